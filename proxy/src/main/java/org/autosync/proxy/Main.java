@@ -1,0 +1,92 @@
+package org.autosync.proxy;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.config.SettingsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Command line: {@code autosync --config FILE}. Runs in the foreground until SIGTERM. */
+public final class Main {
+    static final int EXIT_USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code >= 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Returns an exit code, or -1 once the proxy ran and was stopped by a signal. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String config = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    usage(out);
+                    return 0;
+                }
+                case "-c", "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("autosync: --config needs a file");
+                        return EXIT_USAGE;
+                    }
+                    config = args[++i];
+                }
+                default -> {
+                    err.println("autosync: unknown argument '" + args[i] + "' (try --help)");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        if (config == null) {
+            err.println("autosync: --config FILE is required (try --help)");
+            return EXIT_USAGE;
+        }
+        Settings settings;
+        try {
+            settings = Settings.load(new File(config));
+        } catch (SettingsException e) {
+            err.println("autosync: " + config + ": " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Logger log = LoggerFactory.getLogger(Main.class);
+        AutosyncProxy proxy;
+        try {
+            proxy = AutosyncProxy.start(settings);
+        } catch (Exception e) {
+            err.println("autosync: cannot start: " + e);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping: no new connections; in-flight requests get {}", settings.shutdownGrace());
+            proxy.shutdown(settings.shutdownGrace());
+            stopped.countDown();
+        }, "autosync-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: autosync --config FILE");
+        out.println();
+        out.println("Runs the Autosync proxy in the foreground with the HOCON settings in FILE");
+        out.println("(defaults: reference.conf; see README, 'Configuration'). SIGTERM stops it");
+        out.println("gracefully: no new connections, in-flight requests get autosync.timeouts.shutdown-grace.");
+        out.println();
+        out.println("  -c, --config FILE   settings file (required)");
+        out.println("  -h, --help          this text");
+        out.println();
+        out.println("Exit codes: 0 help, 1 start-up failure (e.g. port in use), 2 bad usage or config.");
+    }
+}

@@ -1,0 +1,58 @@
+package org.autosync.proxy.exchange;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per request on the logger {@code autosync.access}. Headers are never logged (tokens
+ * and keys travel there) and signature-like query values are masked.
+ */
+public final class AccessLog {
+    private static final Logger log = LoggerFactory.getLogger("autosync.access");
+
+    private AccessLog() {
+    }
+
+    public static boolean enabled() {
+        return log.isInfoEnabled();
+    }
+
+    public static void line(SocketAddress remote, String method, String uri, int status,
+                            long bytesIn, long bytesOut, long startNanos, int upstreamStatus) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        log.info("{} \"{} {}\" {} in={} out={} {}.{}ms upstream={}",
+                remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(remote),
+                method, safeUri(uri), status, bytesIn, bytesOut, micros / 1000,
+                String.format("%03d", micros % 1000),
+                upstreamStatus > 0 ? Integer.toString(upstreamStatus) : "-");
+    }
+
+    /** Masks query values that authorize a request (temp_url_sig, tokens, signatures, keys). */
+    static String safeUri(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return uri;
+        }
+        StringBuilder sb = new StringBuilder(uri.length()).append(uri, 0, q + 1);
+        String[] params = uri.substring(q + 1).split("&", -1);
+        for (int i = 0; i < params.length; i++) {
+            if (i > 0) {
+                sb.append('&');
+            }
+            String p = params[i];
+            int eq = p.indexOf('=');
+            String name = (eq < 0 ? p : p.substring(0, eq)).toLowerCase(java.util.Locale.ROOT);
+            if (eq >= 0 && (name.contains("sig") || name.contains("token") || name.contains("key"))) {
+                sb.append(p, 0, eq + 1).append("***");
+            } else {
+                sb.append(p);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,35 @@
+package org.autosync.proxy.internal;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/** Native epoll where the platform has it, NIO otherwise; one choice for the whole process. */
+public enum Transport {
+    EPOLL, NIO;
+
+    public static Transport best() {
+        return Epoll.isAvailable() && !Boolean.getBoolean("autosync.nio") ? EPOLL : NIO;
+    }
+
+    public EventLoopGroup newGroup(int threads, String name) {
+        DefaultThreadFactory tf = new DefaultThreadFactory(name, true);
+        return this == EPOLL ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
+    }
+
+    public Class<? extends ServerSocketChannel> serverChannel() {
+        return this == EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends SocketChannel> clientChannel() {
+        return this == EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+}

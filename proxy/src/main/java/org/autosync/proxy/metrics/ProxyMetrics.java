@@ -1,0 +1,121 @@
+package org.autosync.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.http.HttpMethod;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's meters. Counters are looked up once here, not per request: the data path only
+ * increments pre-registered meters.
+ */
+public final class ProxyMetrics {
+    private static final String[] METHODS = {"GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS", "other"};
+    private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final PrometheusMeterRegistry registry;
+    private final Counter[][] requests = new Counter[METHODS.length][CLASSES.length];
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Timer upstreamLatency;
+    private final AtomicInteger openClientConnections = new AtomicInteger();
+    private final Counter upstreamConnects;
+    private final Counter upstreamErrors;
+
+    public ProxyMetrics() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public ProxyMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        for (int m = 0; m < METHODS.length; m++) {
+            for (int c = 0; c < CLASSES.length; c++) {
+                requests[m][c] = Counter.builder("autosync.requests")
+                        .description("Client requests answered, by method and status class")
+                        .tag("method", METHODS[m]).tag("status", CLASSES[c]).register(registry);
+            }
+        }
+        bytesIn = Counter.builder("autosync.client.bytes.received").baseUnit("bytes")
+                .description("Request body bytes received from clients").register(registry);
+        bytesOut = Counter.builder("autosync.client.bytes.sent").baseUnit("bytes")
+                .description("Response body bytes sent to clients").register(registry);
+        upstreamLatency = Timer.builder("autosync.upstream.latency")
+                .description("From the request sent upstream to the response status line")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+        Gauge.builder("autosync.client.connections.open", openClientConnections, AtomicInteger::get)
+                .description("Client connections open now").register(registry);
+        upstreamConnects = Counter.builder("autosync.upstream.connects")
+                .description("New connections opened to the local cluster").register(registry);
+        upstreamErrors = Counter.builder("autosync.upstream.errors")
+                .description("Requests that got no complete answer from the local cluster")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void registerPoolGauges(Supplier<Integer> idle, Supplier<Integer> leased) {
+        Gauge.builder("autosync.upstream.pool.connections", idle, s -> s.get()).tag("state", "idle")
+                .description("Upstream connections in the pools").register(registry);
+        Gauge.builder("autosync.upstream.pool.connections", leased, s -> s.get()).tag("state", "active")
+                .description("Upstream connections in the pools").register(registry);
+    }
+
+    public void requestDone(HttpMethod method, int status, long in, long out) {
+        int c = status / 100 - 1;
+        if (c < 0 || c >= CLASSES.length) {
+            c = CLASSES.length - 1;
+        }
+        requests[methodIndex(method)][c].increment();
+        if (in > 0) {
+            bytesIn.increment(in);
+        }
+        if (out > 0) {
+            bytesOut.increment(out);
+        }
+    }
+
+    public void upstreamLatency(long nanos) {
+        upstreamLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void clientConnected() {
+        openClientConnections.incrementAndGet();
+    }
+
+    public void clientDisconnected() {
+        openClientConnections.decrementAndGet();
+    }
+
+    public void upstreamConnected() {
+        upstreamConnects.increment();
+    }
+
+    public void upstreamError() {
+        upstreamErrors.increment();
+    }
+
+    private static int methodIndex(HttpMethod method) {
+        String name = method.name();
+        for (int i = 0; i < METHODS.length - 1; i++) {
+            if (METHODS[i].equals(name)) {
+                return i;
+            }
+        }
+        return METHODS.length - 1;
+    }
+}

@@ -1,0 +1,210 @@
+package org.autosync.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import org.autosync.proxy.exchange.ClientExchange;
+import org.autosync.proxy.exchange.ExchangeOwner;
+import org.autosync.proxy.internal.TextResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of a client connection. Turns each request into a {@link ClientExchange}, one at
+ * a time: a pipelined request waits until the previous response is out. Rejects requests the
+ * codec could not parse.
+ */
+public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements ExchangeOwner {
+    private static final Logger log = LoggerFactory.getLogger(ClientRequestReceiver.class);
+
+    /** Fired down the pipeline to ask the connection to close once its response is out. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
+    private final ExchangeFactory exchanges;
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
+    private ChannelHandlerContext ctx;
+    private ClientExchange current;
+    private boolean closing;
+
+    public ClientRequestReceiver(ExchangeFactory exchanges) {
+        this.exchanges = requireNonNull(exchanges, "exchanges");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject http)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && msg instanceof HttpRequest || !waiting.isEmpty()) {
+            waiting.add(http);
+            return;
+        }
+        dispatch(http);
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (msg instanceof HttpRequest request) {
+            DecoderResult result = request.decoderResult();
+            if (result.isFailure()) {
+                ReferenceCountUtil.release(msg);
+                reject(result.cause());
+                return;
+            }
+            current = exchanges.create(ctx, request, this);
+            current.start();
+            if (msg instanceof HttpContent content && current != null) {
+                current.onClientContent(content);
+            }
+        } else if (msg instanceof HttpContent content) {
+            if (current != null) {
+                current.onClientContent(content);
+            } else {
+                content.release(); // the rest of a body whose request was already answered
+            }
+        }
+    }
+
+    private void reject(Throwable cause) {
+        HttpResponseStatus status;
+        String line;
+        if (cause instanceof TooLongHttpLineException) {
+            status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+            line = "autosync: request line too long (limit autosync.limits.max-initial-line)";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            line = "autosync: request headers too large (limit autosync.limits.max-header-size)";
+        } else if (cause instanceof TooLongFrameException) {
+            status = HttpResponseStatus.BAD_REQUEST;
+            line = "autosync: request too large: " + cause.getMessage();
+        } else {
+            status = HttpResponseStatus.BAD_REQUEST;
+            line = "autosync: malformed request: " + cause.getMessage();
+        }
+        log.debug("rejecting request from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        closing = true;
+        ctx.writeAndFlush(TextResponses.of(ctx.alloc(), status, line, true))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onClientReadComplete();
+        }
+    }
+
+    @Override
+    public void exchangeDone(ClientExchange exchange, boolean closeConnection) {
+        if (exchange != current) {
+            return;
+        }
+        current = null;
+        if (closeConnection || closing) {
+            closing = true;
+            releaseWaiting();
+            return; // the exchange closes the channel once its last write is out
+        }
+        // Requests that arrived while this one was served go next, in order.
+        while (current == null && !waiting.isEmpty() && !closing) {
+            dispatch(waiting.poll());
+        }
+        if (current == null && !closing && ctx.channel().isActive()) {
+            ctx.read();
+        } else if (current != null) {
+            current.onClientReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onClientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releaseWaiting();
+        ClientExchange c = current;
+        current = null;
+        if (c != null) {
+            c.onClientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (current == null) {
+                ctx.close();
+            } else {
+                current.onClientIdle();
+            }
+            return;
+        }
+        if (evt == DRAIN) {
+            if (current == null) {
+                closing = true;
+                ctx.close();
+            } else {
+                current.closeAfterResponse();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("client connection {}: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("client connection {} failed", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+
+    private void releaseWaiting() {
+        HttpObject m;
+        while ((m = waiting.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.autosync.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.metrics.ProxyMetrics;
+
+/** Builds a client connection's pipeline, one named step at a time. */
+public final class ProxyServerInitializer extends ChannelInitializer<SocketChannel> {
+    /** Body chunks are slices of what one socket read brought in; no need to cut them smaller. */
+    private static final int MAX_CHUNK = 1 << 20;
+
+    private final Settings settings;
+    private final ProxyMetrics metrics;
+    private final ChannelGroup clients;
+    private final ExchangeFactory exchanges;
+
+    public ProxyServerInitializer(Settings settings, ProxyMetrics metrics, ChannelGroup clients,
+                                  ExchangeFactory exchanges) {
+        this.settings = requireNonNull(settings, "settings");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clients = requireNonNull(clients, "clients");
+        this.exchanges = requireNonNull(exchanges, "exchanges");
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        clients.add(ch);
+        metrics.clientConnected();
+        ch.closeFuture().addListener(f -> metrics.clientDisconnected());
+        ChannelPipeline p = ch.pipeline();
+        addIdleTimeout(p);
+        addHttpCodec(p);
+        addRequestReceiver(p);
+    }
+
+    private void addIdleTimeout(ChannelPipeline p) {
+        p.addLast("idle", new IdleStateHandler(true, 0, 0,
+                settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void addHttpCodec(ChannelPipeline p) {
+        p.addLast("http-codec", new HttpServerCodec(settings.maxInitialLine(), settings.maxHeaderSize(), MAX_CHUNK));
+    }
+
+    private void addRequestReceiver(ChannelPipeline p) {
+        p.addLast("request-receiver", new ClientRequestReceiver(exchanges));
+    }
+}

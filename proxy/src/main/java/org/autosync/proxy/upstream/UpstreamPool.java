@@ -1,0 +1,138 @@
+package org.autosync.proxy.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.internal.Transport;
+import org.autosync.proxy.metrics.ProxyMetrics;
+
+/**
+ * Keep-alive connections to the local cluster for ONE event loop. Only that loop touches it, so it
+ * needs no locks, and a client's upstream connection always shares the client's thread.
+ */
+public final class UpstreamPool {
+    /** Body chunks are slices of what one socket read brought in; no need to cut them smaller. */
+    static final int MAX_CHUNK = 1 << 20;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final int maxIdle;
+    private final ProxyMetrics metrics;
+    private int leased;
+    private boolean closed;
+
+    UpstreamPool(EventLoop loop, Transport transport, Settings settings, ProxyMetrics metrics) {
+        this.loop = loop;
+        this.maxIdle = settings.maxIdlePerLoop();
+        this.metrics = metrics;
+        long poolIdleMillis = settings.poolIdleTimeout().toMillis();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.clientChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .remoteAddress(settings.localClusterHost(), settings.localClusterPort())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast("pool-idle", new IdleStateHandler(0, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
+                                .addLast("http-codec", new HttpClientCodec(
+                                        settings.maxInitialLine(), settings.maxHeaderSize(), MAX_CHUNK))
+                                .addLast("response-receiver", new UpstreamResponseReceiver(UpstreamPool.this));
+                    }
+                });
+    }
+
+    /**
+     * A connection bound to {@code listener}: a pooled one when an idle one is alive, else a new
+     * one. Must be called on this pool's event loop.
+     */
+    public Future<Channel> acquire(UpstreamListener listener) {
+        Channel ch;
+        while ((ch = idle.pollLast()) != null) {
+            if (ch.isActive()) {
+                leased++;
+                receiver(ch).bind(listener);
+                return loop.newSucceededFuture(ch);
+            }
+            ch.close();
+        }
+        Promise<Channel> promise = loop.newPromise();
+        ChannelFuture connect = bootstrap.connect();
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                metrics.upstreamConnected();
+                leased++;
+                receiver(connect.channel()).bind(listener);
+                promise.setSuccess(connect.channel());
+            } else {
+                promise.setFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * Takes back a connection whose last exchange is complete both ways. A pending read stays on
+     * it so that a close by the cluster is noticed while it idles.
+     */
+    public void release(Channel ch) {
+        leased--;
+        receiver(ch).unbind();
+        if (!closed && ch.isActive() && idle.size() < maxIdle) {
+            idle.addLast(ch);
+            ch.read();
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Takes back a connection that must not carry another request. */
+    public void discard(Channel ch) {
+        leased--;
+        receiver(ch).unbind();
+        ch.close();
+    }
+
+    void forgetIdle(Channel ch) {
+        idle.remove(ch);
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    int idleCount() {
+        return idle.size();
+    }
+
+    int leasedCount() {
+        return leased;
+    }
+
+    void closeIdle() {
+        closed = true;
+        Channel ch;
+        while ((ch = idle.pollFirst()) != null) {
+            ch.close();
+        }
+    }
+
+    private static UpstreamResponseReceiver receiver(Channel ch) {
+        return (UpstreamResponseReceiver) ch.pipeline().get("response-receiver");
+    }
+}

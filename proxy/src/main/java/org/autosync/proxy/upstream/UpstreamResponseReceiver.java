@@ -1,0 +1,92 @@
+package org.autosync.proxy.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of an upstream connection: hands what the cluster sends to the current lessee, and
+ * looks after the connection while it idles in the pool.
+ */
+final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(UpstreamResponseReceiver.class);
+
+    private final UpstreamPool pool;
+    private UpstreamListener listener;
+    private Throwable failure;
+
+    UpstreamResponseReceiver(UpstreamPool pool) {
+        this.pool = pool;
+    }
+
+    void bind(UpstreamListener l) {
+        listener = l;
+    }
+
+    void unbind() {
+        listener = null;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener l = listener;
+        if (l != null && msg instanceof HttpObject http) {
+            l.onUpstreamMessage(http);
+            return;
+        }
+        // Bytes on a pooled, idle connection answer no request of ours: the connection is unusable.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        listener = null;
+        if (l != null) {
+            l.onUpstreamClosed(failure);
+        } else {
+            pool.forgetIdle(ctx.channel());
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (listener == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        log.debug("upstream connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+}
