@@ -1,0 +1,14 @@
+package org.autosync.placement;
+
+import java.net.URI;
+
+final class TestSites {
+
+    static final Site A = new Site("a", URI.create("http://a.example:8080"), "cluster-a");
+    static final Site B = new Site("b", URI.create("http://b.example:8080"), "cluster-b");
+    static final Site C = new Site("c", URI.create("https://c.example"), "cluster-c");
+    static final Sites ABC = Sites.of(A, B, C);
+
+    private TestSites() {
+    }
+}
