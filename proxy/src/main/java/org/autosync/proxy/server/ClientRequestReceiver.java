@@ -139,8 +139,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             releaseWaiting();
             return; // the exchange closes the channel once its last write is out
         }
-        // Requests that arrived while this one was served go next, in order.
-        while (current == null && !waiting.isEmpty() && !closing) {
+        // Requests that arrived while this one was served go next, in order: the next head and
+        // its body parts, up to the head after it.
+        while (!waiting.isEmpty() && !closing && (current == null || !(waiting.peek() instanceof HttpRequest))) {
             dispatch(waiting.poll());
         }
         if (current == null && !closing && ctx.channel().isActive()) {
