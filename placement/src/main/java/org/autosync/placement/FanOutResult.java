@@ -123,7 +123,7 @@ public final class FanOutResult {
             sb.append(" not met: ").append(succeededCount()).append(" of ").append(outcomes.size())
                     .append(outcomes.size() == 1 ? " site" : " sites").append(" applied the request");
         } else if (!failed.isEmpty()) {
-            sb.append(" met; failed sites will be repaired: ").append(String.join(", ", failed));
+            sb.append(" met; not applied at: ").append(String.join(", ", failed));
         } else {
             sb.append(" met: all ").append(outcomes.size()).append(outcomes.size() == 1 ? " site" : " sites")
                     .append(" applied the request");

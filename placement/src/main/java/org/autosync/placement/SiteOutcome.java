@@ -30,8 +30,9 @@ public record SiteOutcome(String site, Kind kind, int status, String detail, Dur
         if (hasStatus && (status < 100 || status > 599)) {
             throw new IllegalArgumentException("status: not an HTTP status: " + status);
         }
-        if (kind == Kind.OK && !is2xx(status)) {
-            throw new IllegalArgumentException("status: OK outcome needs a 2xx status, not " + status);
+        if (kind == Kind.OK && !is2xx(status) && status != 404) {
+            throw new IllegalArgumentException("status: OK outcome needs a 2xx (or 404 for a delete) status, not "
+                    + status);
         }
         if (kind == Kind.HTTP_ERROR && is2xx(status)) {
             throw new IllegalArgumentException("status: HTTP_ERROR outcome cannot have 2xx status " + status);
@@ -49,6 +50,11 @@ public record SiteOutcome(String site, Kind kind, int status, String detail, Dur
     /** OK for a 2xx status, HTTP_ERROR otherwise. */
     public static SiteOutcome http(String site, int status, Duration latency) {
         return new SiteOutcome(site, is2xx(status) ? Kind.OK : Kind.HTTP_ERROR, status, "", latency);
+    }
+
+    /** A delete that found nothing to delete: the site is in the state asked for. */
+    public static SiteOutcome alreadyGone(String site, Duration latency) {
+        return new SiteOutcome(site, Kind.OK, 404, "", latency);
     }
 
     public static SiteOutcome timeout(String site, Duration latency) {

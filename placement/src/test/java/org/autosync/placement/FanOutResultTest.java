@@ -130,7 +130,7 @@ class FanOutResultTest {
     void describeMetWithFailures() {
         var r = FanOutResult.judge(THREE, "a", List.of(ok("a"), down("b"), ok("c")), Consistency.QUORUM);
         String text = r.describe();
-        assertTrue(text.startsWith("autosync: consistency 'quorum' met; failed sites will be repaired: b\n"), text);
+        assertTrue(text.startsWith("autosync: consistency 'quorum' met; not applied at: b\n"), text);
     }
 
     @Test

@@ -49,8 +49,9 @@ public final class AutosyncProxy implements AutoCloseable {
         adminGroup = transport.newGroup(1, "autosync-admin");
         try {
             pools = new UpstreamPools(workerGroup, transport, settings, metrics);
-            ExchangeFactory exchanges = (ctx, request, owner) -> new PassThroughExchange(ctx, request, owner,
+            ExchangeFactory passThrough = (ctx, request, owner) -> new PassThroughExchange(ctx, request, owner,
                     pools.forLoop(ctx.channel().eventLoop()), settings, metrics);
+            ExchangeFactory exchanges = Federation.router(settings, passThrough, metrics);
             serverChannel = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannel())

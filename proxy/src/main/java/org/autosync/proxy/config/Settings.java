@@ -31,6 +31,7 @@ public final class Settings {
     private final int maxInitialLine;
     private final int maxHeaderSize;
     private final int maxIdlePerLoop;
+    private final FederationSettings federation;
 
     private Settings(Builder b) {
         this.listen = requireNonNull(b.listen, "listen");
@@ -45,6 +46,7 @@ public final class Settings {
         this.maxInitialLine = b.maxInitialLine;
         this.maxHeaderSize = b.maxHeaderSize;
         this.maxIdlePerLoop = b.maxIdlePerLoop;
+        this.federation = b.federation;
     }
 
     /** Reads {@code file} over the defaults of {@code reference.conf}. */
@@ -90,6 +92,7 @@ public final class Settings {
         b.maxInitialLine(bytes(c, "limits.max-initial-line", 256));
         b.maxHeaderSize(bytes(c, "limits.max-header-size", 1024));
         b.maxIdlePerLoop(intAtLeast(c, "upstream.max-idle-per-loop", 0));
+        b.federation(FederationSettings.fromConfig(c));
         return b.build();
     }
 
@@ -213,6 +216,11 @@ public final class Settings {
         return maxIdlePerLoop;
     }
 
+    /** The multi-site settings, or null for a plain single-cluster pass-through. */
+    public FederationSettings federation() {
+        return federation;
+    }
+
     public Builder toBuilder() {
         return new Builder(this);
     }
@@ -235,6 +243,7 @@ public final class Settings {
         private int maxInitialLine = 8192;
         private int maxHeaderSize = 32768;
         private int maxIdlePerLoop = 64;
+        private FederationSettings federation;
 
         private Builder() {
         }
@@ -252,6 +261,7 @@ public final class Settings {
             maxInitialLine = s.maxInitialLine;
             maxHeaderSize = s.maxHeaderSize;
             maxIdlePerLoop = s.maxIdlePerLoop;
+            federation = s.federation;
         }
 
         public Builder listen(HostPort v) {
@@ -311,6 +321,11 @@ public final class Settings {
 
         public Builder maxIdlePerLoop(int v) {
             maxIdlePerLoop = v;
+            return this;
+        }
+
+        public Builder federation(FederationSettings v) {
+            federation = v;
             return this;
         }
 

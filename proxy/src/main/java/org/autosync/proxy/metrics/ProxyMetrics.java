@@ -109,6 +109,27 @@ public final class ProxyMetrics {
         upstreamErrors.increment();
     }
 
+    /** One fan-out's outcome per site, and each site's latency. */
+    public void fanOut(String method, org.autosync.placement.FanOutResult result) {
+        for (org.autosync.placement.SiteOutcome o : result.outcomes()) {
+            Counter.builder("autosync.fanout").description("Fan-out requests by site and outcome")
+                    .tag("method", method).tag("site", o.site()).tag("outcome", o.kind().name().toLowerCase(java.util.Locale.ROOT))
+                    .register(registry).increment();
+            Timer.builder("autosync.fanout.latency").description("Per-site latency of fanned-out requests")
+                    .tag("site", o.site()).publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry).record(o.latency());
+        }
+        Counter.builder("autosync.fanout.results").description("Fan-outs by whether the consistency level was met")
+                .tag("satisfied", Boolean.toString(result.satisfied())).register(registry).increment();
+    }
+
+    /** A peer request refused before it reached the cluster. */
+    public void peerRejected(String category) {
+        Counter.builder("autosync.peer.rejected").description("Peer requests refused (forged, stale, replayed ...)")
+                .tag("reason", category).register(registry).increment();
+    }
+
     private static int methodIndex(HttpMethod method) {
         String name = method.name();
         for (int i = 0; i < METHODS.length - 1; i++) {

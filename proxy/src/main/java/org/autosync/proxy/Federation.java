@@ -1,0 +1,53 @@
+package org.autosync.proxy;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.autosync.auth.NonceCache;
+import org.autosync.auth.PeerSigner;
+import org.autosync.auth.PeerVerifier;
+import org.autosync.auth.TokenCache;
+import org.autosync.placement.Site;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.intercept.ClusterAuthHttp;
+import org.autosync.proxy.intercept.ClusterClient;
+import org.autosync.proxy.intercept.FanOutExecutor;
+import org.autosync.proxy.intercept.PeerApply;
+import org.autosync.proxy.intercept.PeerClient;
+import org.autosync.proxy.intercept.RequestRouter;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.server.ExchangeFactory;
+
+/** Wires the multi-site parts from the settings; without sites, requests just pass through. */
+final class Federation {
+    private Federation() {
+    }
+
+    static ExchangeFactory router(Settings settings, ExchangeFactory passThrough, ProxyMetrics metrics) {
+        FederationSettings fed = settings.federation();
+        if (fed == null) {
+            return new RequestRouter(passThrough, null, null, null, 0, metrics);
+        }
+        Clock clock = Clock.systemUTC();
+        ClusterClient http = new ClusterClient(fed.peerConnectTimeout());
+        byte[] secret = fed.peerSecret();
+        PeerClient peers = new PeerClient(http, new PeerSigner(fed.site().name(), secret, clock),
+                fed.peerResponseTimeout());
+        FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
+                settings.responseHeaderTimeout(), peers, metrics);
+        Set<String> known = fed.sites().all().stream().map(Site::name)
+                .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
+        List<byte[]> secrets = new ArrayList<>();
+        secrets.add(secret);
+        PeerVerifier verifier = new PeerVerifier(known, secrets, fed.peerMaxSkew(), clock,
+                new NonceCache(fed.peerMaxSkew()));
+        TokenCache tokens = new TokenCache(fed.serviceCredentials(),
+                new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock);
+        PeerApply apply = new PeerApply(http, settings.localCluster(), tokens, settings.responseHeaderTimeout(),
+                fed.site().name());
+        return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics);
+    }
+}

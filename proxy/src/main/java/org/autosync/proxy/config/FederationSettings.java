@@ -1,0 +1,243 @@
+package org.autosync.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValueType;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.autosync.auth.ServiceCredentials;
+import org.autosync.placement.Consistency;
+import org.autosync.placement.PlacementPolicy;
+import org.autosync.placement.Site;
+import org.autosync.placement.Sites;
+import org.autosync.placement.SyncKeys;
+import org.autosync.placement.SyncTopology;
+
+/** The multi-site part of the settings: present only when {@code autosync.sites} names sites. */
+public final class FederationSettings {
+    private final Site site;
+    private final Sites sites;
+    private final PlacementPolicy policy;
+    private final SyncTopology topology;
+    private final SyncKeys syncKeys;
+    private final byte[] peerSecret;
+    private final ServiceCredentials serviceCredentials;
+    private final Consistency consistency;
+    private final Duration peerConnectTimeout;
+    private final Duration peerResponseTimeout;
+    private final int maxBody;
+    private final Duration peerMaxSkew;
+
+    public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
+                              SyncKeys syncKeys, byte[] peerSecret, ServiceCredentials serviceCredentials,
+                              Consistency consistency, Duration peerConnectTimeout,
+                              Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew) {
+        this.site = requireNonNull(site, "site");
+        this.sites = requireNonNull(sites, "sites");
+        this.policy = requireNonNull(policy, "policy");
+        this.topology = requireNonNull(topology, "topology");
+        this.syncKeys = requireNonNull(syncKeys, "syncKeys");
+        this.peerSecret = requireNonNull(peerSecret, "peerSecret").clone();
+        this.serviceCredentials = requireNonNull(serviceCredentials, "serviceCredentials");
+        this.consistency = requireNonNull(consistency, "consistency");
+        this.peerConnectTimeout = requireNonNull(peerConnectTimeout, "peerConnectTimeout");
+        this.peerResponseTimeout = requireNonNull(peerResponseTimeout, "peerResponseTimeout");
+        this.maxBody = maxBody;
+        this.peerMaxSkew = requireNonNull(peerMaxSkew, "peerMaxSkew");
+    }
+
+    /** Null when {@code c} (the {@code autosync} block) names no sites. */
+    static FederationSettings fromConfig(Config c) {
+        ConfigObject siteObjects = c.getObject("sites");
+        if (siteObjects.isEmpty()) {
+            return null;
+        }
+        List<Site> list = new ArrayList<>();
+        for (Map.Entry<String, ?> e : siteObjects.entrySet()) {
+            String name = e.getKey();
+            String key = "sites." + name;
+            if (siteObjects.get(name).valueType() != ConfigValueType.OBJECT) {
+                throw new SettingsException("autosync." + key, "must be { url = ..., realm-cluster = ... }");
+            }
+            Config s = c.getConfig(quoted("sites", name));
+            String url = string(s, "url", "autosync." + key + ".url");
+            String realmCluster = s.hasPath("realm-cluster")
+                    ? string(s, "realm-cluster", "autosync." + key + ".realm-cluster") : name;
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException ex) {
+                throw new SettingsException("autosync." + key + ".url", "'" + url + "' is not a URL");
+            }
+            try {
+                list.add(new Site(name, uri, realmCluster));
+            } catch (IllegalArgumentException ex) {
+                throw new SettingsException("autosync." + key, ex.getMessage());
+            }
+        }
+        Sites sites = new Sites(list);
+        String siteName = string(c, "site", "autosync.site");
+        Site site = sites.find(siteName).orElseThrow(() -> new SettingsException("autosync.site",
+                "'" + siteName + "' is not one of autosync.sites " + names(sites)));
+        PlacementPolicy policy;
+        try {
+            PlacementPolicy.Builder b = PlacementPolicy.builder(sites)
+                    .defaultSites(c.getStringList("placement.default"));
+            List<? extends Config> rules = c.getConfigList("placement.rules");
+            for (int i = 0; i < rules.size(); i++) {
+                Config r = rules.get(i);
+                String at = "autosync.placement.rules[" + i + "]";
+                b.addRule(string(r, "account", at + ".account"), r.hasPath("container")
+                        ? string(r, "container", at + ".container") : "*", stringList(r, "sites", at + ".sites"));
+            }
+            policy = b.build();
+        } catch (IllegalArgumentException ex) {
+            String msg = ex.getMessage();
+            int colon = msg.indexOf(": ");
+            if (msg.startsWith("placement") && colon > 0) {
+                throw new SettingsException("autosync." + msg.substring(0, colon), msg.substring(colon + 2));
+            }
+            throw new SettingsException("autosync.placement", msg);
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.placement", ex.getMessage());
+        }
+        SyncTopology topology = new SyncTopology(string(c, "sync-realm", "autosync.sync-realm"));
+        SyncKeys keys = new SyncKeys(secret(c, "sync-key-secret"));
+        byte[] peerSecret = secret(c, "peer-secret");
+        URI authUrl;
+        String authUrlText = string(c, "service-credentials.auth-url", "autosync.service-credentials.auth-url");
+        try {
+            authUrl = new URI(authUrlText);
+        } catch (URISyntaxException ex) {
+            throw new SettingsException("autosync.service-credentials.auth-url", "'" + authUrlText + "' is not a URL");
+        }
+        ServiceCredentials creds = new ServiceCredentials(authUrl,
+                string(c, "service-credentials.user", "autosync.service-credentials.user"),
+                string(c, "service-credentials.key", "autosync.service-credentials.key"));
+        Consistency consistency;
+        try {
+            consistency = Consistency.parse(c.getString("consistency"));
+        } catch (IllegalArgumentException ex) {
+            throw new SettingsException("autosync.consistency", ex.getMessage());
+        }
+        return new FederationSettings(site, sites, policy, topology, keys, peerSecret, creds, consistency,
+                duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
+                (int) Math.min(Integer.MAX_VALUE, c.getBytes("fan-out.max-body")),
+                duration(c, "peer-max-skew"));
+    }
+
+    private static String quoted(String parent, String name) {
+        return parent + ".\"" + name + "\"";
+    }
+
+    private static List<String> names(Sites sites) {
+        return sites.all().stream().map(Site::name).toList();
+    }
+
+    private static String string(Config c, String path, String key) {
+        try {
+            String v = c.getString(path);
+            if (v.isBlank()) {
+                throw new SettingsException(key, "must not be empty");
+            }
+            return v;
+        } catch (ConfigException.Missing ex) {
+            throw new SettingsException(key, "is required");
+        } catch (ConfigException ex) {
+            throw new SettingsException(key, ex.getMessage());
+        }
+    }
+
+    private static List<String> stringList(Config c, String path, String key) {
+        try {
+            return c.getStringList(path);
+        } catch (ConfigException.Missing ex) {
+            throw new SettingsException(key, "is required");
+        } catch (ConfigException ex) {
+            throw new SettingsException(key, ex.getMessage());
+        }
+    }
+
+    private static byte[] secret(Config c, String path) {
+        String key = "autosync." + path;
+        String v = string(c, path, key);
+        if (v.length() < 16) {
+            throw new SettingsException(key, "is too short (at least 16 characters)");
+        }
+        return v.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Duration duration(Config c, String path) {
+        try {
+            Duration d = c.getDuration(path);
+            if (d.isNegative() || d.isZero()) {
+                throw new SettingsException("autosync." + path, "must be positive");
+            }
+            return d;
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync." + path, ex.getMessage());
+        }
+    }
+
+    public Site site() {
+        return site;
+    }
+
+    public Sites sites() {
+        return sites;
+    }
+
+    public PlacementPolicy policy() {
+        return policy;
+    }
+
+    public SyncTopology topology() {
+        return topology;
+    }
+
+    public SyncKeys syncKeys() {
+        return syncKeys;
+    }
+
+    public byte[] peerSecret() {
+        return peerSecret.clone();
+    }
+
+    public ServiceCredentials serviceCredentials() {
+        return serviceCredentials;
+    }
+
+    public Consistency consistency() {
+        return consistency;
+    }
+
+    public Duration peerConnectTimeout() {
+        return peerConnectTimeout;
+    }
+
+    public Duration peerResponseTimeout() {
+        return peerResponseTimeout;
+    }
+
+    public int maxBody() {
+        return maxBody;
+    }
+
+    public Duration peerMaxSkew() {
+        return peerMaxSkew;
+    }
+
+    @Override
+    public String toString() {
+        return "FederationSettings{site=" + site.name() + ", sites=" + names(sites) + ", consistency="
+                + consistency.label() + "}";
+    }
+}

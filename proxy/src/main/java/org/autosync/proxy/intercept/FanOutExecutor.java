@@ -1,0 +1,191 @@
+package org.autosync.proxy.intercept;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.Consistency;
+import org.autosync.placement.FanOutResult;
+import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
+import org.autosync.placement.SiteOutcome;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.metrics.ProxyMetrics;
+
+/**
+ * A client's account or container PUT/POST/DELETE: applied at the local cluster first (which
+ * decides on the client's auth), then at every other site of the placement in parallel.
+ */
+public final class FanOutExecutor {
+    public static final String SITES_HEADER = "X-Autosync-Sites";
+    public static final String CONSISTENCY_HEADER = "X-Autosync-Consistency";
+    private static final List<String> NOT_FOR_PEERS = List.of(
+            "x-auth-token", "x-storage-token", "authorization", "cookie", "x-service-token");
+
+    private final FederationSettings fed;
+    private final ClusterClient http;
+    private final URI localCluster;
+    private final Duration localTimeout;
+    private final PeerClient peers;
+    private final ProxyMetrics metrics;
+
+    public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
+                          PeerClient peers, ProxyMetrics metrics) {
+        this.fed = requireNonNull(fed, "fed");
+        this.http = requireNonNull(http, "http");
+        this.localCluster = requireNonNull(localCluster, "localCluster");
+        this.localTimeout = requireNonNull(localTimeout, "localTimeout");
+        this.peers = requireNonNull(peers, "peers");
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    public CompletableFuture<ClusterResponse> execute(ClusterRequest req, SwiftPath path) {
+        if (req.header("x-container-sync-to") != null || req.header("x-container-sync-key") != null) {
+            return done(ClusterResponse.text(400, "autosync: container sync is managed by Autosync; "
+                    + "do not send X-Container-Sync-To or X-Container-Sync-Key"));
+        }
+        Consistency consistency = fed.consistency();
+        String asked = req.header(CONSISTENCY_HEADER);
+        if (asked != null) {
+            try {
+                consistency = Consistency.parse(asked.trim());
+            } catch (IllegalArgumentException e) {
+                return done(ClusterResponse.text(400, "autosync: " + CONSISTENCY_HEADER + ": " + e.getMessage()));
+            }
+        }
+        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        Placement placement = container
+                ? fed.policy().decide(path.account(), path.container())
+                : fed.policy().decideAccount(path.account());
+        String here = fed.site().name();
+        if (!placement.contains(here)) {
+            return done(ClusterResponse.text(409, "autosync: " + path.account()
+                    + (container ? "/" + path.container() : "") + " is placed at " + placement
+                    + "; this site (" + here + ") is not one of them"));
+        }
+        ClusterRequest base = req.with(CONSISTENCY_HEADER, null);
+        if (container && req.method().equals("DELETE")) {
+            return deleteContainer(base, path, placement, consistency);
+        }
+        return apply(base, path, placement, consistency);
+    }
+
+    private CompletableFuture<ClusterResponse> apply(ClusterRequest req, SwiftPath path, Placement placement,
+                                                     Consistency consistency) {
+        String here = fed.site().name();
+        long t0 = System.nanoTime();
+        return local(withSync(req, path, placement, here)).thenCompose(localResp -> {
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            if (!localResp.is2xx()) {
+                // The local cluster is the authority on the client's request: nothing goes further.
+                return done(localResp.with(SITES_HEADER, here + "=" + localResp.status()));
+            }
+            SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
+            List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
+            for (Site site : placement.sites()) {
+                if (!site.name().equals(here)) {
+                    calls.add(peers.send(site, forPeer(withSync(req, path, placement, site.name()))));
+                }
+            }
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                List<SiteOutcome> outcomes = new ArrayList<>();
+                outcomes.add(localOutcome);
+                calls.forEach(c -> outcomes.add(c.join().outcome()));
+                FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
+                metrics.fanOut(req.method(), result);
+                ClusterResponse answer = result.satisfied()
+                        ? localResp
+                        : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe());
+                return answer.with(SITES_HEADER, result.sitesHeader());
+            });
+        });
+    }
+
+    /** Deletes only when no site of the placement still holds objects: nothing is lost. */
+    private CompletableFuture<ClusterResponse> deleteContainer(ClusterRequest req, SwiftPath path,
+                                                               Placement placement, Consistency consistency) {
+        String here = fed.site().name();
+        ClusterRequest head = req.withMethod("HEAD");
+        CompletableFuture<ClusterResponse> localHead = local(head);
+        List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
+        List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
+                .map(s -> peers.send(s, forPeer(head))).toList();
+        List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
+        all.add(localHead);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            ClusterResponse lh = localHead.join();
+            if (!lh.is2xx()) {
+                return apply(req, path, placement, consistency); // the local DELETE gives the real answer
+            }
+            List<String> full = new ArrayList<>();
+            List<String> header = new ArrayList<>();
+            addCount(here, lh, full, header);
+            for (int i = 0; i < others.size(); i++) {
+                PeerClient.Result r = peerHeads.get(i).join();
+                if (r.response() != null && r.response().status() / 100 == 2) {
+                    addCount(others.get(i).name(), r.response(), full, header);
+                } else {
+                    header.add(others.get(i).name() + "=" + r.outcome().label());
+                }
+            }
+            if (!full.isEmpty()) {
+                return done(ClusterResponse.text(409, "autosync: container " + path.account() + "/"
+                        + path.container() + " is not empty at: " + String.join(", ", full)
+                        + "; nothing was deleted").with(SITES_HEADER, String.join(", ", header)));
+            }
+            return apply(req, path, placement, consistency);
+        });
+    }
+
+    private static void addCount(String site, ClusterResponse head, List<String> full, List<String> header) {
+        long n = parseCount(head.header("x-container-object-count"));
+        if (n > 0) {
+            full.add(site + " (" + n + (n == 1 ? " object)" : " objects)"));
+            header.add(site + "=not-empty");
+        } else {
+            header.add(site + "=empty");
+        }
+    }
+
+    private static long parseCount(String v) {
+        try {
+            return v == null ? 0 : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Sync headers for the container's copy at {@code site}: it syncs to the next site of the ring. */
+    private ClusterRequest withSync(ClusterRequest req, SwiftPath path, Placement placement, String site) {
+        if (path.kind() != SwiftPath.Kind.CONTAINER || !(req.method().equals("PUT") || req.method().equals("POST"))) {
+            return req;
+        }
+        Optional<String> to = fed.topology().syncTo(placement, site,
+                SwiftPath.quote(path.account()), SwiftPath.quote(path.container()));
+        if (to.isEmpty()) {
+            return req;
+        }
+        return req.with("X-Container-Sync-To", to.get())
+                .with("X-Container-Sync-Key", fed.syncKeys().keyFor(path.account(), path.container()));
+    }
+
+    private static ClusterRequest forPeer(ClusterRequest req) {
+        ClusterRequest r = req;
+        for (String h : NOT_FOR_PEERS) {
+            r = r.with(h, null);
+        }
+        return r;
+    }
+
+    private CompletableFuture<ClusterResponse> local(ClusterRequest req) {
+        return LocalCall.send(http, localCluster, req, localTimeout);
+    }
+
+    private static CompletableFuture<ClusterResponse> done(ClusterResponse r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,134 @@
+package org.autosync.proxy.intercept;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.autosync.auth.PeerHeaders;
+import org.autosync.auth.PeerVerifier;
+import org.autosync.auth.Verdict;
+import org.autosync.proxy.exchange.BufferedExchange;
+import org.autosync.proxy.exchange.ClientExchange;
+import org.autosync.proxy.exchange.ExchangeOwner;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.server.ExchangeFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides how each request is served: streamed through (everything by default), fanned out
+ * (a client's account/container PUT/POST/DELETE), applied for a verified peer, or refused (a peer
+ * request that does not verify, or asks for more than a peer may).
+ */
+public final class RequestRouter implements ExchangeFactory {
+    private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+
+    private final ExchangeFactory passThrough;
+    private final FanOutExecutor fanOut;       // null: single-site pass-through
+    private final PeerVerifier verifier;       // null with fanOut
+    private final PeerApply peerApply;         // null with fanOut
+    private final int maxBody;
+    private final ProxyMetrics metrics;
+
+    public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
+                         PeerApply peerApply, int maxBody, ProxyMetrics metrics) {
+        this.passThrough = requireNonNull(passThrough, "passThrough");
+        this.fanOut = fanOut;
+        this.verifier = verifier;
+        this.peerApply = peerApply;
+        this.maxBody = maxBody;
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public ClientExchange create(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner) {
+        HttpHeaders h = request.headers();
+        if (carriesPeerHeaders(h)) {
+            return peerRequest(client, request, owner);
+        }
+        if (fanOut != null && isWrite(request.method())) {
+            SwiftPath path = SwiftPath.parse(request.uri());
+            if (path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER) {
+                return buffered(client, request, owner, req -> fanOut.execute(req, path));
+            }
+        }
+        return passThrough.create(client, request, owner);
+    }
+
+    private ClientExchange peerRequest(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner) {
+        if (verifier == null) {
+            return refuse(client, request, owner, "no-sites",
+                    "autosync: peer requests are not accepted here (no sites configured)");
+        }
+        Verdict v = verifier.verify(request.method().name(), request.uri(), request.headers()::get);
+        if (!v.isVerified()) {
+            return refuse(client, request, owner, category(v.reason()),
+                    "autosync: peer request rejected: " + v.reason());
+        }
+        SwiftPath path = SwiftPath.parse(request.uri());
+        HttpMethod m = request.method();
+        boolean allowedMethod = isWrite(m) || m.equals(HttpMethod.HEAD);
+        boolean allowedPath = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
+        if (!allowedMethod || !allowedPath) {
+            return refuse(client, request, owner, "forbidden-operation", "autosync: peer site " + v.site()
+                    + " may only PUT, POST, DELETE or HEAD accounts and containers");
+        }
+        return buffered(client, request, owner, peerApply::apply);
+    }
+
+    private ClientExchange refuse(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,
+                                  String category, String text) {
+        metrics.peerRejected(category);
+        log.warn("refused peer request {} {} from {}: {}", request.method(), request.uri(),
+                client.channel().remoteAddress(), text);
+        ClusterResponse answer = ClusterResponse.text(403, text);
+        return buffered(client, request, owner, req -> CompletableFuture.completedFuture(answer));
+    }
+
+    private BufferedExchange buffered(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,
+                                      Function<ClusterRequest, CompletableFuture<ClusterResponse>> op) {
+        return new BufferedExchange(client, request, owner, maxBody, op, metrics);
+    }
+
+    private static boolean carriesPeerHeaders(HttpHeaders h) {
+        if (h.isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, String> e : h) {
+            if (PeerHeaders.isPeerHeader(e.getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isWrite(HttpMethod m) {
+        return m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST) || m.equals(HttpMethod.DELETE);
+    }
+
+    /** Metric label for a refusal: a small fixed set, never text from the request. */
+    static String category(String reason) {
+        String r = reason == null ? "" : reason;
+        if (r.startsWith("missing")) {
+            return "missing-header";
+        }
+        if (r.startsWith("stale")) {
+            return "stale";
+        }
+        if (r.startsWith("replayed")) {
+            return "replayed";
+        }
+        if (r.startsWith("bad signature")) {
+            return "bad-signature";
+        }
+        if (r.startsWith("unknown peer site")) {
+            return "unknown-site";
+        }
+        return "malformed";
+    }
+}

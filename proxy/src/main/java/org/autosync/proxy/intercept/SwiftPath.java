@@ -1,0 +1,98 @@
+package org.autosync.proxy.intercept;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What a request path names, decided exactly as Swift's proxy decides it: percent-decode the
+ * path (never '+' to space), split it like {@code split_path(path, 1, 4, True)}, then pick
+ * object if account, container and object are non-empty, container if account and container
+ * are, account if only the account is. So {@code /v1/a/c%2Fo} is an object and
+ * {@code /v1/a//o} an account, as Swift sees them.
+ */
+public record SwiftPath(Kind kind, String account, String container, String object) {
+    public enum Kind { ACCOUNT, CONTAINER, OBJECT, OTHER }
+
+    private static final SwiftPath OTHER = new SwiftPath(Kind.OTHER, null, null, null);
+
+    public static SwiftPath parse(String uri) {
+        int q = uri.indexOf('?');
+        String raw = q < 0 ? uri : uri.substring(0, q);
+        String path = percentDecode(raw);
+        if (path == null || !path.startsWith("/")) {
+            return OTHER; // Swift answers such paths itself (400/412); nothing of ours to do
+        }
+        String[] segs = path.split("/", 5);
+        if (segs.length < 3 || segs[1].isEmpty() || !(segs[1].equals("v1") || segs[1].equals("v1.0"))) {
+            return OTHER;
+        }
+        String account = segs[2];
+        String container = segs.length > 3 ? segs[3] : "";
+        String object = segs.length > 4 ? segs[4] : "";
+        if (account.isEmpty()) {
+            return OTHER;
+        }
+        if (!container.isEmpty() && !object.isEmpty()) {
+            return new SwiftPath(Kind.OBJECT, account, container, object);
+        }
+        if (!container.isEmpty()) {
+            return new SwiftPath(Kind.CONTAINER, account, container, null);
+        }
+        return new SwiftPath(Kind.ACCOUNT, account, null, null);
+    }
+
+    /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */
+    static String percentDecode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    return null;
+                }
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return null;
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(out.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** A name as it goes into a path or an {@code X-Container-Sync-To} value. */
+    public static String quote(String name) {
+        StringBuilder sb = new StringBuilder(name.length() + 8);
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '_' || c == '.' || c == '~') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return sb.toString();
+    }
+}
