@@ -138,8 +138,7 @@ public final class BufferedExchange implements ClientExchange {
         }
         if (client.channel().remoteAddress() instanceof InetSocketAddress a) {
             String ip = a.getAddress().getHostAddress();
-            String prior = h.get("X-Forwarded-For");
-            headers.put("X-Forwarded-For", List.of(prior == null ? ip : prior + ", " + ip));
+            headers.put("X-Forwarded-For", List.of(HeaderRules.appendForwardedFor(h, ip)));
         }
         return new ClusterRequest(request.method().name(), request.uri(), headers, body.toByteArray());
     }

@@ -42,4 +42,10 @@ public final class HeaderRules {
             headers.remove(name);
         }
     }
+
+    /** Every earlier hop of {@code X-Forwarded-For}, over all its fields, then {@code ip}. */
+    public static String appendForwardedFor(HttpHeaders headers, String ip) {
+        List<String> prior = headers.getAll("X-Forwarded-For");
+        return prior.isEmpty() ? ip : String.join(", ", prior) + ", " + ip;
+    }
 }

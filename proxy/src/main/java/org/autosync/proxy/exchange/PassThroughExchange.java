@@ -126,8 +126,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         SocketAddress remote = client.channel().remoteAddress();
         if (remote instanceof InetSocketAddress a) {
             String ip = a.getAddress().getHostAddress();
-            String prior = h.get("X-Forwarded-For");
-            h.set("X-Forwarded-For", prior == null ? ip : prior + ", " + ip);
+            h.set("X-Forwarded-For", HeaderRules.appendForwardedFor(h, ip));
         }
         h.set("X-Forwarded-Proto", "http");
         request.setProtocolVersion(HttpVersion.HTTP_1_1);

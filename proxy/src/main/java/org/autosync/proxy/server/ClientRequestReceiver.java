@@ -85,10 +85,16 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
                 reject(result.cause());
                 return;
             }
-            current = exchanges.create(ctx, request, this);
-            current.start();
-            if (msg instanceof HttpContent content && current != null) {
-                current.onClientContent(content);
+            ClientExchange exchange = exchanges.create(ctx, request, this);
+            current = exchange;
+            exchange.start();
+            if (msg instanceof HttpContent content) {
+                // The content is this request's own, even if start() already finished the exchange.
+                if (current == exchange) {
+                    exchange.onClientContent(content);
+                } else {
+                    content.release();
+                }
             }
         } else if (msg instanceof HttpContent content) {
             if (current != null) {

@@ -1,0 +1,86 @@
+package org.autosync.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, up to (never including) starting a proxy. */
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        try (PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+             PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8)) {
+            return Main.run(args, out, err);
+        }
+    }
+
+    private String out() {
+        return outBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return errBytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpPrintsUsageAndExitsZero() {
+        assertEquals(0, run("--help"));
+        assertTrue(out().contains("usage: autosync --config FILE"), out());
+        assertTrue(out().contains("--config"), out());
+        assertEquals("", err());
+    }
+
+    @Test
+    void shortHelpWinsEvenAfterOtherArguments() {
+        assertEquals(0, run("--config", "/nonexistent.conf", "-h"));
+        assertTrue(out().startsWith("usage:"), out());
+    }
+
+    @Test
+    void noArgumentsIsAUsageError() {
+        assertEquals(2, run());
+        assertTrue(err().contains("--config"), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void configWithoutAFileIsAUsageError() {
+        assertEquals(2, run("--config"));
+        assertTrue(err().contains("--config needs a file"), err());
+    }
+
+    @Test
+    void unknownArgumentIsAUsageErrorNamingIt() {
+        assertEquals(2, run("--frobnicate"));
+        assertTrue(err().contains("'--frobnicate'"), err());
+    }
+
+    @Test
+    void missingConfigFileIsAUsageErrorNamingThePath() {
+        assertEquals(2, run("--config", "/nonexistent/autosync.conf"));
+        assertTrue(err().contains("/nonexistent/autosync.conf"), err());
+    }
+
+    @Test
+    void badValueNamesTheFileAndTheKey() throws IOException {
+        Path conf = dir.resolve("proxy.conf");
+        Files.writeString(conf, "autosync {\n  listen = \"127.0.0.1:0\"\n  admin-listen = \"127.0.0.1:0\"\n"
+                + "  local-cluster = \"http://127.0.0.1:8081\"\n  timeouts.idle = banana\n}\n");
+        assertEquals(2, run("-c", conf.toString()));
+        assertTrue(err().contains(conf.toString()), err());
+        assertTrue(err().contains("autosync.timeouts.idle"), err());
+    }
+}
