@@ -51,7 +51,7 @@ public final class AutosyncProxy implements AutoCloseable {
             pools = new UpstreamPools(workerGroup, transport, settings, metrics);
             ExchangeFactory passThrough = (ctx, request, owner) -> new PassThroughExchange(ctx, request, owner,
                     pools.forLoop(ctx.channel().eventLoop()), settings, metrics);
-            ExchangeFactory exchanges = Federation.router(settings, passThrough, metrics);
+            ExchangeFactory exchanges = Federation.router(settings, passThrough, metrics, workerGroup, transport);
             serverChannel = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannel())

@@ -12,6 +12,7 @@ import org.autosync.auth.TokenCache;
 import org.autosync.placement.Site;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.intercept.ClusterAuthHttp;
 import org.autosync.proxy.intercept.ClusterClient;
 import org.autosync.proxy.intercept.FanOutExecutor;
@@ -26,13 +27,14 @@ final class Federation {
     private Federation() {
     }
 
-    static ExchangeFactory router(Settings settings, ExchangeFactory passThrough, ProxyMetrics metrics) {
+    static ExchangeFactory router(Settings settings, ExchangeFactory passThrough, ProxyMetrics metrics,
+                                 io.netty.channel.EventLoopGroup group, Transport transport) {
         FederationSettings fed = settings.federation();
         if (fed == null) {
-            return new RequestRouter(passThrough, null, null, null, 0, metrics);
+            return new RequestRouter(passThrough, null, null, null, 64 * 1024, metrics);
         }
         Clock clock = Clock.systemUTC();
-        ClusterClient http = new ClusterClient(fed.peerConnectTimeout());
+        ClusterClient http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout());
         byte[] secret = fed.peerSecret();
         PeerClient peers = new PeerClient(http, new PeerSigner(fed.site().name(), secret, clock),
                 fed.peerResponseTimeout());

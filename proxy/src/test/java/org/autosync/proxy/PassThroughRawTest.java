@@ -293,6 +293,23 @@ class PassThroughRawTest {
     }
 
     @Test
+    void rawNonAsciiPathBytesReachTheClusterAsTheSameNameNotEncodedTwice() throws Exception {
+        AtomicReference<String> head = new AtomicReference<>();
+        try (RawBackend backend = new RawBackend(c -> {
+            head.set(c.readHead());
+            c.write(OK_EMPTY);
+            c.readUntilClose(1 << 10);
+        }); AutosyncProxy proxy = TestProxy.start(backend.port());
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("PUT /v1/AUTH_test/c/caf".getBytes(StandardCharsets.US_ASCII));
+            client.send(new byte[] {(byte) 0xc3, (byte) 0xa9});
+            client.send(" HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(201, client.readHead().status());
+            assertTrue(head.get().startsWith("PUT /v1/AUTH_test/c/caf%C3%A9 HTTP/1.1\r\n"), head.get());
+        }
+    }
+
+    @Test
     void largeUploadStreamsThroughByteForByte() throws Exception {
         int size = 32 << 20;
         AtomicReference<byte[]> digest = new AtomicReference<>();

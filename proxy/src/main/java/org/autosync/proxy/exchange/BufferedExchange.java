@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.autosync.proxy.intercept.ClusterRequest;
+import org.autosync.proxy.internal.RequestUris;
 import org.autosync.proxy.intercept.ClusterResponse;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
@@ -140,7 +141,8 @@ public final class BufferedExchange implements ClientExchange {
             String ip = a.getAddress().getHostAddress();
             headers.put("X-Forwarded-For", List.of(HeaderRules.appendForwardedFor(h, ip)));
         }
-        return new ClusterRequest(request.method().name(), request.uri(), headers, body.toByteArray());
+        return new ClusterRequest(request.method().name(), RequestUris.escapeNonAscii(request.uri()), headers,
+                body.toByteArray());
     }
 
     @Override

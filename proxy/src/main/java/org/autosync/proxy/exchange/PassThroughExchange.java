@@ -27,6 +27,7 @@ import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.internal.RequestUris;
 import org.autosync.proxy.internal.TextResponses;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.autosync.proxy.upstream.UpstreamListener;
@@ -130,6 +131,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         }
         h.set("X-Forwarded-Proto", "http");
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        request.setUri(RequestUris.escapeNonAscii(request.uri()));
     }
 
     private void onUpstreamAcquired(Future<? super Channel> f) {

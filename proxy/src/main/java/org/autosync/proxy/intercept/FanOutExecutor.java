@@ -122,15 +122,27 @@ public final class FanOutExecutor {
                 return apply(req, path, placement, consistency); // the local DELETE gives the real answer
             }
             List<String> full = new ArrayList<>();
+            List<String> unknown = new ArrayList<>();
             List<String> header = new ArrayList<>();
             addCount(here, lh, full, header);
             for (int i = 0; i < others.size(); i++) {
                 PeerClient.Result r = peerHeads.get(i).join();
+                String name = others.get(i).name();
                 if (r.response() != null && r.response().status() / 100 == 2) {
-                    addCount(others.get(i).name(), r.response(), full, header);
+                    addCount(name, r.response(), full, header);
                 } else {
-                    header.add(others.get(i).name() + "=" + r.outcome().label());
+                    header.add(name + "=" + r.outcome().label());
+                    if (r.response() == null || r.response().status() != 404) {
+                        unknown.add(name + " (" + r.outcome().label() + ")");
+                    }
                 }
+            }
+            if (!unknown.isEmpty() && consistency != Consistency.LOCAL) {
+                // A copy we cannot see may still hold objects: deleting the others could lose them.
+                return done(ClusterResponse.text(503, "autosync: cannot tell whether container " + path.account()
+                        + "/" + path.container() + " is empty at: " + String.join(", ", unknown)
+                        + "; nothing was deleted (" + CONSISTENCY_HEADER + ": local deletes anyway)")
+                        .with(SITES_HEADER, String.join(", ", header)));
             }
             if (!full.isEmpty()) {
                 return done(ClusterResponse.text(409, "autosync: container " + path.account() + "/"

@@ -2,7 +2,6 @@ package org.autosync.proxy.intercept;
 
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -16,7 +15,7 @@ final class LocalCall {
                                                    Duration timeout) {
         return http.send(cluster, req, timeout).exceptionally(err -> {
             Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            if (t instanceof HttpTimeoutException) {
+            if (t instanceof ClusterClient.TimeoutException) {
                 return ClusterResponse.text(504, "autosync: the local Swift cluster did not answer within "
                         + timeout.toSeconds() + " s");
             }

@@ -3,8 +3,6 @@ package org.autosync.proxy.intercept;
 import static java.util.Objects.requireNonNull;
 
 import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +73,7 @@ public final class PeerClient {
 
     static SiteOutcome failure(String site, Throwable err, Duration took) {
         Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (t instanceof HttpConnectTimeoutException || t instanceof HttpTimeoutException) {
+        if (t instanceof ClusterClient.TimeoutException) {
             return SiteOutcome.timeout(site, took);
         }
         if (t instanceof ConnectException) {

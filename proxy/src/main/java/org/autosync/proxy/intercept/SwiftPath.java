@@ -46,7 +46,7 @@ public record SwiftPath(Kind kind, String account, String container, String obje
 
     /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */
     static String percentDecode(String s) {
-        if (s.indexOf('%') < 0) {
+        if (s.indexOf('%') < 0 && s.chars().allMatch(c -> c < 0x80)) {
             return s;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
@@ -63,8 +63,8 @@ public record SwiftPath(Kind kind, String account, String container, String obje
                 }
                 out.write(hi << 4 | lo);
                 i += 2;
-            } else if (c < 0x80) {
-                out.write(c);
+            } else if (c <= 0xff) {
+                out.write(c); // Netty hands the request line over byte for byte (ISO-8859-1)
             } else {
                 byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
                 out.write(b, 0, b.length);

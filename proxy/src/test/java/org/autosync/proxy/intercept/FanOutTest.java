@@ -1,0 +1,501 @@
+package org.autosync.proxy.intercept;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import okhttp3.Headers;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import okhttp3.mockwebserver.SocketPolicy;
+import org.autosync.auth.PeerHeaders;
+import org.autosync.auth.PeerVerifier;
+import org.autosync.auth.Verdict;
+import org.autosync.placement.Consistency;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.testing.RawClient;
+import org.autosync.proxy.testing.TestProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sending side of a fan-out, in-process: this proxy serves site a; its local cluster and the
+ * Autosync proxies of sites b and c are MockWebServers.
+ */
+class FanOutTest {
+    private static final String TOKEN = "AUTH_tk_client_token";
+    private static final String SITES = "X-Autosync-Sites";
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private StubSite local;
+    private StubSite b;
+    private StubSite c;
+    private AutosyncProxy proxy;
+
+    @BeforeEach
+    void stubs() throws IOException {
+        local = new StubSite();
+        b = new StubSite();
+        c = new StubSite();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        local.close();
+        b.close();
+        c.close();
+    }
+
+    /** Site a (this proxy), b and c, default placement [a, b, c], plus two rules. */
+    private FederationFixture threeSites() {
+        return FederationFixture.at("a")
+                .site("a", URI.create("http://127.0.0.1:9"))
+                .site("b", b.url())
+                .site("c", c.url())
+                .defaultPlacement("a", "b", "c")
+                .rule("AUTH_x*", "*", "b")
+                .rule("AUTH_solo*", "*", "a");
+    }
+
+    private void start(FederationFixture f) throws InterruptedException {
+        proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build()));
+    }
+
+    private HttpResponse<String> call(String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofByteArray(new byte[0])
+                        : HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            r.headers(headers);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String sites(HttpResponse<?> r) {
+        return r.headers().firstValue(SITES).orElse(null);
+    }
+
+    private void assertNothingSentAnywhere() {
+        assertEquals(List.of(), local.methods(), "local cluster");
+        assertEquals(List.of(), b.methods(), "site b");
+        assertEquals(List.of(), c.methods(), "site c");
+    }
+
+    // ------------------------------------------------------------------ outcomes
+
+    @Test
+    void allSitesSucceedAnswersTheLocalStatusAndNamesEverySite() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("a=201, b=201, c=201", sites(r));
+        assertEquals(List.of("PUT"), local.methods());
+        assertEquals(List.of("PUT"), b.methods());
+        assertEquals(List.of("PUT"), c.methods());
+        assertEquals("/v1/AUTH_test/c", b.only().getPath());
+    }
+
+    @Test
+    void localRefusalIsReturnedUnchangedAndNoOtherSiteIsTouched() throws Exception {
+        local.answer("PUT", req -> new MockResponse().setResponseCode(401)
+                .addHeader("X-Trans-Id", "tx-local-401")
+                .setBody("<html><h1>Unauthorized</h1><p>This server could not verify...</p></html>"));
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "bad-token");
+        assertEquals(401, r.statusCode());
+        assertEquals("<html><h1>Unauthorized</h1><p>This server could not verify...</p></html>", r.body());
+        assertEquals("tx-local-401", r.headers().firstValue("X-Trans-Id").orElse(null));
+        assertEquals("a=401", sites(r));
+        assertEquals(1, local.server.getRequestCount());
+        assertEquals(0, b.server.getRequestCount(), "b must not be contacted after a local refusal");
+        assertEquals(0, c.server.getRequestCount(), "c must not be contacted after a local refusal");
+    }
+
+    @Test
+    void peerThatDoesNotAnswerInTimeIsReportedAsTimeout() throws Exception {
+        b.answer("PUT", req -> new MockResponse().setSocketPolicy(SocketPolicy.NO_RESPONSE));
+        start(threeSites().responseTimeout(Duration.ofMillis(500)));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=timeout, c=201", sites(r));
+        assertTrue(r.body().contains("b: timeout"), r.body());
+        assertTrue(r.body().contains("not met"), r.body());
+    }
+
+    @Test
+    void peerRefusingConnectionsIsReportedAsConnectRefused() throws Exception {
+        URI closed = FederationFixture.closedUrl();
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", closed)
+                .site("c", c.url()));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=connect-refused, c=201", sites(r));
+        assertTrue(r.body().contains("b: connection refused"), r.body());
+    }
+
+    @Test
+    void quorumMetWithOneSiteDownAnswersSuccessAndStillNamesTheFailedSite() throws Exception {
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", b.url())
+                .site("c", FederationFixture.closedUrl()));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "quorum");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("a=201, b=201, c=connect-refused", sites(r));
+        assertNull(local.only().getHeader("X-Autosync-Consistency"), "the consistency header is ours, not Swift's");
+        assertNull(b.only().getHeader("X-Autosync-Consistency"));
+    }
+
+    @Test
+    void quorumNotMetAnswers503() throws Exception {
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9"))
+                .site("b", FederationFixture.closedUrl()).site("c", FederationFixture.closedUrl()));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "QUORUM");
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=connect-refused, c=connect-refused", sites(r));
+        assertTrue(r.body().contains("consistency 'quorum' not met: 1 of 3 sites"), r.body());
+    }
+
+    @Test
+    void localConsistencyIsMetByTheLocalSiteAlone() throws Exception {
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9"))
+                .site("b", FederationFixture.closedUrl()).site("c", FederationFixture.closedUrl()));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "local");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("a=201, b=connect-refused, c=connect-refused", sites(r));
+    }
+
+    @Test
+    void configuredConsistencyAppliesWhenTheClientAsksForNone() throws Exception {
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", b.url())
+                .site("c", FederationFixture.closedUrl()).consistency(Consistency.QUORUM));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("a=201, b=201, c=connect-refused", sites(r));
+        // and the client may still ask for more
+        HttpResponse<String> all = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "all");
+        assertEquals(503, all.statusCode(), all.body());
+    }
+
+    @Test
+    void badConsistencyHeaderIs400AndNothingIsSent() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "most");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("X-Autosync-Consistency"), r.body());
+        assertNothingSentAnywhere();
+    }
+
+    @Test
+    void clientSuppliedSyncHeadersAre400AndNothingIsSent() throws Exception {
+        start(threeSites());
+        HttpResponse<String> to = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Container-Sync-To", "//lab/b/AUTH_test/c");
+        assertEquals(400, to.statusCode());
+        assertTrue(to.body().contains("X-Container-Sync-To"), to.body());
+        HttpResponse<String> key = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "x-container-sync-key", "secret");
+        assertEquals(400, key.statusCode());
+        assertNothingSentAnywhere();
+    }
+
+    @Test
+    void containerPlacedElsewhereIs409NamingThePlacement() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_xyz/c", "X-Auth-Token", TOKEN);
+        assertEquals(409, r.statusCode());
+        assertTrue(r.body().contains("AUTH_xyz/c is placed at [b]"), r.body());
+        assertTrue(r.body().contains("this site (a)"), r.body());
+        assertNothingSentAnywhere();
+    }
+
+    @Test
+    void peerAnsweringAuthFailedIsReportedAsAuthFailed() throws Exception {
+        b.answer("PUT", req -> new MockResponse().setResponseCode(503)
+                .addHeader("X-Autosync-Error", "auth-failed").setBody("autosync: site b cannot log in"));
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=auth-failed, c=201", sites(r));
+        assertTrue(r.body().contains("b: authentication failed"), r.body());
+    }
+
+    @Test
+    void peerHttpErrorIsReportedWithItsStatus() throws Exception {
+        c.answer("PUT", 507);
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=201, c=507", sites(r));
+    }
+
+    // ------------------------------------------------------------------ sync headers
+
+    @Test
+    void syncHeadersFormARingWithOneKeyForAllCopies() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        String key = FederationFixture.expectedSyncKey("AUTH_test", "c");
+        assertEquals("//lab/b/AUTH_test/c", local.only().getHeader("X-Container-Sync-To"));
+        assertEquals("//lab/c/AUTH_test/c", b.only().getHeader("X-Container-Sync-To"));
+        assertEquals("//lab/a/AUTH_test/c", c.only().getHeader("X-Container-Sync-To"));
+        assertEquals(key, local.only().getHeader("X-Container-Sync-Key"));
+        assertEquals(key, b.only().getHeader("X-Container-Sync-Key"));
+        assertEquals(key, c.only().getHeader("X-Container-Sync-Key"));
+    }
+
+    @Test
+    void postResendsTheSyncHeaders() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Container-Meta-Color", "blue");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("a=204, b=204, c=204", sites(r));
+        String key = FederationFixture.expectedSyncKey("AUTH_test", "c");
+        for (StubSite s : List.of(local, b, c)) {
+            RecordedRequest q = s.only();
+            assertEquals("POST", q.getMethod());
+            assertEquals("blue", q.getHeader("X-Container-Meta-Color"));
+            assertEquals(key, q.getHeader("X-Container-Sync-Key"));
+        }
+        assertEquals("//lab/b/AUTH_test/c", local.only().getHeader("X-Container-Sync-To"));
+        assertEquals("//lab/c/AUTH_test/c", b.only().getHeader("X-Container-Sync-To"));
+        assertEquals("//lab/a/AUTH_test/c", c.only().getHeader("X-Container-Sync-To"));
+    }
+
+    @Test
+    void syncTargetQuotesNamesAndTheKeyIsTheSameEverywhere() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/caf%C3%A9%20x", "X-Auth-Token", TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("//lab/b/AUTH_test/caf%C3%A9%20x", local.only().getHeader("X-Container-Sync-To"));
+        assertEquals("//lab/c/AUTH_test/caf%C3%A9%20x", b.only().getHeader("X-Container-Sync-To"));
+        String k = local.only().getHeader("X-Container-Sync-Key");
+        assertEquals(k, b.only().getHeader("X-Container-Sync-Key"));
+        assertEquals(k, c.only().getHeader("X-Container-Sync-Key"));
+        assertEquals("/v1/AUTH_test/caf%C3%A9%20x", b.only().getPath());
+    }
+
+    @Test
+    void singleSitePlacementGetsNoSyncHeadersAndNoPeers() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_solo1/c", "X-Auth-Token", TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("a=201", sites(r));
+        assertNull(local.only().getHeader("X-Container-Sync-To"));
+        assertNull(local.only().getHeader("X-Container-Sync-Key"));
+        assertEquals(0, b.server.getRequestCount());
+        assertEquals(0, c.server.getRequestCount());
+    }
+
+    @Test
+    void accountPostFansOutWithoutSyncHeaders() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test", "X-Auth-Token", TOKEN,
+                "X-Account-Meta-Owner", "ops");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("a=204, b=204, c=204", sites(r));
+        for (StubSite s : List.of(local, b, c)) {
+            assertEquals("ops", s.only().getHeader("X-Account-Meta-Owner"));
+            assertNull(s.only().getHeader("X-Container-Sync-To"));
+        }
+    }
+
+    @Test
+    void readsAndObjectWritesAreNotFannedOut() throws Exception {
+        start(threeSites());
+        assertEquals(200, call("GET", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN).statusCode());
+        assertEquals(201, call("PUT", "/v1/AUTH_test/c/o", "X-Auth-Token", TOKEN).statusCode());
+        assertEquals(List.of("GET", "PUT"), local.methods());
+        assertEquals(0, b.server.getRequestCount());
+        assertEquals(0, c.server.getRequestCount());
+        assertNull(local.seen.get(1).getHeader("X-Container-Sync-To"));
+    }
+
+    // ------------------------------------------------------------------ what peers receive
+
+    @Test
+    void peerRequestsAreSignedAndCarryNoClientCredentials() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c?x=1", "X-Auth-Token", TOKEN,
+                "X-Storage-Token", TOKEN, "X-Container-Meta-Color", "blue",
+                "X-Container-Read", ".r:*");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(TOKEN, local.only().getHeader("X-Auth-Token"), "the local cluster decides on the client token");
+        assertNull(local.only().getHeader(PeerHeaders.SIGNATURE), "the local cluster gets no peer headers");
+        PeerVerifier verifier = new PeerVerifier(Set.of("a"),
+                List.of(FederationFixture.PEER_SECRET.getBytes(StandardCharsets.UTF_8)));
+        for (StubSite s : List.of(b, c)) {
+            RecordedRequest q = s.only();
+            Headers h = q.getHeaders();
+            assertNull(h.get("X-Auth-Token"), "client token must not reach a peer");
+            assertNull(h.get("X-Storage-Token"));
+            for (String name : PeerHeaders.ALL) {
+                assertNotNull(h.get(name), name + " on the request to a peer");
+            }
+            assertEquals("a", h.get(PeerHeaders.SITE));
+            assertEquals("blue", h.get("X-Container-Meta-Color"));
+            assertEquals(".r:*", h.get("X-Container-Read"));
+            assertEquals("/v1/AUTH_test/c?x=1", q.getPath());
+            Verdict v = verifier.verify(q.getMethod(), q.getPath(), h::get);
+            assertTrue(v.isVerified(), "signature must verify with the shared secret: " + v);
+            String signed = h.get(PeerHeaders.SIGNED_HEADERS);
+            for (String covered : List.of("x-container-meta-color", "x-container-read", "x-container-sync-to",
+                    "x-container-sync-key")) {
+                assertTrue(List.of(signed.split(",")).contains(covered), covered + " must be signed: " + signed);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ delete
+
+    @Test
+    void deleteRefusedWhenAPeerStillHoldsObjectsAndNothingIsDeleted() throws Exception {
+        b.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "3"));
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(409, r.statusCode(), r.body());
+        assertTrue(r.body().contains("not empty at: b (3 objects)"), r.body());
+        assertEquals("a=empty, b=not-empty, c=empty", sites(r));
+        assertEquals(List.of("HEAD"), local.methods());
+        assertEquals(List.of("HEAD"), b.methods());
+        assertEquals(List.of("HEAD"), c.methods());
+        assertNull(b.only().getHeader("X-Auth-Token"));
+        assertEquals(TOKEN, local.only().getHeader("X-Auth-Token"));
+    }
+
+    @Test
+    void deleteRefusedWhenTheLocalCopyHoldsObjects() throws Exception {
+        local.answer("HEAD", req -> new MockResponse().setResponseCode(204)
+                .addHeader("X-Container-Object-Count", "1"));
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(409, r.statusCode(), r.body());
+        assertTrue(r.body().contains("a (1 object)"), r.body());
+        assertTrue(List.of(local.methods(), b.methods(), c.methods()).stream().noneMatch(m -> m.contains("DELETE")));
+    }
+
+    @Test
+    void deleteOfEmptyContainerHappensEverywhereAndAPeer404CountsAsDone() throws Exception {
+        c.answer("HEAD", 404);
+        c.answer("DELETE", 404);
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("a=204, b=204, c=404", sites(r));
+        assertEquals(List.of("HEAD", "DELETE"), local.methods());
+        assertEquals(List.of("HEAD", "DELETE"), b.methods());
+        assertEquals(List.of("HEAD", "DELETE"), c.methods());
+    }
+
+    @Test
+    void deleteRefusedWhenAPeerCannotBeCheckedUnlessConsistencyIsLocal() throws Exception {
+        c.answer("HEAD", 503);
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("cannot tell whether container AUTH_test/c is empty at: c (503)"), r.body());
+        assertEquals(List.of("HEAD"), local.methods(), "nothing deleted anywhere");
+        assertEquals(List.of("HEAD"), b.methods());
+
+        HttpResponse<String> anyway = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Autosync-Consistency", "local");
+        assertEquals(204, anyway.statusCode(), anyway.body());
+        assertEquals(List.of("HEAD", "HEAD", "DELETE"), local.methods());
+    }
+
+    @Test
+    void deleteWhoseLocalHeadFailsGivesTheLocalDeleteAnswer() throws Exception {
+        local.answer("HEAD", 404);
+        local.answer("DELETE", 404);
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(404, r.statusCode(), r.body());
+        assertEquals("a=404", sites(r));
+        assertEquals(List.of("HEAD", "DELETE"), local.methods());
+        assertTrue(b.methods().stream().noneMatch("DELETE"::equals), "no DELETE at b: " + b.methods());
+    }
+
+    // ------------------------------------------------------------------ metrics
+
+    @Test
+    void fanOutOutcomesAreCountedPerSite() throws Exception {
+        start(FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", b.url())
+                .site("c", FederationFixture.closedUrl()));
+        call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        String scrape = proxy.metrics().scrape();
+        assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "b",
+                "outcome", "ok"), scrape);
+        assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "a",
+                "outcome", "ok"), scrape);
+        assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "c",
+                "outcome", "connect_refused"), scrape);
+        assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_results_total", "satisfied", "false"), scrape);
+    }
+
+    // ------------------------------------------------------------------ non-ASCII bytes from clients
+
+    /**
+     * Swift clients send UTF-8 metadata values as raw bytes (python-swiftclient encodes them).
+     * They must reach the local cluster and the peers byte for byte.
+     */
+    @Test
+    void utf8MetadataValueReachesEverySiteUnchanged() throws Exception {
+        start(threeSites());
+        String request = "POST /v1/AUTH_test/c HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + TOKEN
+                + "\r\nX-Container-Meta-Color: caf\u00e9 \u65e5\u672c\r\nContent-Length: 0\r\n\r\n";
+        int status;
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(request.getBytes(StandardCharsets.UTF_8));
+            status = client.readHead().status();
+        }
+        // MockWebServer decodes header lines as UTF-8
+        assertEquals("caf\u00e9 \u65e5\u672c", local.only().getHeader("X-Container-Meta-Color"),
+                "metadata value at the local cluster");
+        assertEquals("caf\u00e9 \u65e5\u672c", b.only().getHeader("X-Container-Meta-Color"),
+                "metadata value at peer b");
+        assertEquals(204, status);
+    }
+
+    /**
+     * A container name sent as raw UTF-8 bytes in the request line (accepted by Swift, which treats
+     * it exactly like its %-escaped form) must create the same container as the escaped form.
+     */
+    @Test
+    void rawUtf8ContainerNameCreatesTheSameContainerAsItsEscapedForm() throws Exception {
+        start(threeSites());
+        String request = "PUT /v1/AUTH_test/caf\u00e9 HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + TOKEN
+                + "\r\nContent-Length: 0\r\n\r\n";
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(request.getBytes(StandardCharsets.UTF_8));
+            client.readHead();
+        }
+        RecordedRequest atLocal = local.only();
+        assertEquals(List.of("v1", "AUTH_test", "caf\u00e9"), atLocal.getRequestUrl().pathSegments(),
+                "container name at the local cluster (request line " + atLocal.getRequestLine() + ")");
+        assertEquals("//lab/b/AUTH_test/caf%C3%A9", atLocal.getHeader("X-Container-Sync-To"));
+        assertEquals(FederationFixture.expectedSyncKey("AUTH_test", "caf\u00e9"),
+                atLocal.getHeader("X-Container-Sync-Key"));
+    }
+}

@@ -1,0 +1,181 @@
+package org.autosync.proxy.intercept;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.autosync.placement.Consistency;
+import org.autosync.placement.Site;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.config.SettingsException;
+import org.junit.jupiter.api.Test;
+
+/** The {@code autosync.sites ...} part of HOCON settings, parsed through {@link Settings#fromConfig}. */
+class FederationConfigTest {
+    private static final String VALID = """
+            autosync {
+              local-cluster = "http://127.0.0.1:8081"
+              site = a
+              sites {
+                a { url = "http://127.0.0.1:9081", realm-cluster = cluster-a }
+                b { url = "http://127.0.0.1:9082" }
+              }
+              sync-realm = lab
+              sync-key-secret = "sync-key-secret-0123456789"
+              peer-secret = "peer-secret-0123456789abcdef"
+              service-credentials { auth-url = "http://127.0.0.1:8081/auth/v1.0", user = "admin:admin", key = admin }
+              placement {
+                default = [a, b]
+                rules = [ { account = "AUTH_local*", container = "*", sites = [a] },
+                          { account = "AUTH_b*", sites = [b] } ]
+              }
+            }
+            """;
+
+    private static Config valid() {
+        return ConfigFactory.parseString(VALID);
+    }
+
+    private static Settings parse(Config c) {
+        return Settings.fromConfig(c);
+    }
+
+    /** The valid config with {@code override} (HOCON) on top. */
+    private static Config with(String override) {
+        return ConfigFactory.parseString(override).withFallback(valid());
+    }
+
+    private static SettingsException refused(Config c) {
+        return assertThrows(SettingsException.class, () -> parse(c));
+    }
+
+    private static void assertNames(SettingsException e, String key) {
+        assertEquals(key, e.key(), e.getMessage());
+        assertTrue(e.getMessage().startsWith(key + ":"), e.getMessage());
+    }
+
+    @Test
+    void validTwoSiteConfigParses() {
+        FederationSettings fed = parse(valid()).federation();
+        assertEquals("a", fed.site().name());
+        assertEquals(List.of("a", "b"), fed.sites().all().stream().map(Site::name).toList());
+        assertEquals(URI.create("http://127.0.0.1:9082"), fed.sites().get("b").url());
+        assertEquals("cluster-a", fed.sites().get("a").realmCluster());
+        assertEquals("b", fed.sites().get("b").realmCluster(), "realm-cluster defaults to the site name");
+        assertEquals(List.of("a", "b"), fed.policy().decide("AUTH_test", "c").names());
+        assertEquals(List.of("a"), fed.policy().decide("AUTH_local1", "c").names());
+        assertEquals(List.of("b"), fed.policy().decide("AUTH_bob", "c").names(), "container defaults to *");
+        assertEquals("lab", fed.topology().realm());
+        assertEquals(FederationFixture.hmacHex("sync-key-secret-0123456789", "AUTH_test/c"),
+                fed.syncKeys().keyFor("AUTH_test", "c"));
+        assertEquals("peer-secret-0123456789abcdef", new String(fed.peerSecret(), StandardCharsets.UTF_8));
+        assertEquals(URI.create("http://127.0.0.1:8081/auth/v1.0"), fed.serviceCredentials().authUrl());
+        assertEquals("admin:admin", fed.serviceCredentials().user());
+        assertEquals("admin", fed.serviceCredentials().key());
+        // defaults from reference.conf
+        assertEquals(Consistency.ALL, fed.consistency());
+        assertEquals(Duration.ofSeconds(2), fed.peerConnectTimeout());
+        assertEquals(Duration.ofSeconds(10), fed.peerResponseTimeout());
+        assertEquals(64 * 1024, fed.maxBody());
+        assertEquals(Duration.ofSeconds(60), fed.peerMaxSkew());
+    }
+
+    @Test
+    void overriddenFanOutSettingsAreRead() {
+        FederationSettings fed = parse(with("""
+                autosync { consistency = QUORUM, peer-max-skew = 30s
+                  fan-out { connect-timeout = 500ms, response-timeout = 3s, max-body = 1KiB } }
+                """)).federation();
+        assertEquals(Consistency.QUORUM, fed.consistency());
+        assertEquals(Duration.ofMillis(500), fed.peerConnectTimeout());
+        assertEquals(Duration.ofSeconds(3), fed.peerResponseTimeout());
+        assertEquals(1024, fed.maxBody());
+        assertEquals(Duration.ofSeconds(30), fed.peerMaxSkew());
+    }
+
+    @Test
+    void withoutSitesThereIsNoFederation() {
+        Settings s = parse(ConfigFactory.parseString("autosync.local-cluster = \"http://127.0.0.1:8081\""));
+        assertNull(s.federation());
+        assertNull(parse(valid().withoutPath("autosync.sites")).federation(), "sites = {} from reference.conf");
+    }
+
+    @Test
+    void siteNotAmongSitesNamesAutosyncSite() {
+        SettingsException e = refused(with("autosync.site = z"));
+        assertNames(e, "autosync.site");
+        assertTrue(e.getMessage().contains("'z'"), e.getMessage());
+    }
+
+    @Test
+    void missingSiteNamesAutosyncSite() {
+        assertNames(refused(valid().withoutPath("autosync.site")), "autosync.site");
+    }
+
+    @Test
+    void unknownSiteInARuleNamesTheRule() {
+        SettingsException e = refused(with(
+                "autosync.placement.rules = [ { account = \"AUTH_x*\", sites = [q] } ]"));
+        assertNames(e, "autosync.placement.rules[0].sites");
+        assertTrue(e.getMessage().contains("'q'"), e.getMessage());
+    }
+
+    @Test
+    void unknownSiteInSecondRuleNamesThatRule() {
+        SettingsException e = refused(with("""
+                autosync.placement.rules = [ { account = "AUTH_x*", sites = [a] }, { account = "y", sites = [a, q] } ]
+                """));
+        assertNames(e, "autosync.placement.rules[1].sites");
+    }
+
+    @Test
+    void emptyDefaultPlacementNamesIt() {
+        assertNames(refused(with("autosync.placement.default = []")), "autosync.placement.default");
+    }
+
+    @Test
+    void duplicateSiteInDefaultPlacementNamesIt() {
+        assertNames(refused(with("autosync.placement.default = [a, b, a]")), "autosync.placement.default");
+    }
+
+    @Test
+    void missingPeerSecretNamesIt() {
+        assertNames(refused(valid().withoutPath("autosync.peer-secret")), "autosync.peer-secret");
+    }
+
+    @Test
+    void shortPeerSecretNamesIt() {
+        assertNames(refused(with("autosync.peer-secret = short")), "autosync.peer-secret");
+    }
+
+    @Test
+    void missingSyncKeySecretNamesIt() {
+        assertNames(refused(valid().withoutPath("autosync.sync-key-secret")), "autosync.sync-key-secret");
+    }
+
+    @Test
+    void siteWithoutUrlNamesItsUrlKey() {
+        assertNames(refused(valid().withoutPath("autosync.sites.b.url")), "autosync.sites.b.url");
+    }
+
+    @Test
+    void badConsistencyNamesIt() {
+        SettingsException e = refused(with("autosync.consistency = most"));
+        assertNames(e, "autosync.consistency");
+        assertTrue(e.getMessage().contains("all, quorum or local"), e.getMessage());
+    }
+
+    @Test
+    void missingServiceCredentialsUserNamesIt() {
+        assertNames(refused(valid().withoutPath("autosync.service-credentials.user")),
+                "autosync.service-credentials.user");
+    }
+}

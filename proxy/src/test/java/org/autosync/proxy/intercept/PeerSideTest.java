@@ -1,0 +1,317 @@
+package org.autosync.proxy.intercept;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.autosync.auth.PeerHeaders;
+import org.autosync.auth.PeerSigner;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.testing.TestProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The receiving side: a proxy for site b gets signed requests from "site a" (this test). Its
+ * cluster and its tempauth endpoint are MockWebServers; so are the proxies of sites a and c,
+ * which must never be contacted (a peer request is applied here only).
+ */
+class PeerSideTest {
+    private static final byte[] SECRET = FederationFixture.PEER_SECRET.getBytes(StandardCharsets.UTF_8);
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+    private StubSite cluster;
+    private StubSite auth;
+    private StubSite siteA;
+    private StubSite siteC;
+    private final AtomicInteger logins = new AtomicInteger();
+    private AutosyncProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new StubSite();
+        auth = new StubSite();
+        siteA = new StubSite();
+        siteC = new StubSite();
+        auth.answer("GET", r -> new MockResponse().setResponseCode(200)
+                .addHeader("X-Auth-Token", "AUTH_tk_service_" + logins.incrementAndGet())
+                .addHeader("X-Auth-Token-Expires", "3600")
+                .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin"));
+        proxy = TestProxy.start(cluster.server.getPort(), s -> s.federation(FederationFixture.at("b")
+                .site("a", siteA.url()).site("b", URI.create("http://127.0.0.1:9")).site("c", siteC.url())
+                .authUrl(URI.create(auth.url() + "/auth/v1.0"))
+                .build()));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        proxy.close();
+        cluster.close();
+        auth.close();
+        siteA.close();
+        siteC.close();
+    }
+
+    private static PeerSigner signer() {
+        return new PeerSigner("a", SECRET, Clock.systemUTC());
+    }
+
+    /** Headers the tests sign and send (none that the JDK client restricts). */
+    private static Map<String, String> headers() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("X-Container-Meta-Color", "blue");
+        h.put("X-Auth-Token", "AUTH_tk_whatever_the_sender_had");
+        return h;
+    }
+
+    /** A request as sent: method, path, the signed headers plus the peer headers. */
+    private record Signed(String method, String path, Map<String, String> headers) {
+        Signed with(String name, String value) {
+            Map<String, String> h = new LinkedHashMap<>(headers);
+            h.put(name, value);
+            return new Signed(method, path, h);
+        }
+    }
+
+    private static Signed sign(PeerSigner signer, String method, String path, Map<String, String> covered) {
+        Map<String, String> all = new LinkedHashMap<>(covered);
+        all.putAll(signer.sign(method, path, covered));
+        return new Signed(method, path, all);
+    }
+
+    private HttpResponse<String> send(Signed s) throws Exception {
+        return send(s.method(), s.path(), s.headers());
+    }
+
+    private HttpResponse<String> send(String method, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofByteArray(new byte[0])
+                        : HttpRequest.BodyPublishers.noBody());
+        headers.forEach(b::header);
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void assertNothingReachedAnything() {
+        assertEquals(0, cluster.server.getRequestCount(), "cluster must receive nothing");
+        assertEquals(0, auth.server.getRequestCount(), "no service login for a refused request");
+        assertNoFurtherFanOut();
+    }
+
+    private void assertNoFurtherFanOut() {
+        assertEquals(0, siteA.server.getRequestCount(), "site a must not be contacted by b");
+        assertEquals(0, siteC.server.getRequestCount(), "site c must not be contacted by b");
+    }
+
+    private double rejected(String reason) {
+        Double v = Scrape.sample(proxy.metrics().scrape(), "autosync_peer_rejected_total", "reason", reason);
+        return v == null ? 0 : v;
+    }
+
+    // ------------------------------------------------------------------ accepted
+
+    @Test
+    void validSignedContainerPutIsAppliedWithTheServiceTokenAndGoesNoFurther() throws Exception {
+        HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
+        assertEquals(201, r.statusCode(), r.body());
+        RecordedRequest login = auth.only();
+        assertEquals("GET", login.getMethod());
+        assertEquals("/auth/v1.0", login.getPath());
+        assertEquals("admin:admin", login.getHeader("X-Auth-User"));
+        assertEquals("admin-key", login.getHeader("X-Auth-Key"));
+        RecordedRequest applied = cluster.only();
+        assertEquals("PUT", applied.getMethod());
+        assertEquals("/v1/AUTH_test/c1", applied.getPath());
+        assertEquals(List.of("AUTH_tk_service_1"), applied.getHeaders().values("X-Auth-Token"),
+                "the service token, and only it");
+        assertEquals("blue", applied.getHeader("X-Container-Meta-Color"));
+        for (String name : applied.getHeaders().names()) {
+            assertTrue(!PeerHeaders.isPeerHeader(name), "peer header reached the cluster: " + name);
+        }
+        assertNull(applied.getHeader("X-Container-Sync-To"), "a peer request is not re-fanned with new sync headers");
+        assertNoFurtherFanOut();
+    }
+
+    @Test
+    void syncHeadersSentByThePeerAreAppliedAsSent() throws Exception {
+        Map<String, String> h = headers();
+        h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");
+        h.put("X-Container-Sync-Key", "0123abcd");
+        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("//lab/c/AUTH_test/c1", cluster.only().getHeader("X-Container-Sync-To"));
+        assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
+        assertNoFurtherFanOut();
+    }
+
+    @Test
+    void serviceTokenIsReusedAcrossPeerRequests() throws Exception {
+        assertEquals(201, send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertEquals(204, send(sign(signer(), "DELETE", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertEquals(1, auth.server.getRequestCount(), "one login for both");
+        assertEquals(List.of("PUT", "DELETE"), cluster.methods());
+        assertEquals("AUTH_tk_service_1", cluster.seen.get(1).getHeader("X-Auth-Token"));
+    }
+
+    @Test
+    void verifiedPeerMayHeadAContainerAndSeesItsObjectCount() throws Exception {
+        cluster.answer("HEAD", r -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "7"));
+        HttpResponse<String> r = send(sign(signer(), "HEAD", "/v1/AUTH_test/c1", Map.of()));
+        assertEquals(204, r.statusCode());
+        assertEquals("7", r.headers().firstValue("X-Container-Object-Count").orElse(null));
+        assertEquals("AUTH_tk_service_1", cluster.only().getHeader("X-Auth-Token"));
+    }
+
+    // ------------------------------------------------------------------ refused
+
+    @Test
+    void peerHeadersWithoutSignatureAreRefused() throws Exception {
+        HttpResponse<String> r = send("PUT", "/v1/AUTH_test/c1", Map.of(PeerHeaders.SITE, "a",
+                "X-Container-Meta-Color", "blue"));
+        assertEquals(403, r.statusCode());
+        assertTrue(r.body().contains("peer request rejected"), r.body());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("missing-header"));
+    }
+
+    @Test
+    void signatureWithAnotherSecretIsRefused() throws Exception {
+        PeerSigner wrong = new PeerSigner("a", "not-the-shared-peer-secret-at-all".getBytes(StandardCharsets.UTF_8),
+                Clock.systemUTC());
+        assertEquals(403, send(sign(wrong, "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("bad-signature"));
+    }
+
+    @Test
+    void randomSignatureIsRefused() throws Exception {
+        Signed s = sign(signer(), "PUT", "/v1/AUTH_test/c1", headers())
+                .with(PeerHeaders.SIGNATURE, "ab".repeat(32));
+        assertEquals(403, send(s).statusCode());
+        assertNothingReachedAnything();
+    }
+
+    @Test
+    void tamperedPathIsRefused() throws Exception {
+        Signed s = sign(signer(), "PUT", "/v1/AUTH_test/c1", headers());
+        assertEquals(403, send(s.method(), "/v1/AUTH_test/c2", s.headers()).statusCode());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("bad-signature"));
+    }
+
+    @Test
+    void tamperedMethodIsRefused() throws Exception {
+        Signed s = sign(signer(), "PUT", "/v1/AUTH_test/c1", headers());
+        assertEquals(403, send("DELETE", s.path(), s.headers()).statusCode());
+        assertNothingReachedAnything();
+    }
+
+    @Test
+    void tamperedSignedHeaderIsRefused() throws Exception {
+        Signed s = sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()).with("X-Container-Meta-Color", "red");
+        assertEquals(403, send(s).statusCode());
+        assertNothingReachedAnything();
+    }
+
+    @Test
+    void staleTimestampIsRefused() throws Exception {
+        PeerSigner old = new PeerSigner("a", SECRET, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-10)));
+        assertEquals(403, send(sign(old, "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("stale"));
+    }
+
+    @Test
+    void replayedRequestIsRefusedTheSecondTime() throws Exception {
+        Signed s = sign(signer(), "PUT", "/v1/AUTH_test/c1", headers());
+        assertEquals(201, send(s).statusCode());
+        HttpResponse<String> again = send(s);
+        assertEquals(403, again.statusCode(), again.body());
+        assertEquals(1, cluster.server.getRequestCount(), "the replay must not reach the cluster");
+        assertEquals(1.0, rejected("replayed"));
+        assertNoFurtherFanOut();
+    }
+
+    @Test
+    void unknownSiteIsRefused() throws Exception {
+        PeerSigner stranger = new PeerSigner("zz", SECRET, Clock.systemUTC());
+        assertEquals(403, send(sign(stranger, "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("unknown-site"));
+    }
+
+    @Test
+    void ownSiteNameIsNotAPeer() throws Exception {
+        PeerSigner self = new PeerSigner("b", SECRET, Clock.systemUTC());
+        assertEquals(403, send(sign(self, "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
+        assertNothingReachedAnything();
+    }
+
+    @Test
+    void verifiedPeerMayNotGet() throws Exception {
+        HttpResponse<String> r = send(sign(signer(), "GET", "/v1/AUTH_test/c1", headers()));
+        assertEquals(403, r.statusCode());
+        assertTrue(r.body().contains("may only PUT, POST, DELETE or HEAD"), r.body());
+        assertNothingReachedAnything();
+        assertEquals(1.0, rejected("forbidden-operation"));
+    }
+
+    @Test
+    void verifiedPeerMayNotTouchObjects() throws Exception {
+        assertEquals(403, send(sign(signer(), "PUT", "/v1/AUTH_test/c1/o", headers())).statusCode());
+        assertEquals(403, send(sign(signer(), "DELETE", "/v1/AUTH_test/c1%2Fo", headers())).statusCode());
+        assertEquals(403, send(sign(signer(), "POST", "/info", headers())).statusCode());
+        assertNothingReachedAnything();
+        assertEquals(3.0, rejected("forbidden-operation"));
+    }
+
+    // ------------------------------------------------------------------ service identity
+
+    @Test
+    void cluster401CausesOneFreshLoginAndOneRetry() throws Exception {
+        AtomicInteger puts = new AtomicInteger();
+        cluster.answer("PUT", r -> new MockResponse().setResponseCode(puts.incrementAndGet() == 1 ? 401 : 201));
+        HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(2, auth.server.getRequestCount(), "logins");
+        assertEquals(2, cluster.server.getRequestCount(), "cluster requests");
+        assertEquals("AUTH_tk_service_1", cluster.seen.get(0).getHeader("X-Auth-Token"));
+        assertEquals("AUTH_tk_service_2", cluster.seen.get(1).getHeader("X-Auth-Token"));
+    }
+
+    @Test
+    void cluster401TwiceIsReturnedAfterOneRetryOnly() throws Exception {
+        cluster.answer("PUT", 401);
+        HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
+        assertEquals(401, r.statusCode());
+        assertEquals(2, auth.server.getRequestCount());
+        assertEquals(2, cluster.server.getRequestCount());
+    }
+
+    @Test
+    void failingServiceLoginAnswers503AuthFailed() throws Exception {
+        auth.answer("GET", 401);
+        HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("auth-failed", r.headers().firstValue("X-Autosync-Error").orElse(null));
+        assertEquals(0, cluster.server.getRequestCount());
+        assertTrue(!r.body().contains("admin-key"), "the service key must not leak: " + r.body());
+        assertNoFurtherFanOut();
+    }
+}
