@@ -27,9 +27,12 @@ public final class AccessLog {
         long micros = (System.nanoTime() - startNanos) / 1000;
         log.info("{} \"{} {}\" {} in={} out={} {}.{}ms upstream={}",
                 remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(remote),
-                method, safeUri(uri), status, bytesIn, bytesOut, micros / 1000,
-                String.format("%03d", micros % 1000),
+                method, safeUri(uri), status, bytesIn, bytesOut, micros / 1000, threeDigits(micros % 1000),
                 upstreamStatus > 0 ? Integer.toString(upstreamStatus) : "-");
+    }
+
+    private static String threeDigits(long n) {
+        return n >= 100 ? Long.toString(n) : n >= 10 ? "0" + n : "00" + n;
     }
 
     /** Masks query values that authorize a request (temp_url_sig, tokens, signatures, keys). */

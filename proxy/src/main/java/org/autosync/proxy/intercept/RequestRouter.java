@@ -6,7 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import java.util.Map;
+import io.netty.util.AsciiString;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.autosync.auth.PeerHeaders;
@@ -95,17 +95,20 @@ public final class RequestRouter implements ExchangeFactory {
         return new BufferedExchange(client, request, owner, maxBody, op, metrics);
     }
 
+    /** Runs for every request: compares the names in place, without making Strings of them. */
     private static boolean carriesPeerHeaders(HttpHeaders h) {
-        if (h.isEmpty()) {
-            return false;
-        }
-        for (Map.Entry<String, String> e : h) {
-            if (PeerHeaders.isPeerHeader(e.getKey())) {
+        var it = h.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            if (name.length() >= PEER_PREFIX.length()
+                    && AsciiString.regionMatches(name, true, 0, PEER_PREFIX, 0, PEER_PREFIX.length())) {
                 return true;
             }
         }
         return false;
     }
+
+    private static final AsciiString PEER_PREFIX = AsciiString.cached(PeerHeaders.PREFIX);
 
     private static boolean isWrite(HttpMethod m) {
         return m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST) || m.equals(HttpMethod.DELETE);
