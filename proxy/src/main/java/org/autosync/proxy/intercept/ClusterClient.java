@@ -79,6 +79,12 @@ public final class ClusterClient {
                 });
     }
 
+    /** The failure behind a future's {@code CompletionException} wrapper. */
+    static Throwable cause(Throwable err) {
+        return err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                ? err.getCause() : err;
+    }
+
     /** True for headers this client sets itself; callers' values for them are not sent. */
     public static boolean isRestricted(String name) {
         return OWN.contains(name.toLowerCase(Locale.ROOT));

@@ -4,7 +4,6 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** A buffered call to this site's own cluster, with the cluster's failures turned into answers. */
 final class LocalCall {
@@ -14,7 +13,7 @@ final class LocalCall {
     static CompletableFuture<ClusterResponse> send(ClusterClient http, URI cluster, ClusterRequest req,
                                                    Duration timeout) {
         return http.send(cluster, req, timeout).exceptionally(err -> {
-            Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            Throwable t = ClusterClient.cause(err);
             if (t instanceof ClusterClient.TimeoutException) {
                 return ClusterResponse.text(504, "autosync: the local Swift cluster did not answer within "
                         + timeout.toSeconds() + " s");

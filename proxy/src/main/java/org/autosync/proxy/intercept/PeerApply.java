@@ -6,7 +6,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.autosync.auth.AuthFailedException;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.TokenCache;
@@ -57,7 +56,7 @@ public final class PeerApply {
                     return tokens.token().thenCompose(fresh -> send(r, fresh));
                 }))
                 .exceptionally(err -> {
-                    Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    Throwable t = ClusterClient.cause(err);
                     if (t instanceof AuthFailedException) {
                         log.error("site {}: service login failed; peer requests cannot be applied here: {}",
                                 site, t.getMessage());

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.autosync.auth.PeerSigner;
 import org.autosync.placement.Site;
 import org.autosync.placement.SiteOutcome;
@@ -72,7 +71,7 @@ public final class PeerClient {
     }
 
     static SiteOutcome failure(String site, Throwable err, Duration took) {
-        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        Throwable t = ClusterClient.cause(err);
         if (t instanceof ClusterClient.TimeoutException) {
             return SiteOutcome.timeout(site, took);
         }

@@ -16,6 +16,12 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public enum Transport {
     EPOLL, NIO;
 
+    /**
+     * Largest body chunk the HTTP codecs cut: chunks are slices of what one socket read brought
+     * in, so there is no reason to cut them smaller.
+     */
+    public static final int MAX_CHUNK = 1 << 20;
+
     public static Transport best() {
         return Epoll.isAvailable() && !Boolean.getBoolean("autosync.nio") ? EPOLL : NIO;
     }

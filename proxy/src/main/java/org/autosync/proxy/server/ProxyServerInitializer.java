@@ -10,13 +10,11 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
 
 /** Builds a client connection's pipeline, one named step at a time. */
 public final class ProxyServerInitializer extends ChannelInitializer<SocketChannel> {
-    /** Body chunks are slices of what one socket read brought in; no need to cut them smaller. */
-    private static final int MAX_CHUNK = 1 << 20;
-
     private final Settings settings;
     private final ProxyMetrics metrics;
     private final ChannelGroup clients;
@@ -47,7 +45,7 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
     }
 
     private void addHttpCodec(ChannelPipeline p) {
-        p.addLast("http-codec", new HttpServerCodec(settings.maxInitialLine(), settings.maxHeaderSize(), MAX_CHUNK));
+        p.addLast("http-codec", new HttpServerCodec(settings.maxInitialLine(), settings.maxHeaderSize(), Transport.MAX_CHUNK));
     }
 
     private void addRequestReceiver(ChannelPipeline p) {

@@ -22,9 +22,6 @@ import org.autosync.proxy.metrics.ProxyMetrics;
  * needs no locks, and a client's upstream connection always shares the client's thread.
  */
 public final class UpstreamPool {
-    /** Body chunks are slices of what one socket read brought in; no need to cut them smaller. */
-    static final int MAX_CHUNK = 1 << 20;
-
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
@@ -51,7 +48,7 @@ public final class UpstreamPool {
                         ch.pipeline()
                                 .addLast("pool-idle", new IdleStateHandler(0, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
                                 .addLast("http-codec", new HttpClientCodec(
-                                        settings.maxInitialLine(), settings.maxHeaderSize(), MAX_CHUNK))
+                                        settings.maxInitialLine(), settings.maxHeaderSize(), Transport.MAX_CHUNK))
                                 .addLast("response-receiver", new UpstreamResponseReceiver(UpstreamPool.this));
                     }
                 });
