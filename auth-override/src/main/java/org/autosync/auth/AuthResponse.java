@@ -7,24 +7,34 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Status and headers of an auth response; the body is not needed for tempauth.
+ * Status, headers and body of an auth response (tempauth needs only the headers, Keystone also
+ * the body).
  *
  * @param headers header name as received to its values, in order
  */
-public record AuthResponse(int status, Map<String, List<String>> headers) {
+public record AuthResponse(int status, Map<String, List<String>> headers, byte[] body) {
 
     public AuthResponse {
         Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(body, "body");
         Map<String, List<String>> copy = new LinkedHashMap<>();
         headers.forEach((name, values) -> copy.put(Objects.requireNonNull(name, "header name"), List.copyOf(values)));
         headers = Collections.unmodifiableMap(copy);
     }
 
+    public AuthResponse(int status, Map<String, List<String>> headers) {
+        this(status, headers, new byte[0]);
+    }
+
     /** Convenience for single-valued headers. */
     public static AuthResponse of(int status, Map<String, String> headers) {
+        return of(status, headers, new byte[0]);
+    }
+
+    public static AuthResponse of(int status, Map<String, String> headers, byte[] body) {
         Map<String, List<String>> multi = new LinkedHashMap<>();
         headers.forEach((name, value) -> multi.put(name, List.of(value)));
-        return new AuthResponse(status, multi);
+        return new AuthResponse(status, multi, body);
     }
 
     /** First value of the header, name compared case-insensitively; null if absent. */

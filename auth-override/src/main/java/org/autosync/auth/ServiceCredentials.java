@@ -1,17 +1,18 @@
 package org.autosync.auth;
 
 import java.net.URI;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The service identity a site's proxy logs in with to act on a verified peer's behalf.
+ * A tempauth (v1) service identity a site's proxy logs in with to act on a verified peer's behalf.
  *
  * @param authUrl tempauth v1 endpoint, e.g. {@code http://swift:8080/auth/v1.0}
  * @param user    e.g. {@code autosync:sync}
  * @param key     the password; never printed
  */
-public record ServiceCredentials(URI authUrl, String user, String key) {
+public record ServiceCredentials(URI authUrl, String user, String key) implements ServiceIdentity {
 
     public ServiceCredentials {
         Objects.requireNonNull(authUrl, "authUrl");
@@ -34,6 +35,11 @@ public record ServiceCredentials(URI authUrl, String user, String key) {
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key: empty");
         }
+    }
+
+    @Override
+    public ServiceLogin login(AuthHttp http, Clock clock) {
+        return new TempAuthLogin(this, http);
     }
 
     @Override

@@ -3,7 +3,6 @@ package org.autosync.auth;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -12,11 +11,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The token of this site's service identity (tempauth v1), logged in on demand and reused until
- * shortly before it expires.
+ * The token of this site's service identity, logged in on demand and reused until shortly before
+ * it expires, or until the cluster answers 401 with it ({@link #invalidate}).
  *
  * <p>While a login is in flight every caller waits on that same login, so a burst of requests after
- * expiry costs one login, not one per request. A failed login is not cached: the next call tries again.
+ * expiry costs one login, not one per request. A failed login is remembered for
+ * {@link #RETRY_AFTER_FAILURE}: a burst against a broken auth service costs one attempt, and the
+ * failure is logged once, not once per request; the recovery is logged too.
  *
  * <p>Thread-safe; meant to be shared by all event loops.
  */
@@ -24,26 +25,34 @@ public final class TokenCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenCache.class);
 
-    /** Used when the auth response has no usable {@code X-Auth-Token-Expires}. */
-    public static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
     /** Refresh this long before expiry, so a token does not expire between lookup and use. */
     public static final Duration REFRESH_EARLY = Duration.ofSeconds(30);
+    /** After a failed login, callers get that failure at once for this long. */
+    public static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
 
     private record Cached(String token, Instant refreshAt) {
     }
 
-    private final ServiceCredentials credentials;
-    private final AuthHttp http;
+    private record Failed(AuthFailedException error, Instant retryAt) {
+    }
+
+    private final ServiceLogin login;
     private final Clock clock;
     private final Object lock = new Object();
 
     private volatile Cached cached;        // written under lock
     private CompletableFuture<String> inFlight; // guarded by lock
+    private Failed failed;                 // guarded by lock
+    private boolean failing;               // guarded by lock: the last login failed (logged once)
 
-    public TokenCache(ServiceCredentials credentials, AuthHttp http, Clock clock) {
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.http = Objects.requireNonNull(http, "http");
+    public TokenCache(ServiceLogin login, Clock clock) {
+        this.login = Objects.requireNonNull(login, "login");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** tempauth v1. */
+    public TokenCache(ServiceCredentials credentials, AuthHttp http, Clock clock) {
+        this(new TempAuthLogin(credentials, http), clock);
     }
 
     /**
@@ -64,6 +73,9 @@ public final class TokenCache {
             if (c != null && now.isBefore(c.refreshAt())) {
                 return CompletableFuture.completedFuture(c.token());
             }
+            if (failed != null && now.isBefore(failed.retryAt()) && inFlight == null) {
+                return CompletableFuture.failedFuture(failed.error());
+            }
             if (inFlight == null) {
                 inFlight = new CompletableFuture<>();
                 start = true;
@@ -71,7 +83,7 @@ public final class TokenCache {
             shared = inFlight;
         }
         if (start) {
-            login(shared, now);
+            start(shared, now);
         }
         CompletableFuture<String> mine = new CompletableFuture<>();
         shared.whenComplete((token, error) -> {
@@ -85,7 +97,7 @@ public final class TokenCache {
     }
 
     /**
-     * Forgets the cached token if it is {@code token}, typically after Swift answered 401 with it.
+     * Forgets the cached token if it is {@code token}, typically after the cluster answered 401 with it.
      * A different (newer) cached token is kept, so a late 401 for an old token does not force a login.
      */
     public void invalidate(String token) {
@@ -98,95 +110,81 @@ public final class TokenCache {
         }
     }
 
-    public ServiceCredentials credentials() {
-        return credentials;
+    /** Who logs in where; no secret. */
+    public String describe() {
+        return login.describe();
     }
 
-    private void login(CompletableFuture<String> shared, Instant startedAt) {
-        CompletableFuture<AuthResponse> response;
+    private void start(CompletableFuture<String> shared, Instant startedAt) {
+        CompletableFuture<ServiceLogin.Grant> response;
         try {
-            response = Objects.requireNonNull(
-                    http.get(credentials.authUrl(), Map.of("X-Auth-User", credentials.user(),
-                            "X-Auth-Key", credentials.key())),
-                    "AuthHttp returned null");
+            response = Objects.requireNonNull(login.login(), "login returned null");
         } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
         }
-        response.whenComplete((r, e) -> {
+        response.whenComplete((grant, error) -> {
             try {
-                finish(shared, startedAt, r, e);
+                finish(shared, startedAt, grant, error);
             } catch (RuntimeException bug) {
                 // never leave waiters hanging
-                clearInFlight(shared);
+                synchronized (lock) {
+                    if (inFlight == shared) {
+                        inFlight = null;
+                    }
+                }
                 shared.completeExceptionally(bug);
             }
         });
     }
 
-    private void finish(CompletableFuture<String> shared, Instant startedAt, AuthResponse response, Throwable error) {
-        String token = null;
+    private void finish(CompletableFuture<String> shared, Instant startedAt, ServiceLogin.Grant grant,
+                        Throwable error) {
         AuthFailedException failure = null;
-        Duration lifetime = null;
         if (error != null) {
             Throwable cause = unwrap(error);
-            failure = failed(cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), 0, cause);
-        } else if (!response.is2xx()) {
-            failure = failed("HTTP " + response.status(), response.status(), null);
-        } else {
-            token = response.header("X-Auth-Token");
-            if (token == null || token.isBlank()) {
-                failure = failed("no X-Auth-Token in HTTP " + response.status() + " response", response.status(), null);
-            } else {
-                token = token.strip();
-                lifetime = lifetime(response.header("X-Auth-Token-Expires"));
-            }
+            failure = cause instanceof AuthFailedException a
+                    ? failed(a.getMessage(), a.status(), a)
+                    : failed(cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), 0, cause);
         }
-
+        boolean logFailure;
+        boolean logRecovery;
         synchronized (lock) {
             if (inFlight == shared) {
                 inFlight = null;
             }
+            logFailure = failure != null && !failing;
+            logRecovery = failure == null && failing;
+            failing = failure != null;
             if (failure == null) {
+                Duration lifetime = grant.lifetime();
                 // counted from when the login was sent: the token cannot be older than that
-                cached = new Cached(token, startedAt.plus(lifetime).minus(refreshEarly(lifetime)));
+                cached = new Cached(grant.token(), startedAt.plus(lifetime).minus(refreshEarly(lifetime)));
+                failed = null;
+            } else {
+                failed = new Failed(failure, clock.instant().plus(RETRY_AFTER_FAILURE));
             }
         }
         if (failure != null) {
-            LOG.warn("{}", failure.getMessage());
+            if (logFailure) {
+                LOG.error("{}; requests from peer sites fail with auth-failed until it works again",
+                        failure.getMessage());
+            } else {
+                LOG.debug("{}", failure.getMessage());
+            }
             shared.completeExceptionally(failure);
         } else {
-            LOG.debug("service login to {} as {} succeeded, token valid {} s",
-                    credentials.authUrl(), credentials.user(), lifetime.getSeconds());
-            shared.complete(token);
-        }
-    }
-
-    private void clearInFlight(CompletableFuture<String> shared) {
-        synchronized (lock) {
-            if (inFlight == shared) {
-                inFlight = null;
+            if (logRecovery) {
+                LOG.info("service login ({}) works again", login.describe());
             }
+            LOG.debug("service login ({}) succeeded, token valid {} s", login.describe(),
+                    grant.lifetime().getSeconds());
+            shared.complete(grant.token());
         }
     }
 
     private AuthFailedException failed(String why, int status, Throwable cause) {
-        return new AuthFailedException("service login to " + credentials.authUrl() + " as " + credentials.user()
-                + " failed: " + why, status, cause);
-    }
-
-    private Duration lifetime(String expires) {
-        if (expires == null) {
-            return DEFAULT_LIFETIME;
-        }
-        try {
-            long seconds = Long.parseLong(expires.strip());
-            return Duration.ofSeconds(Math.max(0, seconds));
-        } catch (NumberFormatException e) {
-            LOG.warn("ignoring unparsable X-Auth-Token-Expires from {}; assuming {}", credentials.authUrl(),
-                    DEFAULT_LIFETIME);
-            return DEFAULT_LIFETIME;
-        }
+        return new AuthFailedException("service login (" + login.describe() + ") failed: " + why, status, cause);
     }
 
     // for very short-lived tokens, refreshing 30 s early would mean never reusing them
@@ -204,6 +202,6 @@ public final class TokenCache {
 
     @Override
     public String toString() {
-        return "TokenCache[" + credentials + "]";
+        return "TokenCache[" + login.describe() + "]";
     }
 }

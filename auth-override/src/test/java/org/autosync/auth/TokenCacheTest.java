@@ -37,7 +37,9 @@ class TokenCacheTest {
         final List<URI> urls = java.util.Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public CompletableFuture<AuthResponse> get(URI url, Map<String, String> headers) {
+        public CompletableFuture<AuthResponse> send(String method, URI url, Map<String, String> headers,
+                                                    byte[] body) {
+            assertEquals("GET", method);
             urls.add(url);
             requests.add(headers);
             CompletableFuture<AuthResponse> f = new CompletableFuture<>();
@@ -208,7 +210,7 @@ class TokenCacheTest {
         auth.answer(401, Map.of());
         ExecutionException e = assertThrows(ExecutionException.class, t::get);
         AuthFailedException failure = assertInstanceOf(AuthFailedException.class, e.getCause());
-        assertEquals("service login to http://swift-a:8080/auth/v1.0 as autosync:sync failed: HTTP 401",
+        assertEquals("service login (tempauth http://swift-a:8080/auth/v1.0 as autosync:sync) failed: HTTP 401",
                 failure.getMessage());
         assertEquals(401, failure.status());
         assertFalse(failure.getMessage().contains(KEY));
@@ -222,10 +224,14 @@ class TokenCacheTest {
     }
 
     @Test
-    void failureIsNotCachedNextCallRetries() throws Exception {
+    void failureIsRememberedBrieflyThenRetried() throws Exception {
         CompletableFuture<String> first = cache.token();
         auth.answer(500, Map.of());
         assertTrue(first.isCompletedExceptionally());
+        CompletableFuture<String> burst = cache.token();
+        assertTrue(burst.isCompletedExceptionally(), "a burst right after a failure must not log in again");
+        assertEquals(1, auth.logins());
+        clock.advance(TokenCache.RETRY_AFTER_FAILURE.plusMillis(1));
         CompletableFuture<String> second = cache.token();
         assertEquals(2, auth.logins());
         auth.answerToken("AUTH_tk1", 3600);
@@ -250,14 +256,14 @@ class TokenCacheTest {
         AuthFailedException failure = assertInstanceOf(AuthFailedException.class, e.getCause());
         assertSame(refused, failure.getCause());
         assertEquals(0, failure.status());
-        assertTrue(failure.getMessage().startsWith("service login to http://swift-a:8080/auth/v1.0 as autosync:sync"
+        assertTrue(failure.getMessage().startsWith("service login (tempauth http://swift-a:8080/auth/v1.0 as autosync:sync)"
                 + " failed: IOException: Connection refused"), failure.getMessage());
         assertFalse(failure.getMessage().contains(KEY));
     }
 
     @Test
     void synchronousThrowFromHttpBecomesAuthFailed() throws Exception {
-        AuthHttp throwing = (url, headers) -> {
+        AuthHttp throwing = (method, url, headers, body) -> {
             throw new IllegalStateException("client closed");
         };
         TokenCache c = new TokenCache(CREDS, throwing, clock);
@@ -267,7 +273,7 @@ class TokenCacheTest {
 
     @Test
     void alreadyCompletedResponseWorks() throws Exception {
-        AuthHttp instant = (url, headers) -> CompletableFuture.completedFuture(
+        AuthHttp instant = (method, url, headers, body) -> CompletableFuture.completedFuture(
                 AuthResponse.of(200, Map.of("X-Auth-Token", "AUTH_now")));
         TokenCache c = new TokenCache(CREDS, instant, clock);
         assertEquals("AUTH_now", c.token().get(5, TimeUnit.SECONDS));

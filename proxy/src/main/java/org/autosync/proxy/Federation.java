@@ -1,13 +1,12 @@
 package org.autosync.proxy;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.autosync.auth.NonceCache;
 import org.autosync.auth.PeerSigner;
 import org.autosync.auth.PeerVerifier;
+import org.autosync.auth.ServiceIdentity;
 import org.autosync.auth.TokenCache;
 import org.autosync.placement.Site;
 import org.autosync.proxy.config.FederationSettings;
@@ -35,19 +34,17 @@ final class Federation {
         }
         Clock clock = Clock.systemUTC();
         ClusterClient http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout());
-        byte[] secret = fed.peerSecret();
-        PeerClient peers = new PeerClient(http, new PeerSigner(fed.site().name(), secret, clock),
+        PeerClient peers = new PeerClient(http, new PeerSigner(fed.site().name(), fed.peerSecrets().current(), clock),
                 fed.peerResponseTimeout());
         FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
                 settings.responseHeaderTimeout(), peers, metrics);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
-        List<byte[]> secrets = new ArrayList<>();
-        secrets.add(secret);
-        PeerVerifier verifier = new PeerVerifier(known, secrets, fed.peerMaxSkew(), clock,
+        PeerVerifier verifier = new PeerVerifier(known, fed.peerSecrets().forVerifying(), fed.peerMaxSkew(), clock,
                 new NonceCache(fed.peerMaxSkew()));
-        TokenCache tokens = new TokenCache(fed.serviceCredentials(),
-                new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock);
+        ServiceIdentity identity = fed.serviceIdentity();
+        TokenCache tokens = identity == null ? null
+                : new TokenCache(identity.login(new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock), clock);
         PeerApply apply = new PeerApply(http, settings.localCluster(), tokens, settings.responseHeaderTimeout(),
                 fed.site().name());
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics);

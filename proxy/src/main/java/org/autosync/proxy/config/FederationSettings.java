@@ -11,9 +11,14 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.autosync.auth.AuthMode;
+import org.autosync.auth.KeystoneCredentials;
+import org.autosync.auth.PeerSecrets;
 import org.autosync.auth.ServiceCredentials;
+import org.autosync.auth.ServiceIdentity;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.PlacementPolicy;
 import org.autosync.placement.Site;
@@ -28,8 +33,9 @@ public final class FederationSettings {
     private final PlacementPolicy policy;
     private final SyncTopology topology;
     private final SyncKeys syncKeys;
-    private final byte[] peerSecret;
-    private final ServiceCredentials serviceCredentials;
+    private final Map<String, AuthMode> authModes;
+    private final PeerSecrets peerSecrets;
+    private final ServiceIdentity serviceIdentity; // null when this site's auth mode is forward
     private final Consistency consistency;
     private final Duration peerConnectTimeout;
     private final Duration peerResponseTimeout;
@@ -37,7 +43,8 @@ public final class FederationSettings {
     private final Duration peerMaxSkew;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
-                              SyncKeys syncKeys, byte[] peerSecret, ServiceCredentials serviceCredentials,
+                              SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
+                              ServiceIdentity serviceIdentity,
                               Consistency consistency, Duration peerConnectTimeout,
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew) {
         this.site = requireNonNull(site, "site");
@@ -45,8 +52,18 @@ public final class FederationSettings {
         this.policy = requireNonNull(policy, "policy");
         this.topology = requireNonNull(topology, "topology");
         this.syncKeys = requireNonNull(syncKeys, "syncKeys");
-        this.peerSecret = requireNonNull(peerSecret, "peerSecret").clone();
-        this.serviceCredentials = requireNonNull(serviceCredentials, "serviceCredentials");
+        this.authModes = Map.copyOf(requireNonNull(authModes, "authModes"));
+        this.peerSecrets = requireNonNull(peerSecrets, "peerSecrets");
+        this.serviceIdentity = serviceIdentity;
+        for (Site s : sites.all()) {
+            if (!this.authModes.containsKey(s.name())) {
+                throw new IllegalArgumentException("authModes: no mode for site " + s.name());
+            }
+        }
+        if (serviceIdentity == null && authMode(site.name()) == AuthMode.OVERRIDE) {
+            throw new IllegalArgumentException("serviceIdentity: required, site " + site.name()
+                    + " is in override mode");
+        }
         this.consistency = requireNonNull(consistency, "consistency");
         this.peerConnectTimeout = requireNonNull(peerConnectTimeout, "peerConnectTimeout");
         this.peerResponseTimeout = requireNonNull(peerResponseTimeout, "peerResponseTimeout");
@@ -61,6 +78,7 @@ public final class FederationSettings {
             return null;
         }
         List<Site> list = new ArrayList<>();
+        Map<String, AuthMode> modes = new LinkedHashMap<>();
         for (Map.Entry<String, ?> e : siteObjects.entrySet()) {
             String name = e.getKey();
             String key = "sites." + name;
@@ -76,6 +94,12 @@ public final class FederationSettings {
                 uri = new URI(url);
             } catch (URISyntaxException ex) {
                 throw new SettingsException("autosync." + key + ".url", "'" + url + "' is not a URL");
+            }
+            String mode = s.hasPath("auth") ? string(s, "auth", "autosync." + key + ".auth") : "override";
+            try {
+                modes.put(name, AuthMode.parse(mode));
+            } catch (IllegalArgumentException ex) {
+                throw new SettingsException("autosync." + key + ".auth", ex.getMessage());
             }
             try {
                 list.add(new Site(name, uri, realmCluster));
@@ -111,27 +135,60 @@ public final class FederationSettings {
         }
         SyncTopology topology = new SyncTopology(string(c, "sync-realm", "autosync.sync-realm"));
         SyncKeys keys = new SyncKeys(secret(c, "sync-key-secret"));
-        byte[] peerSecret = secret(c, "peer-secret");
-        URI authUrl;
-        String authUrlText = string(c, "service-credentials.auth-url", "autosync.service-credentials.auth-url");
-        try {
-            authUrl = new URI(authUrlText);
-        } catch (URISyntaxException ex) {
-            throw new SettingsException("autosync.service-credentials.auth-url", "'" + authUrlText + "' is not a URL");
-        }
-        ServiceCredentials creds = new ServiceCredentials(authUrl,
-                string(c, "service-credentials.user", "autosync.service-credentials.user"),
-                string(c, "service-credentials.key", "autosync.service-credentials.key"));
+        PeerSecrets peerSecrets = PeerSecretSettings.fromConfig(c);
+        ServiceIdentity identity = modes.get(siteName) == AuthMode.OVERRIDE ? serviceIdentity(c) : null;
         Consistency consistency;
         try {
             consistency = Consistency.parse(c.getString("consistency"));
         } catch (IllegalArgumentException ex) {
             throw new SettingsException("autosync.consistency", ex.getMessage());
         }
-        return new FederationSettings(site, sites, policy, topology, keys, peerSecret, creds, consistency,
+        return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("fan-out.max-body")),
                 duration(c, "peer-max-skew"));
+    }
+
+    private static ServiceIdentity serviceIdentity(Config c) {
+        String at = "autosync.service-credentials";
+        String type = string(c, "service-credentials.type", at + ".type");
+        String authUrlText = string(c, "service-credentials.auth-url", at + ".auth-url");
+        URI authUrl;
+        try {
+            authUrl = new URI(authUrlText);
+        } catch (URISyntaxException ex) {
+            throw new SettingsException(at + ".auth-url", "'" + authUrlText + "' is not a URL");
+        }
+        String user = string(c, "service-credentials.user", at + ".user");
+        String key = string(c, "service-credentials.key", at + ".key");
+        try {
+            switch (type) {
+                case "tempauth":
+                    return new ServiceCredentials(authUrl, user, key);
+                case "keystone":
+                    String region = c.hasPath("service-credentials.region")
+                            ? string(c, "service-credentials.region", at + ".region") : null;
+                    return new KeystoneCredentials(authUrl, user, key,
+                            string(c, "service-credentials.project", at + ".project"),
+                            string(c, "service-credentials.user-domain", at + ".user-domain"),
+                            string(c, "service-credentials.project-domain", at + ".project-domain"), region);
+                default:
+                    throw new SettingsException(at + ".type", "must be tempauth or keystone, not '" + type + "'");
+            }
+        } catch (IllegalArgumentException ex) {
+            String msg = ex.getMessage();
+            int colon = msg.indexOf(": ");
+            String field = colon > 0 ? msg.substring(0, colon) : "";
+            String name = switch (field) {
+                case "authUrl" -> "auth-url";
+                case "userDomain" -> "user-domain";
+                case "projectDomain" -> "project-domain";
+                case "password" -> "key";
+                default -> field;
+            };
+            throw new SettingsException(name.isEmpty() ? at : at + "." + name,
+                    colon > 0 ? msg.substring(colon + 2) : msg);
+        }
     }
 
     private static String quoted(String parent, String name) {
@@ -142,7 +199,7 @@ public final class FederationSettings {
         return sites.all().stream().map(Site::name).toList();
     }
 
-    private static String string(Config c, String path, String key) {
+    static String string(Config c, String path, String key) {
         try {
             String v = c.getString(path);
             if (v.isBlank()) {
@@ -207,12 +264,22 @@ public final class FederationSettings {
         return syncKeys;
     }
 
-    public byte[] peerSecret() {
-        return peerSecret.clone();
+    /** How {@code siteName} applies its peers' requests. */
+    public AuthMode authMode(String siteName) {
+        AuthMode m = authModes.get(siteName);
+        if (m == null) {
+            throw new IllegalArgumentException("unknown site " + siteName);
+        }
+        return m;
     }
 
-    public ServiceCredentials serviceCredentials() {
-        return serviceCredentials;
+    public PeerSecrets peerSecrets() {
+        return peerSecrets;
+    }
+
+    /** This site's own service identity; null when this site is in forward mode. */
+    public ServiceIdentity serviceIdentity() {
+        return serviceIdentity;
     }
 
     public Consistency consistency() {
@@ -237,7 +304,7 @@ public final class FederationSettings {
 
     @Override
     public String toString() {
-        return "FederationSettings{site=" + site.name() + ", sites=" + names(sites) + ", consistency="
-                + consistency.label() + "}";
+        return "FederationSettings{site=" + site.name() + ", sites=" + names(sites) + ", auth=" + authModes
+                + ", consistency=" + consistency.label() + "}";
     }
 }

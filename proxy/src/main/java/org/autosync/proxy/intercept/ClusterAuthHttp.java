@@ -1,7 +1,10 @@
 package org.autosync.proxy.intercept;
 
+import static java.util.Objects.requireNonNull;
+
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,17 +17,17 @@ public final class ClusterAuthHttp implements AuthHttp {
     private final Duration timeout;
 
     public ClusterAuthHttp(ClusterClient http, Duration timeout) {
-        this.http = http;
-        this.timeout = timeout;
+        this.http = requireNonNull(http, "http");
+        this.timeout = requireNonNull(timeout, "timeout");
     }
 
     @Override
-    public CompletableFuture<AuthResponse> get(URI url, Map<String, String> headers) {
-        Map<String, List<String>> h = new java.util.LinkedHashMap<>();
+    public CompletableFuture<AuthResponse> send(String method, URI url, Map<String, String> headers, byte[] body) {
+        Map<String, List<String>> h = new LinkedHashMap<>();
         headers.forEach((k, v) -> h.put(k, List.of(v)));
         String pathWithQuery = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
         URI base = URI.create(url.getScheme() + "://" + url.getRawAuthority());
-        return http.send(base, new ClusterRequest("GET", pathWithQuery, h, new byte[0]), timeout)
-                .thenApply(r -> new AuthResponse(r.status(), r.headers()));
+        return http.send(base, new ClusterRequest(method, pathWithQuery, h, body), timeout)
+                .thenApply(r -> new AuthResponse(r.status(), r.headers(), r.body()));
     }
 }

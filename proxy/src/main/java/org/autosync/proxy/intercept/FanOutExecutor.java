@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import org.autosync.auth.AuthMode;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.FanOutResult;
 import org.autosync.placement.Placement;
@@ -23,8 +24,8 @@ import org.autosync.proxy.metrics.ProxyMetrics;
 public final class FanOutExecutor {
     public static final String SITES_HEADER = "X-Autosync-Sites";
     public static final String CONSISTENCY_HEADER = "X-Autosync-Consistency";
-    private static final List<String> NOT_FOR_PEERS = List.of(
-            "x-auth-token", "x-storage-token", "authorization", "cookie", "x-service-token");
+    private static final List<String> NEVER_FOR_PEERS = List.of("authorization", "cookie");
+    private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
     private final FederationSettings fed;
     private final ClusterClient http;
@@ -88,7 +89,7 @@ public final class FanOutExecutor {
             List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
             for (Site site : placement.sites()) {
                 if (!site.name().equals(here)) {
-                    calls.add(peers.send(site, forPeer(withSync(req, path, placement, site.name()))));
+                    calls.add(peers.send(site, forPeer(site, withSync(req, path, placement, site.name()))));
                 }
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -113,7 +114,7 @@ public final class FanOutExecutor {
         CompletableFuture<ClusterResponse> localHead = local(head);
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
         List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> peers.send(s, forPeer(head))).toList();
+                .map(s -> peers.send(s, forPeer(s, head))).toList();
         List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
         all.add(localHead);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
@@ -185,10 +186,16 @@ public final class FanOutExecutor {
                 .with("X-Container-Sync-Key", fed.syncKeys().keyFor(path.account(), path.container()));
     }
 
-    private static ClusterRequest forPeer(ClusterRequest req) {
+    /** The client's token goes only to a site that judges it itself (forward mode). */
+    private ClusterRequest forPeer(Site site, ClusterRequest req) {
         ClusterRequest r = req;
-        for (String h : NOT_FOR_PEERS) {
+        for (String h : NEVER_FOR_PEERS) {
             r = r.with(h, null);
+        }
+        if (fed.authMode(site.name()) != AuthMode.FORWARD) {
+            for (String h : TOKENS) {
+                r = r.with(h, null);
+            }
         }
         return r;
     }

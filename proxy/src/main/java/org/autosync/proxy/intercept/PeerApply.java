@@ -1,49 +1,54 @@
 package org.autosync.proxy.intercept;
 
-import static java.util.Objects.requireNonNull;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.autosync.auth.AuthFailedException;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.TokenCache;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * A verified peer's request, applied at this site only, as this site's service identity: the
- * peer's cluster token means nothing here, so whatever token came along is dropped.
+ * A verified peer's request, applied at this site only. In override mode it runs as this site's
+ * service identity: the peer's token means nothing here, so whatever token came along is dropped.
+ * In forward mode (sites sharing one Keystone) the client's own token came along, and this site's
+ * cluster judges it as it would judge the client.
  */
 public final class PeerApply {
-    private static final Logger log = LoggerFactory.getLogger(PeerApply.class);
-    private static final List<String> DROPPED = List.of("x-auth-token", "x-storage-token", "authorization",
-            "cookie", "x-service-token");
+    private static final List<String> NEVER_APPLIED = List.of("authorization", "cookie");
+    private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
     private final ClusterClient http;
     private final URI localCluster;
-    private final TokenCache tokens;
+    private final TokenCache tokens; // null: forward mode
     private final Duration timeout;
     private final String site;
 
+    /** {@code tokens} null means forward mode. */
     public PeerApply(ClusterClient http, URI localCluster, TokenCache tokens, Duration timeout, String site) {
-        this.http = requireNonNull(http, "http");
-        this.localCluster = requireNonNull(localCluster, "localCluster");
-        this.tokens = requireNonNull(tokens, "tokens");
-        this.timeout = requireNonNull(timeout, "timeout");
-        this.site = requireNonNull(site, "site");
+        this.http = Objects.requireNonNull(http, "http");
+        this.localCluster = Objects.requireNonNull(localCluster, "localCluster");
+        this.tokens = tokens;
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.site = Objects.requireNonNull(site, "site");
     }
 
     public CompletableFuture<ClusterResponse> apply(ClusterRequest req) {
         ClusterRequest clean = req;
-        for (String h : DROPPED) {
+        for (String h : NEVER_APPLIED) {
             clean = clean.with(h, null);
         }
         for (String h : req.headers().keySet()) {
             if (PeerHeaders.isPeerHeader(h)) {
                 clean = clean.with(h, null);
             }
+        }
+        if (tokens == null) {
+            return LocalCall.send(http, localCluster, clean, timeout);
+        }
+        for (String h : TOKENS) {
+            clean = clean.with(h, null);
         }
         ClusterRequest r = clean;
         return tokens.token()
@@ -58,8 +63,7 @@ public final class PeerApply {
                 .exceptionally(err -> {
                     Throwable t = ClusterClient.cause(err);
                     if (t instanceof AuthFailedException) {
-                        log.error("site {}: service login failed; peer requests cannot be applied here: {}",
-                                site, t.getMessage());
+                        // TokenCache has logged it, once
                         return ClusterResponse.text(503, "autosync: site " + site
                                 + " cannot log in to its own cluster with its service credentials")
                                 .with(PeerClient.ERROR_HEADER, PeerClient.AUTH_FAILED);

@@ -1,6 +1,8 @@
 package org.autosync.proxy.intercept;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +13,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import org.autosync.auth.AuthMode;
+import org.autosync.auth.ServiceCredentials;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.Site;
 import org.autosync.proxy.config.FederationSettings;
@@ -76,10 +80,13 @@ class FederationConfigTest {
         assertEquals("lab", fed.topology().realm());
         assertEquals(FederationFixture.hmacHex("sync-key-secret-0123456789", "AUTH_test/c"),
                 fed.syncKeys().keyFor("AUTH_test", "c"));
-        assertEquals("peer-secret-0123456789abcdef", new String(fed.peerSecret(), StandardCharsets.UTF_8));
-        assertEquals(URI.create("http://127.0.0.1:8081/auth/v1.0"), fed.serviceCredentials().authUrl());
-        assertEquals("admin:admin", fed.serviceCredentials().user());
-        assertEquals("admin", fed.serviceCredentials().key());
+        assertEquals("peer-secret-0123456789abcdef", new String(fed.peerSecrets().current(), StandardCharsets.UTF_8));
+        assertFalse(fed.peerSecrets().hasPrevious());
+        ServiceCredentials creds = assertInstanceOf(ServiceCredentials.class, fed.serviceIdentity());
+        assertEquals(URI.create("http://127.0.0.1:8081/auth/v1.0"), creds.authUrl());
+        assertEquals("admin:admin", creds.user());
+        assertEquals("admin", creds.key());
+        assertEquals(AuthMode.OVERRIDE, fed.authMode("a"), "auth defaults to override");
         // defaults from reference.conf
         assertEquals(Consistency.ALL, fed.consistency());
         assertEquals(Duration.ofSeconds(2), fed.peerConnectTimeout());

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.autosync.auth.AuthMode;
+import org.autosync.auth.PeerSecrets;
 import org.autosync.auth.ServiceCredentials;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.PlacementPolicy;
@@ -39,6 +41,7 @@ final class FederationFixture {
     private Duration responseTimeout = Duration.ofSeconds(10);
     private URI authUrl = URI.create("http://127.0.0.1:1/auth/v1.0");
     private Duration skew = Duration.ofSeconds(60);
+    private final Map<String, AuthMode> authModes = new LinkedHashMap<>();
 
     private FederationFixture(String here) {
         this.here = here;
@@ -80,6 +83,18 @@ final class FederationFixture {
         return this;
     }
 
+    /** Every site is in override mode unless set otherwise here. */
+    FederationFixture authMode(String site, AuthMode mode) {
+        authModes.put(site, mode);
+        return this;
+    }
+
+    private Map<String, AuthMode> modes() {
+        Map<String, AuthMode> m = new LinkedHashMap<>();
+        sites.keySet().forEach(n -> m.put(n, authModes.getOrDefault(n, AuthMode.OVERRIDE)));
+        return m;
+    }
+
     FederationFixture authUrl(URI u) {
         authUrl = u;
         return this;
@@ -95,7 +110,7 @@ final class FederationFixture {
             p.addRule(rules.get(i)[0], rules.get(i)[1], ruleSites.get(i));
         }
         return new FederationSettings(all.get(here), all, p.build(), new SyncTopology(REALM),
-                new SyncKeys(SYNC_SECRET), PEER_SECRET.getBytes(StandardCharsets.UTF_8),
+                new SyncKeys(SYNC_SECRET), modes(), new PeerSecrets(PEER_SECRET.getBytes(StandardCharsets.UTF_8), null),
                 new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
                 connectTimeout, responseTimeout, 64 * 1024, skew);
     }
