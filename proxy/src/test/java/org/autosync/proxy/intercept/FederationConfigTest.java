@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.autosync.auth.AuthMode;
+import org.autosync.auth.KeystoneCredentials;
 import org.autosync.auth.ServiceCredentials;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.Site;
@@ -21,6 +30,8 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.config.SettingsException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The {@code autosync.sites ...} part of HOCON settings, parsed through {@link Settings#fromConfig}. */
 class FederationConfigTest {
@@ -184,5 +195,134 @@ class FederationConfigTest {
     void missingServiceCredentialsUserNamesIt() {
         assertNames(refused(valid().withoutPath("autosync.service-credentials.user")),
                 "autosync.service-credentials.user");
+    }
+
+    // ------------------------------------------------------------------ auth modes, identities, secrets
+
+    @Test
+    void forwardSiteNeedsNoServiceCredentials() {
+        FederationSettings fed = parse(with("autosync.sites.a.auth = forward")
+                .withoutPath("autosync.service-credentials")).federation();
+        assertEquals(AuthMode.FORWARD, fed.authMode("a"));
+        assertEquals(AuthMode.OVERRIDE, fed.authMode("b"));
+        assertNull(fed.serviceIdentity());
+    }
+
+    @Test
+    void badAuthModeNamesTheSitesKey() {
+        SettingsException e = refused(with("autosync.sites.b.auth = trust-me"));
+        assertNames(e, "autosync.sites.b.auth");
+        assertTrue(e.getMessage().contains("forward or override"), e.getMessage());
+    }
+
+    @Test
+    void keystoneIdentityIsReadWithItsDefaults() {
+        FederationSettings fed = parse(with("""
+                autosync.service-credentials { type = keystone, auth-url = "http://127.0.0.1:5000/v3",
+                  user = autosync, key = "ks-password", project = service, region = a }
+                """)).federation();
+        KeystoneCredentials k = assertInstanceOf(KeystoneCredentials.class, fed.serviceIdentity());
+        assertEquals(URI.create("http://127.0.0.1:5000/v3"), k.authUrl());
+        assertEquals("autosync", k.user());
+        assertEquals("ks-password", k.password());
+        assertEquals("service", k.project());
+        assertEquals("Default", k.userDomain());
+        assertEquals("Default", k.projectDomain());
+        assertEquals("a", k.region());
+    }
+
+    @Test
+    void keystoneWithoutProjectNamesIt() {
+        assertNames(refused(with("autosync.service-credentials { type = keystone, "
+                + "auth-url = \"http://127.0.0.1:5000/v3\" }")), "autosync.service-credentials.project");
+    }
+
+    @Test
+    void keystoneUrlThatIsNotV3NamesIt() {
+        assertNames(refused(with("autosync.service-credentials { type = keystone, project = p, "
+                + "auth-url = \"http://127.0.0.1:5000/v2.0\" }")), "autosync.service-credentials.auth-url");
+    }
+
+    @Test
+    void unknownIdentityTypeNamesIt() {
+        assertNames(refused(with("autosync.service-credentials.type = ldap")), "autosync.service-credentials.type");
+    }
+
+    @Test
+    void peerSecretCurrentAndPrevious() {
+        FederationSettings fed = parse(with("autosync.peer-secret { current = \"the-new-peer-secret-0123\", "
+                + "previous = \"the-old-peer-secret-4567\" }")).federation();
+        assertEquals("the-new-peer-secret-0123", new String(fed.peerSecrets().current(), StandardCharsets.UTF_8));
+        assertEquals(2, fed.peerSecrets().forVerifying().size());
+    }
+
+    @Test
+    void peerSecretFromTheEnvironmentViaSubstitution() {
+        // ${?VAR} is how a config takes secrets from the environment; PATH is set in every test run
+        String path = System.getenv("PATH");
+        assumeTrue(path != null && path.length() >= 16);
+        Config c = ConfigFactory.parseString("autosync.peer-secret { current = ${?PATH} }").withFallback(valid())
+                .resolve();
+        assertEquals(path, new String(parse(c).federation().peerSecrets().current(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void missingCurrentSecretNamesIt() {
+        Config c = ConfigFactory.parseString("autosync.peer-secret { current = ${?AUTOSYNC_NO_SUCH_VARIABLE_SET} }")
+                .withFallback(valid().withoutPath("autosync.peer-secret")).resolve();
+        assertNames(refused(c), "autosync.peer-secret.current");
+    }
+
+    @Test
+    void shortPreviousSecretNamesItWithoutShowingIt() {
+        SettingsException e = refused(with("autosync.peer-secret { current = \"the-new-peer-secret-0123\", "
+                + "previous = tiny-secret }"));
+        assertNames(e, "autosync.peer-secret.previous");
+        assertFalse(e.getMessage().contains("tiny-secret"), e.getMessage());
+    }
+
+    @Test
+    void peerSecretsFromAFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("peer-secret");
+        Files.writeString(f, "# rotated 2026-11-21\nthe-new-peer-secret-0123\nthe-old-peer-secret-4567\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        FederationSettings fed = parse(with("autosync.peer-secret.file = \"" + f + "\"")).federation();
+        assertEquals("the-new-peer-secret-0123", new String(fed.peerSecrets().current(), StandardCharsets.UTF_8));
+        assertTrue(fed.peerSecrets().hasPrevious());
+    }
+
+    @Test
+    void worldReadableSecretFileIsWarnedAbout(@TempDir Path dir)
+            throws Exception {
+        Path f = dir.resolve("peer-secret");
+        Files.writeString(f, "the-new-peer-secret-0123\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        Logger logger = (Logger)
+                LoggerFactory.getLogger("org.autosync.proxy.config.PeerSecretSettings");
+        ListAppender<ILoggingEvent> seen =
+                new ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
+        try {
+            parse(with("autosync.peer-secret.file = \"" + f + "\""));
+        } finally {
+            logger.detachAppender(seen);
+        }
+        assertEquals(1, seen.list.size(), seen.list.toString());
+        String line = seen.list.get(0).getFormattedMessage();
+        assertEquals(Level.WARN, seen.list.get(0).getLevel());
+        assertTrue(line.contains("readable by all users") && line.contains(f.toString()), line);
+        assertFalse(line.contains("the-new-peer-secret-0123"), line);
+    }
+
+    @Test
+    void fileAndInlineSecretTogetherAreRefused() {
+        assertNames(refused(with("autosync.peer-secret { file = /x, current = \"the-new-peer-secret-0123\" }")),
+                "autosync.peer-secret");
+    }
+
+    @Test
+    void unreadableSecretFileNamesTheKey() {
+        assertNames(refused(with("autosync.peer-secret.file = /nonexistent/peer-secret")), "autosync.peer-secret.file");
     }
 }

@@ -17,6 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.autosync.auth.AuthMode;
 import org.autosync.auth.PeerSecrets;
 import org.autosync.auth.ServiceCredentials;
+import org.autosync.auth.ServiceIdentity;
 import org.autosync.placement.Consistency;
 import org.autosync.placement.PlacementPolicy;
 import org.autosync.placement.Site;
@@ -42,6 +43,7 @@ final class FederationFixture {
     private URI authUrl = URI.create("http://127.0.0.1:1/auth/v1.0");
     private Duration skew = Duration.ofSeconds(60);
     private final Map<String, AuthMode> authModes = new LinkedHashMap<>();
+    private ServiceIdentity identity;
 
     private FederationFixture(String here) {
         this.here = here;
@@ -95,6 +97,12 @@ final class FederationFixture {
         return m;
     }
 
+    /** This site's service identity; by default tempauth admin:admin at {@link #authUrl}. */
+    FederationFixture identity(ServiceIdentity id) {
+        identity = id;
+        return this;
+    }
+
     FederationFixture authUrl(URI u) {
         authUrl = u;
         return this;
@@ -111,7 +119,8 @@ final class FederationFixture {
         }
         return new FederationSettings(all.get(here), all, p.build(), new SyncTopology(REALM),
                 new SyncKeys(SYNC_SECRET), modes(), new PeerSecrets(PEER_SECRET.getBytes(StandardCharsets.UTF_8), null),
-                new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
+                identity != null ? identity : modes().get(here) == AuthMode.FORWARD ? null
+                        : new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
                 connectTimeout, responseTimeout, 64 * 1024, skew);
     }
 
