@@ -2,11 +2,12 @@ package org.autosync.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +17,8 @@ import org.autosync.proxy.testing.RawBackend;
 import org.autosync.proxy.testing.RawClient;
 import org.autosync.proxy.testing.TestProxy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /** The proxy in-process against backends and clients that misbehave on purpose. */
 class PassThroughRawTest {
@@ -258,6 +261,31 @@ class PassThroughRawTest {
                 client.send("GET /o HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n");
                 assertRejected(client, 400, "malformed request");
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "PUT /v1/AUTH_t/c/o HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "0\r\n\r\nGET /v1/AUTH_t/smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+            "PUT /v1/AUTH_t/c/o HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\n"
+                    + "GET /v1/AUTH_t/smuggled HTTP/1.1\r\nHost: x\r\n\r\n",
+            "PUT /v1/AUTH_t/c HTTP/1.1\r\nHost: x\r\nX-Container-Meta-A: 1\r\n X-Container-Sync-To: //x\r\n\r\n",
+            "PUT /v1/AUTH_t/c HTTP/1.1\r\nHost: x\r\nX-Container-Meta-A: 1\rX-Container-Sync-To: //x\r\n\r\n",
+            "PUT /v1/AUTH_t/c/o HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"})
+    void ambiguousFramingAnswers400AndCloseAndNothingReachesTheCluster(String request) throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (RawBackend backend = new RawBackend(c -> {
+            connections.incrementAndGet();
+            c.readUntilClose(1 << 16);
+        });
+             AutosyncProxy proxy = TestProxy.start(backend.port())) {
+            try (RawClient client = new RawClient(proxy.port())) {
+                client.send(request);
+                assertRejected(client, 400, "malformed request");
+            }
+            Thread.sleep(200); // a connection the proxy opened would have been accepted by now
+            assertEquals(0, connections.get(), "the cluster must not see the request");
         }
     }
 

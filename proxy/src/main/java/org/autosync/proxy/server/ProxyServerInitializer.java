@@ -6,7 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
@@ -45,7 +45,8 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
     }
 
     private void addHttpCodec(ChannelPipeline p) {
-        p.addLast("http-codec", new HttpServerCodec(settings.maxInitialLine(), settings.maxHeaderSize(), Transport.MAX_CHUNK));
+        p.addLast("http-codec", new StrictHttpServerCodec(settings.maxInitialLine(), settings.maxHeaderSize(),
+                Transport.MAX_CHUNK));
     }
 
     private void addRequestReceiver(ChannelPipeline p) {
