@@ -41,12 +41,13 @@ public final class FederationSettings {
     private final Duration peerResponseTimeout;
     private final int maxBody;
     private final Duration peerMaxSkew;
+    private final int maxNameLength;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
                               ServiceIdentity serviceIdentity,
                               Consistency consistency, Duration peerConnectTimeout,
-                              Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew) {
+                              Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength) {
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -69,6 +70,7 @@ public final class FederationSettings {
         this.peerResponseTimeout = requireNonNull(peerResponseTimeout, "peerResponseTimeout");
         this.maxBody = maxBody;
         this.peerMaxSkew = requireNonNull(peerMaxSkew, "peerMaxSkew");
+        this.maxNameLength = maxNameLength;
     }
 
     /** Null when {@code c} (the {@code autosync} block) names no sites. */
@@ -146,7 +148,7 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("fan-out.max-body")),
-                duration(c, "peer-max-skew"));
+                duration(c, "peer-max-skew"), maxNameLength(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {
@@ -188,6 +190,18 @@ public final class FederationSettings {
             };
             throw new SettingsException(name.isEmpty() ? at : at + "." + name,
                     colon > 0 ? msg.substring(colon + 2) : msg);
+        }
+    }
+
+    private static int maxNameLength(Config c) {
+        try {
+            int n = c.getInt("fan-out.max-name-length");
+            if (n < 0) {
+                throw new SettingsException("autosync.fan-out.max-name-length", "must be 0 (no check) or positive");
+            }
+            return n;
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.fan-out.max-name-length", ex.getMessage());
         }
     }
 
@@ -300,6 +314,11 @@ public final class FederationSettings {
 
     public Duration peerMaxSkew() {
         return peerMaxSkew;
+    }
+
+    /** Longest account or container name (UTF-8 bytes) a PUT may create; 0: Swift alone decides. */
+    public int maxNameLength() {
+        return maxNameLength;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.autosync.proxy.intercept;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,10 @@ public final class FanOutExecutor {
             }
         }
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        String tooLong = req.method().equals("PUT") ? tooLong(path, container) : null;
+        if (tooLong != null) {
+            return done(ClusterResponse.text(400, tooLong));
+        }
         Placement placement = container
                 ? fed.policy().decide(path.account(), path.container())
                 : fed.policy().decideAccount(path.account());
@@ -104,6 +109,20 @@ public final class FanOutExecutor {
                 return answer.with(SITES_HEADER, result.sitesHeader());
             });
         });
+    }
+
+    /** Swift's own words for a name it would refuse; null when the name is fine. */
+    private String tooLong(SwiftPath path, boolean container) {
+        int max = fed.maxNameLength();
+        if (max <= 0) {
+            return null;
+        }
+        if (!container) {
+            int account = path.account().getBytes(StandardCharsets.UTF_8).length;
+            return account > max ? "Account name length of " + account + " longer than " + max : null;
+        }
+        int name = path.container().getBytes(StandardCharsets.UTF_8).length;
+        return name > max ? "Container name length of " + name + " longer than " + max : null;
     }
 
     /** Deletes only when no site of the placement still holds objects: nothing is lost. */

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * path (never '+' to space), split it like {@code split_path(path, 1, 4, True)}, then pick
  * object if account, container and object are non-empty, container if account and container
  * are, account if only the account is. So {@code /v1/a/c%2Fo} is an object and
- * {@code /v1/a//o} an account, as Swift sees them.
+ * {@code /v1/a//o} an account, as Swift sees them. Dot segments are names like any other:
+ * {@code /v1/a/..} is the container "..". Invalid UTF-8 and NUL make a path Swift refuses (412).
  */
 public record SwiftPath(Kind kind, String account, String container, String object) {
     public enum Kind { ACCOUNT, CONTAINER, OBJECT, OTHER }
@@ -22,7 +23,7 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         int q = uri.indexOf('?');
         String raw = q < 0 ? uri : uri.substring(0, q);
         String path = percentDecode(raw);
-        if (path == null || !path.startsWith("/")) {
+        if (path == null || !path.startsWith("/") || path.indexOf('\0') >= 0) {
             return OTHER; // Swift answers such paths itself (400/412); nothing of ours to do
         }
         String[] segs = path.split("/", 5);

@@ -219,6 +219,37 @@ class FanOutTest {
     }
 
     @Test
+    void overLongNamesAre400InSwiftsWordsAndNothingIsSent() throws Exception {
+        start(threeSites());
+        HttpResponse<String> c = call("PUT", "/v1/AUTH_test/" + "x".repeat(257), "X-Auth-Token", TOKEN);
+        assertEquals(400, c.statusCode());
+        assertEquals("Container name length of 257 longer than 256", c.body().strip());
+        // bytes, not characters: 129 two-byte letters are 258 bytes
+        HttpResponse<String> utf8 = call("PUT", "/v1/AUTH_test/" + "%C3%A9".repeat(129), "X-Auth-Token", TOKEN);
+        assertEquals("Container name length of 258 longer than 256", utf8.body().strip());
+        HttpResponse<String> account = call("PUT", "/v1/AUTH_" + "a".repeat(252), "X-Auth-Token", TOKEN);
+        assertEquals("Account name length of 257 longer than 256", account.body().strip());
+        assertNothingSentAnywhere();
+    }
+
+    @Test
+    void aNameOfExactlyTheLimitIsFannedOut() throws Exception {
+        start(threeSites());
+        String name = "x".repeat(256);
+        assertEquals(201, call("PUT", "/v1/AUTH_test/" + name, "X-Auth-Token", TOKEN).statusCode());
+    }
+
+    @Test
+    void pathsSwiftRefusesAreLeftToTheLocalClusterAndNeverFannedOut() throws Exception {
+        start(threeSites());
+        call("PUT", "/v1/AUTH_test/bad%FFname", "X-Auth-Token", TOKEN);
+        call("PUT", "/v1/AUTH_test/nul%00name", "X-Auth-Token", TOKEN);
+        assertEquals(List.of("PUT", "PUT"), local.methods(), "passed through for Swift to refuse (412)");
+        assertEquals(List.of(), b.methods(), "site b");
+        assertEquals(List.of(), c.methods(), "site c");
+    }
+
+    @Test
     void containerPlacedElsewhereIs409NamingThePlacement() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("PUT", "/v1/AUTH_xyz/c", "X-Auth-Token", TOKEN);

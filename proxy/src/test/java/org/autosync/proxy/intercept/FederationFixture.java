@@ -121,7 +121,7 @@ final class FederationFixture {
                 new SyncKeys(SYNC_SECRET), modes(), new PeerSecrets(PEER_SECRET.getBytes(StandardCharsets.UTF_8), null),
                 identity != null ? identity : modes().get(here) == AuthMode.FORWARD ? null
                         : new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
-                connectTimeout, responseTimeout, 64 * 1024, skew);
+                connectTimeout, responseTimeout, 64 * 1024, skew, 256);
     }
 
     /** The expected X-Container-Sync-Key, computed independently of the main code. */

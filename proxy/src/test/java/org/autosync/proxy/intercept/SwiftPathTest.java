@@ -83,7 +83,7 @@ class SwiftPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"/v1/AUTH_test/c%zz", "/v1/AUTH_test/c%2", "/v1/AUTH_test/c%", "/v1/AUTH_test/c%G0",
         "/v1/AUTH_test/c%ff", "/v1/AUTH_test/c%C3", "/v1/AUTH_test/c%C3%28", "/v1/AUTH_test/%ED%A0%80",
-        "/v1/AUTH_test/c%C0%AF"})
+        "/v1/AUTH_test/c%C0%AF", "/v1/AUTH_test/a%00b", "/v1/AUTH_test/c/o%00"})
     void invalidEscapeOrInvalidUtf8IsOther(String uri) {
         assertPath(uri, Kind.OTHER, null, null, null);
     }
@@ -126,5 +126,21 @@ class SwiftPathTest {
         assertEquals("AUTH_\u00e9", p.account());
         assertEquals(name, p.container());
         assertNull(p.object());
+    }
+
+    @Test
+    void dotSegmentsAreNamesNotNavigationLikeSwift() {
+        // Swift 2.30 creates containers "." and ".." for these (checked on the lab)
+        assertPath("/v1/AUTH_test/.", Kind.CONTAINER, "AUTH_test", ".", null);
+        assertPath("/v1/AUTH_test/..", Kind.CONTAINER, "AUTH_test", "..", null);
+        assertPath("/v1/AUTH_test/./c", Kind.OBJECT, "AUTH_test", ".", "c");
+        assertPath("/v1/AUTH_test/c/../d", Kind.OBJECT, "AUTH_test", "c", "../d");
+        assertPath("/v1/AUTH_test/%2E%2E", Kind.CONTAINER, "AUTH_test", "..", null);
+    }
+
+    @Test
+    void queryOnAContainerPutDoesNotChangeTheName() {
+        assertPath("/v1/AUTH_test/c1?x=1&format=json", Kind.CONTAINER, "AUTH_test", "c1", null);
+        assertPath("/v1/AUTH_test/c1/?x=1", Kind.CONTAINER, "AUTH_test", "c1", null);
     }
 }
