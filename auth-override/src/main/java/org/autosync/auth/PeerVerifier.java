@@ -119,8 +119,9 @@ public final class PeerVerifier {
             return reject("bad signature");
         }
         String canonical;
+        List<String> names;
         try {
-            List<String> names = Canonical.parseNames(signedHeaders);
+            names = Canonical.parseNames(signedHeaders);
             canonical = Canonical.build(method, pathWithQuery, timestamp, nonce, site, names, header);
         } catch (IllegalArgumentException e) {
             return reject("malformed " + PeerHeaders.SIGNED_HEADERS + " or signed value");
@@ -132,7 +133,7 @@ public final class PeerVerifier {
         if (!nonces.firstSeen(site, nonce)) {
             return reject("replayed nonce");
         }
-        return Verdict.verified(site);
+        return Verdict.verified(site, names);
     }
 
     private boolean matchesAnyKey(String canonical, byte[] given) {

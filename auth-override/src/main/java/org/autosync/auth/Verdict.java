@@ -1,5 +1,6 @@
 package org.autosync.auth;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,8 +10,10 @@ import java.util.Objects;
  * @param site   the verified origin site for {@link Kind#VERIFIED}, otherwise null
  * @param reason for {@link Kind#REJECTED}, a short reason safe to send back to the caller
  *               (never a secret or the expected signature); otherwise null
+ * @param signedHeaders for {@link Kind#VERIFIED}, the lower-case names of the headers the signature
+ *               covers: the only ones the request may carry into effect; otherwise empty
  */
-public record Verdict(Kind kind, String site, String reason) {
+public record Verdict(Kind kind, String site, String reason, List<String> signedHeaders) {
 
     public enum Kind {
         /** no peer header at all: an ordinary client request */
@@ -21,10 +24,11 @@ public record Verdict(Kind kind, String site, String reason) {
         REJECTED
     }
 
-    private static final Verdict NOT_PEER = new Verdict(Kind.NOT_PEER, null, null);
+    private static final Verdict NOT_PEER = new Verdict(Kind.NOT_PEER, null, null, List.of());
 
     public Verdict {
         Objects.requireNonNull(kind, "kind");
+        signedHeaders = List.copyOf(Objects.requireNonNull(signedHeaders, "signedHeaders"));
         if (kind == Kind.VERIFIED) {
             Objects.requireNonNull(site, "site");
         }
@@ -38,11 +42,15 @@ public record Verdict(Kind kind, String site, String reason) {
     }
 
     public static Verdict verified(String site) {
-        return new Verdict(Kind.VERIFIED, site, null);
+        return verified(site, List.of());
+    }
+
+    public static Verdict verified(String site, List<String> signedHeaders) {
+        return new Verdict(Kind.VERIFIED, site, null, signedHeaders);
     }
 
     public static Verdict rejected(String reason) {
-        return new Verdict(Kind.REJECTED, null, reason);
+        return new Verdict(Kind.REJECTED, null, reason, List.of());
     }
 
     public boolean isVerified() {

@@ -2,12 +2,18 @@ package org.autosync.proxy.intercept;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.autosync.auth.AuthFailedException;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.TokenCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A verified peer's request, applied at this site only. In override mode it runs as this site's
@@ -16,6 +22,7 @@ import org.autosync.auth.TokenCache;
  * cluster judges it as it would judge the client.
  */
 public final class PeerApply {
+    private static final Logger log = LoggerFactory.getLogger(PeerApply.class);
     private static final List<String> NEVER_APPLIED = List.of("authorization", "cookie");
     private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
@@ -34,7 +41,27 @@ public final class PeerApply {
         this.site = Objects.requireNonNull(site, "site");
     }
 
-    public CompletableFuture<ClusterResponse> apply(ClusterRequest req) {
+    /**
+     * Applies {@code req} with only the headers its signature covers: a header added in flight
+     * (say an {@code X-Container-Sync-To}, an ACL, a token) never takes effect.
+     */
+    public CompletableFuture<ClusterResponse> apply(ClusterRequest req, Collection<String> signedHeaders) {
+        Set<String> signed = new HashSet<>(signedHeaders);
+        ClusterRequest clean = req;
+        List<String> unsigned = new ArrayList<>();
+        for (String h : req.headers().keySet()) {
+            if (!signed.contains(h) && !PeerHeaders.isPeerHeader(h) && !ClusterClient.isRestricted(h)) {
+                unsigned.add(h);
+                clean = clean.with(h, null);
+            }
+        }
+        if (!unsigned.isEmpty()) {
+            log.warn("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
+        }
+        return apply(clean);
+    }
+
+    private CompletableFuture<ClusterResponse> apply(ClusterRequest req) {
         ClusterRequest clean = req;
         for (String h : NEVER_APPLIED) {
             clean = clean.with(h, null);

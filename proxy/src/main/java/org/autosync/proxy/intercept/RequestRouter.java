@@ -78,7 +78,7 @@ public final class RequestRouter implements ExchangeFactory {
             return refuse(client, request, owner, "forbidden-operation", "autosync: peer site " + v.site()
                     + " may only PUT, POST, DELETE or HEAD accounts and containers");
         }
-        return buffered(client, request, owner, peerApply::apply);
+        return buffered(client, request, owner, req -> peerApply.apply(req, v.signedHeaders()));
     }
 
     private ClientExchange refuse(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,

@@ -161,6 +161,24 @@ class PeerSideTest {
     }
 
     @Test
+    void headersAddedAfterSigningNeverReachTheCluster() throws Exception {
+        Signed s = sign(signer(), "POST", "/v1/AUTH_test/c1", headers())
+                .with("X-Container-Sync-To", "//lab/evil/AUTH_test/c1")
+                .with("X-Container-Read", ".r:*")
+                .with("X-Container-Meta-Color", "red");  // a signed header's value swapped: refused below
+        assertEquals(403, send(s).statusCode(), "a changed signed value breaks the signature");
+        Signed added = sign(signer(), "POST", "/v1/AUTH_test/c1", headers())
+                .with("X-Container-Sync-To", "//lab/evil/AUTH_test/c1")
+                .with("X-Container-Read", ".r:*");
+        HttpResponse<String> r = send(added);
+        assertEquals(204, r.statusCode(), r.body());
+        RecordedRequest applied = cluster.only();
+        assertEquals("blue", applied.getHeader("X-Container-Meta-Color"), "signed headers are applied");
+        assertNull(applied.getHeader("X-Container-Sync-To"), "an unsigned sync-to must not be applied");
+        assertNull(applied.getHeader("X-Container-Read"), "an unsigned ACL must not be applied");
+    }
+
+    @Test
     void serviceTokenIsReusedAcrossPeerRequests() throws Exception {
         assertEquals(201, send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
         assertEquals(204, send(sign(signer(), "DELETE", "/v1/AUTH_test/c1", headers())).statusCode());
