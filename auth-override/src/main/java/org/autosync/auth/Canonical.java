@@ -28,13 +28,14 @@ final class Canonical {
      *                                  string stand for two different requests
      */
     static String build(String method, String pathWithQuery, String timestamp, String nonce, String site,
-                        List<String> signedHeaderNames, Function<String, String> header) {
+                        String target, List<String> signedHeaderNames, Function<String, String> header) {
         StringBuilder sb = new StringBuilder();
         sb.append(line(method.toUpperCase(Locale.ROOT))).append('\n')
                 .append(line(pathWithQuery)).append('\n')
                 .append(line(timestamp)).append('\n')
                 .append(line(nonce)).append('\n')
-                .append(line(site));
+                .append(line(site)).append('\n')
+                .append(line(target));
         for (String name : signedHeaderNames) {
             String value = header.apply(name);
             sb.append('\n').append(name).append(':').append(value == null ? "" : line(value.strip()));

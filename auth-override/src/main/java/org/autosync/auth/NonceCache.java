@@ -55,7 +55,9 @@ public final class NonceCache {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries: must be positive");
         }
-        this.retention = skew.multipliedBy(2);
+        // a timestamp is whole seconds: one stamped `skew` ahead stays acceptable until 2 * skew + 1 s
+        // after its first use
+        this.retention = skew.multipliedBy(2).plusSeconds(1);
         this.maxEntries = maxEntries;
         this.seen = Caffeine.newBuilder()
                 .expireAfterWrite(retention)

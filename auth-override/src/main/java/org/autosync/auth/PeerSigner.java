@@ -24,6 +24,7 @@ import javax.crypto.spec.SecretKeySpec;
  * timestamp                 value of X-Autosync-Peer-Timestamp (unix seconds)
  * nonce                     value of X-Autosync-Peer-Nonce
  * origin site               value of X-Autosync-Peer-Site
+ * target site               the site the request is sent to (not sent: the receiver uses its own name)
  * name:value                one line per name in X-Autosync-Peer-Signed-Headers, in that order:
  * ...                       lower-case name, ':', the header value with surrounding whitespace trimmed
  *                           (a listed header that is absent is signed with an empty value)
@@ -66,11 +67,18 @@ public final class PeerSigner {
     }
 
     /**
+     * @param targetSite     the site the request is for: the signature is good there only, so a
+     *                       request captured on its way to one site cannot be replayed at another
      * @param headersToCover headers of the outgoing request to cover, in signing order (a null value
      *                       is signed as empty); must not include peer headers
      * @return the five peer headers to add to the request, in {@link PeerHeaders#ALL} order
      */
-    public Map<String, String> sign(String method, String pathWithQuery, Map<String, String> headersToCover) {
+    public Map<String, String> sign(String targetSite, String method, String pathWithQuery,
+                                    Map<String, String> headersToCover) {
+        Objects.requireNonNull(targetSite, "targetSite");
+        if (!Canonical.SITE.matcher(targetSite).matches()) {
+            throw new IllegalArgumentException("targetSite: not a site name: '" + targetSite + "'");
+        }
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(pathWithQuery, "pathWithQuery");
         Objects.requireNonNull(headersToCover, "headersToCover");
@@ -98,7 +106,8 @@ public final class PeerSigner {
             throw new IllegalStateException("nonce supplier returned a malformed nonce");
         }
         String timestamp = Long.toString(clock.instant().getEpochSecond());
-        String canonical = Canonical.build(method, pathWithQuery, timestamp, nonce, originSite, names, values::get);
+        String canonical = Canonical.build(method, pathWithQuery, timestamp, nonce, originSite, targetSite, names,
+                values::get);
 
         Map<String, String> out = new LinkedHashMap<>();
         out.put(PeerHeaders.SITE, originSite);

@@ -34,6 +34,7 @@ public final class PeerVerifier {
     private static final Pattern SIGNATURE = Pattern.compile("[0-9a-fA-F]{64}");
     private static final int MAX_ECHO = 64;
 
+    private final String self;
     private final Set<String> knownSites;
     private final List<SecretKeySpec> keys;
     private final Duration skew;
@@ -41,11 +42,17 @@ public final class PeerVerifier {
     private final NonceCache nonces;
 
     /**
+     * @param self    this site: only requests signed for it verify
      * @param secrets current secret first, then previous ones still accepted during a rotation
      * @param skew    largest accepted distance between the request timestamp and now, either way
-     * @throws IllegalArgumentException if the nonce cache forgets nonces before {@code 2 * skew}
+     * @throws IllegalArgumentException if the nonce cache forgets nonces before {@code 2 * skew + 1 s}
      */
-    public PeerVerifier(Set<String> knownSites, List<byte[]> secrets, Duration skew, Clock clock, NonceCache nonces) {
+    public PeerVerifier(String self, Set<String> knownSites, List<byte[]> secrets, Duration skew, Clock clock,
+                        NonceCache nonces) {
+        this.self = Objects.requireNonNull(self, "self");
+        if (!Canonical.SITE.matcher(self).matches()) {
+            throw new IllegalArgumentException("self: not a site name: '" + self + "'");
+        }
         this.knownSites = Set.copyOf(Objects.requireNonNull(knownSites, "knownSites"));
         Objects.requireNonNull(secrets, "secrets");
         if (secrets.isEmpty()) {
@@ -62,15 +69,15 @@ public final class PeerVerifier {
         }
         this.clock = Objects.requireNonNull(clock, "clock");
         this.nonces = Objects.requireNonNull(nonces, "nonces");
-        if (nonces.retention().compareTo(skew.multipliedBy(2)) < 0) {
+        if (nonces.retention().compareTo(skew.multipliedBy(2).plusSeconds(1)) < 0) {
             throw new IllegalArgumentException("nonce cache retention " + nonces.retention()
-                    + " is shorter than 2 * skew; replays would be accepted");
+                    + " is shorter than 2 * skew + 1 s; replays would be accepted");
         }
     }
 
     /** Default skew (60 s), system UTC clock and a default nonce cache. */
-    public PeerVerifier(Set<String> knownSites, List<byte[]> secrets) {
-        this(knownSites, secrets, DEFAULT_SKEW, Clock.systemUTC(), new NonceCache(DEFAULT_SKEW));
+    public PeerVerifier(String self, Set<String> knownSites, List<byte[]> secrets) {
+        this(self, knownSites, secrets, DEFAULT_SKEW, Clock.systemUTC(), new NonceCache(DEFAULT_SKEW));
     }
 
     /**
@@ -122,7 +129,7 @@ public final class PeerVerifier {
         List<String> names;
         try {
             names = Canonical.parseNames(signedHeaders);
-            canonical = Canonical.build(method, pathWithQuery, timestamp, nonce, site, names, header);
+            canonical = Canonical.build(method, pathWithQuery, timestamp, nonce, site, self, names, header);
         } catch (IllegalArgumentException e) {
             return reject("malformed " + PeerHeaders.SIGNED_HEADERS + " or signed value");
         }

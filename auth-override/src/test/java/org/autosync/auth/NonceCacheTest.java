@@ -30,11 +30,11 @@ class NonceCacheTest {
     }
 
     @Test
-    void rememberedForTwiceTheSkew() {
+    void rememberedForTwiceTheSkewPlusTheSecondTimestampsAreRoundedTo() {
         NonceCache cache = new NonceCache(Duration.ofSeconds(60), 100, clock::nanos);
-        assertEquals(Duration.ofSeconds(120), cache.retention());
+        assertEquals(Duration.ofSeconds(121), cache.retention());
         assertTrue(cache.firstSeen("a", "n1"));
-        clock.advance(Duration.ofSeconds(119));
+        clock.advance(Duration.ofSeconds(120));
         assertFalse(cache.firstSeen("a", "n1"));
         clock.advance(Duration.ofSeconds(2));
         assertTrue(cache.firstSeen("a", "n1"));
@@ -59,7 +59,7 @@ class NonceCacheTest {
     @Test
     void defaultHoldsAThousandRequestsPerSecondForTheWholeWindow() {
         NonceCache cache = new NonceCache();
-        assertEquals(Duration.ofSeconds(120), cache.retention());
+        assertEquals(Duration.ofSeconds(121), cache.retention());
         assertTrue(cache.maxEntries() >= 1000L * 120, "maxEntries " + cache.maxEntries());
     }
 

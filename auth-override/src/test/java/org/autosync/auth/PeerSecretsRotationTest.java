@@ -24,9 +24,9 @@ class PeerSecretsRotationTest {
     private static boolean accepted(byte[] signedWith, PeerSecrets receiver) {
         Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         h.put("X-Container-Meta-Color", "blue");
-        h.putAll(new PeerSigner("a", signedWith, CLOCK).sign("PUT", "/v1/AUTH_test/c", Map.of(
+        h.putAll(new PeerSigner("a", signedWith, CLOCK).sign("b", "PUT", "/v1/AUTH_test/c", Map.of(
                 "X-Container-Meta-Color", "blue")));
-        PeerVerifier v = new PeerVerifier(Set.of("a"), receiver.forVerifying(), Duration.ofSeconds(60), CLOCK,
+        PeerVerifier v = new PeerVerifier("b", Set.of("a"), receiver.forVerifying(), Duration.ofSeconds(60), CLOCK,
                 new NonceCache());
         return v.verify("PUT", "/v1/AUTH_test/c", h::get).isVerified();
     }

@@ -40,7 +40,7 @@ class PeerSignVerifyTest {
     void setUp() {
         clock = new MutableClock(Instant.parse("2024-05-01T12:00:00Z"));
         nonces = new NonceCache(SKEW, 1000, clock::nanos);
-        verifier = new PeerVerifier(Set.of("a", "b"), List.of(SECRET, OLD_SECRET), SKEW, clock, nonces);
+        verifier = new PeerVerifier("x", Set.of("a", "b"), List.of(SECRET, OLD_SECRET), SKEW, clock, nonces);
         nonceCounter = new AtomicInteger();
     }
 
@@ -65,7 +65,7 @@ class PeerSignVerifyTest {
     }
 
     private Map<String, String> sign() {
-        return signer("a", SECRET).sign("PUT", PATH, covered());
+        return signer("a", SECRET).sign("x", "PUT", PATH, covered());
     }
 
     @Test
@@ -93,7 +93,7 @@ class PeerSignVerifyTest {
     void signatureMatchesDocumentedCanonicalString() throws Exception {
         Map<String, String> peer = sign();
         String canonical = "PUT\n" + PATH + "\n" + peer.get(PeerHeaders.TIMESTAMP) + "\n"
-                + peer.get(PeerHeaders.NONCE) + "\na\nx-container-read:.r:*\ncontent-type:text/plain";
+                + peer.get(PeerHeaders.NONCE) + "\na\nx\nx-container-read:.r:*\ncontent-type:text/plain";
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
         String expected = HexFormat.of().formatHex(mac.doFinal(canonical.getBytes(StandardCharsets.UTF_8)));
@@ -102,7 +102,7 @@ class PeerSignVerifyTest {
 
     @Test
     void methodAndHeaderNameCaseDoNotMatter() {
-        Map<String, String> peer = signer("a", SECRET).sign("put", PATH, covered());
+        Map<String, String> peer = signer("a", SECRET).sign("x", "put", PATH, covered());
         Map<String, String> lowerNames = new LinkedHashMap<>();
         lowerNames.put("x-container-read", ".r:*");
         lowerNames.put("CONTENT-TYPE", "text/plain");
@@ -112,16 +112,16 @@ class PeerSignVerifyTest {
     @Test
     void randomNoncesAreUrlSafe128Bit() {
         PeerSigner real = new PeerSigner("a", SECRET, clock);
-        String n1 = real.sign("GET", "/", Map.of()).get(PeerHeaders.NONCE);
-        String n2 = real.sign("GET", "/", Map.of()).get(PeerHeaders.NONCE);
+        String n1 = real.sign("x", "GET", "/", Map.of()).get(PeerHeaders.NONCE);
+        String n2 = real.sign("x", "GET", "/", Map.of()).get(PeerHeaders.NONCE);
         assertTrue(n1.matches("[A-Za-z0-9_-]{22}"), n1);
         assertFalse(n1.equals(n2));
-        assertTrue(verifier.verify("GET", "/", request(Map.of(), real.sign("GET", "/", Map.of()))).isVerified());
+        assertTrue(verifier.verify("GET", "/", request(Map.of(), real.sign("x", "GET", "/", Map.of()))).isVerified());
     }
 
     @Test
     void noCoveredHeaders() {
-        Map<String, String> peer = signer("b", SECRET).sign("DELETE", "/v1/AUTH_x/c", Map.of());
+        Map<String, String> peer = signer("b", SECRET).sign("x", "DELETE", "/v1/AUTH_x/c", Map.of());
         assertEquals("", peer.get(PeerHeaders.SIGNED_HEADERS));
         assertEquals("b", verifier.verify("DELETE", "/v1/AUTH_x/c", request(Map.of(), peer)).site());
     }
@@ -210,10 +210,10 @@ class PeerSignVerifyTest {
     void coveredHeaderAbsentIsSignedAsEmpty() {
         Map<String, String> cover = new LinkedHashMap<>();
         cover.put("X-Remove-Container-Read", null);
-        Map<String, String> peer = signer("a", SECRET).sign("POST", "/v1/AUTH_x/c", cover);
+        Map<String, String> peer = signer("a", SECRET).sign("x", "POST", "/v1/AUTH_x/c", cover);
         assertTrue(verifier.verify("POST", "/v1/AUTH_x/c", request(Map.of(), peer)).isVerified());
         assertRejected("bad signature", verifier.verify("POST", "/v1/AUTH_x/c",
-                request(Map.of("X-Remove-Container-Read", "x"), signer("a", SECRET).sign("POST", "/v1/AUTH_x/c", cover))));
+                request(Map.of("X-Remove-Container-Read", "x"), signer("a", SECRET).sign("x", "POST", "/v1/AUTH_x/c", cover))));
     }
 
     @Test
@@ -229,20 +229,20 @@ class PeerSignVerifyTest {
     @Test
     void wrongSecret() {
         Map<String, String> peer = signer("a", "not-the-secret".getBytes(StandardCharsets.UTF_8))
-                .sign("PUT", PATH, covered());
+                .sign("x", "PUT", PATH, covered());
         assertRejected("bad signature", verifier.verify("PUT", PATH, request(covered(), peer)));
     }
 
     @Test
     void previousSecretStillAccepted() {
-        Map<String, String> peer = signer("a", OLD_SECRET).sign("PUT", PATH, covered());
+        Map<String, String> peer = signer("a", OLD_SECRET).sign("x", "PUT", PATH, covered());
         assertTrue(verifier.verify("PUT", PATH, request(covered(), peer)).isVerified());
     }
 
     @Test
     void retiredSecretRejectedOnceRemoved() {
-        PeerVerifier rotated = new PeerVerifier(Set.of("a"), List.of(SECRET), SKEW, clock, nonces);
-        Map<String, String> peer = signer("a", OLD_SECRET).sign("PUT", PATH, covered());
+        PeerVerifier rotated = new PeerVerifier("x", Set.of("a"), List.of(SECRET), SKEW, clock, nonces);
+        Map<String, String> peer = signer("a", OLD_SECRET).sign("x", "PUT", PATH, covered());
         assertRejected("bad signature", rotated.verify("PUT", PATH, request(covered(), peer)));
     }
 
@@ -308,7 +308,7 @@ class PeerSignVerifyTest {
 
     @Test
     void unknownSite() {
-        Map<String, String> peer = signer("z", SECRET).sign("PUT", PATH, covered());
+        Map<String, String> peer = signer("z", SECRET).sign("x", "PUT", PATH, covered());
         assertRejected("unknown peer site 'z'", verifier.verify("PUT", PATH, request(covered(), peer)));
     }
 
@@ -350,7 +350,7 @@ class PeerSignVerifyTest {
     void replayRejectedEvenByAnotherVerifierSharingTheCache() {
         Map<String, String> peer = sign();
         assertTrue(verifier.verify("PUT", PATH, request(covered(), peer)).isVerified());
-        PeerVerifier other = new PeerVerifier(Set.of("a"), List.of(SECRET), SKEW, clock, nonces);
+        PeerVerifier other = new PeerVerifier("x", Set.of("a"), List.of(SECRET), SKEW, clock, nonces);
         assertRejected("replayed nonce", other.verify("PUT", PATH, request(covered(), peer)));
     }
 
@@ -377,8 +377,8 @@ class PeerSignVerifyTest {
     void sameNonceFromDifferentSitesIsNotAReplay() {
         PeerSigner a = new PeerSigner("a", SECRET, clock, () -> "the-same-nonce-0001");
         PeerSigner b = new PeerSigner("b", SECRET, clock, () -> "the-same-nonce-0001");
-        assertTrue(verifier.verify("GET", "/", request(Map.of(), a.sign("GET", "/", Map.of()))).isVerified());
-        assertTrue(verifier.verify("GET", "/", request(Map.of(), b.sign("GET", "/", Map.of()))).isVerified());
+        assertTrue(verifier.verify("GET", "/", request(Map.of(), a.sign("x", "GET", "/", Map.of()))).isVerified());
+        assertTrue(verifier.verify("GET", "/", request(Map.of(), b.sign("x", "GET", "/", Map.of()))).isVerified());
     }
 
     // --- construction and signer input checks ---
@@ -387,43 +387,43 @@ class PeerSignVerifyTest {
     void verifierRefusesNonceCacheShorterThanWindow() {
         NonceCache tooShort = new NonceCache(Duration.ofSeconds(10));
         assertThrows(IllegalArgumentException.class,
-                () -> new PeerVerifier(Set.of("a"), List.of(SECRET), SKEW, clock, tooShort));
+                () -> new PeerVerifier("x", Set.of("a"), List.of(SECRET), SKEW, clock, tooShort));
     }
 
     @Test
     void verifierRefusesMissingSecrets() {
         assertThrows(IllegalArgumentException.class,
-                () -> new PeerVerifier(Set.of("a"), List.of(), SKEW, clock, nonces));
+                () -> new PeerVerifier("x", Set.of("a"), List.of(), SKEW, clock, nonces));
         assertThrows(IllegalArgumentException.class,
-                () -> new PeerVerifier(Set.of("a"), List.of(new byte[0]), SKEW, clock, nonces));
+                () -> new PeerVerifier("x", Set.of("a"), List.of(new byte[0]), SKEW, clock, nonces));
     }
 
     @Test
     void signerRejectsBadInput() {
         PeerSigner s = signer("a", SECRET);
         assertThrows(IllegalArgumentException.class,
-                () -> s.sign("PUT", PATH, Map.of(PeerHeaders.SIGNATURE, "x")));
+                () -> s.sign("x", "PUT", PATH, Map.of(PeerHeaders.SIGNATURE, "x")));
         assertThrows(IllegalArgumentException.class,
-                () -> s.sign("PUT", PATH, Map.of("X-Meta", "a\r\nX-Injected: 1")));
-        assertThrows(IllegalArgumentException.class, () -> s.sign("PUT", "/a\nb", Map.of()));
-        assertThrows(IllegalArgumentException.class, () -> s.sign("PUT", PATH, Map.of("bad name", "x")));
+                () -> s.sign("x", "PUT", PATH, Map.of("X-Meta", "a\r\nX-Injected: 1")));
+        assertThrows(IllegalArgumentException.class, () -> s.sign("x", "PUT", "/a\nb", Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> s.sign("x", "PUT", PATH, Map.of("bad name", "x")));
         Map<String, String> twice = new LinkedHashMap<>();
         twice.put("X-Meta", "1");
         twice.put("x-meta", "2");
-        assertThrows(IllegalArgumentException.class, () -> s.sign("PUT", PATH, twice));
+        assertThrows(IllegalArgumentException.class, () -> s.sign("x", "PUT", PATH, twice));
         assertThrows(IllegalArgumentException.class, () -> new PeerSigner("a", new byte[0], clock));
         assertThrows(IllegalArgumentException.class, () -> new PeerSigner("a/b", SECRET, clock));
         PeerSigner badNonces = new PeerSigner("a", SECRET, clock, () -> "tiny");
-        assertThrows(IllegalStateException.class, () -> badNonces.sign("GET", "/", Map.of()));
+        assertThrows(IllegalStateException.class, () -> badNonces.sign("x", "GET", "/", Map.of()));
     }
 
     @Test
     void signerSecretIsCopiedAndHidden() {
         byte[] secret = "copy-me-secret".getBytes(StandardCharsets.UTF_8);
         PeerSigner s = new PeerSigner("a", secret, clock, () -> "nonce-0000000000000001");
-        String before = s.sign("GET", "/", Map.of()).get(PeerHeaders.SIGNATURE);
+        String before = s.sign("x", "GET", "/", Map.of()).get(PeerHeaders.SIGNATURE);
         secret[0] ^= 1;
-        assertEquals(before, s.sign("GET", "/", Map.of()).get(PeerHeaders.SIGNATURE));
+        assertEquals(before, s.sign("x", "GET", "/", Map.of()).get(PeerHeaders.SIGNATURE));
         assertFalse(s.toString().contains("copy-me-secret"), s.toString());
         assertFalse(verifier.toString().contains("current-peer-secret"), verifier.toString());
     }

@@ -40,7 +40,7 @@ final class Federation {
                 settings.responseHeaderTimeout(), peers, metrics);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
-        PeerVerifier verifier = new PeerVerifier(known, fed.peerSecrets().forVerifying(), fed.peerMaxSkew(), clock,
+        PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(), fed.peerMaxSkew(), clock,
                 new NonceCache(fed.peerMaxSkew()));
         ServiceIdentity identity = fed.serviceIdentity();
         TokenCache tokens = identity == null ? null

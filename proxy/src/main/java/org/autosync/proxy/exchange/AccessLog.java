@@ -36,7 +36,7 @@ public final class AccessLog {
     }
 
     /** Masks query values that authorize a request (temp_url_sig, tokens, signatures, keys). */
-    static String safeUri(String uri) {
+    public static String safeUri(String uri) {
         int q = uri.indexOf('?');
         if (q < 0) {
             return uri;

@@ -122,7 +122,7 @@ public final class BufferedExchange implements ClientExchange {
         }
         f.whenComplete((resp, err) -> client.executor().execute(() -> {
             if (err != null) {
-                log.warn("{} {} failed", request.method(), request.uri(), err);
+                log.warn("{} {} failed", request.method(), AccessLog.safeUri(request.uri()), err);
                 answer(ClusterResponse.text(500, "autosync: internal error: " + err.getClass().getSimpleName()));
             } else {
                 answer(resp);

@@ -254,7 +254,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             return;
         }
         if (responseState == ResponseState.STREAMING) {
-            log.debug("{} {}: no progress for {}; closing", method, uri, settings.idleTimeout());
+            log.debug("{} {}: no progress for {}; closing", method, AccessLog.safeUri(uri), settings.idleTimeout());
             status = status == 0 ? 504 : status;
             abortResponse();
         }
@@ -270,7 +270,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             // The client went away mid-body; onClientClosed follows and aborts upstream.
             return;
         }
-        log.debug("{} {}: malformed request body: {}", method, uri, cause.toString());
+        log.debug("{} {}: malformed request body: {}", method, AccessLog.safeUri(uri), cause.toString());
         answer(HttpResponseStatus.BAD_REQUEST, "autosync: malformed request body: " + cause.getMessage());
     }
 
@@ -282,7 +282,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             if (response.decoderResult().isFailure()) {
                 io.netty.util.ReferenceCountUtil.release(msg);
                 metrics.upstreamError();
-                log.warn("invalid response from the local cluster for {} {}: {}", method, uri,
+                log.warn("invalid response from the local cluster for {} {}: {}", method, AccessLog.safeUri(uri),
                         response.decoderResult().cause().toString());
                 upstreamReusable = false;
                 if (responseState == ResponseState.AWAITING_HEAD) {
@@ -370,7 +370,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         if (content.decoderResult().isFailure()) {
             content.release();
             metrics.upstreamError();
-            log.warn("{} {}: the local cluster broke off the response: {}", method, uri,
+            log.warn("{} {}: the local cluster broke off the response: {}", method, AccessLog.safeUri(uri),
                     content.decoderResult().cause().toString());
             upstreamReusable = false;
             abortResponse();
@@ -417,12 +417,12 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         }
         metrics.upstreamError();
         if (responseState == ResponseState.AWAITING_HEAD) {
-            log.warn("{} {}: the local cluster closed the connection without answering{}", method, uri,
+            log.warn("{} {}: the local cluster closed the connection without answering{}", method, AccessLog.safeUri(uri),
                     cause == null ? "" : ": " + cause);
             answer(HttpResponseStatus.BAD_GATEWAY,
                     "autosync: the local Swift cluster closed the connection without answering");
         } else {
-            log.warn("{} {}: the local cluster closed the connection mid-response", method, uri);
+            log.warn("{} {}: the local cluster closed the connection mid-response", method, AccessLog.safeUri(uri));
             abortResponse();
         }
     }

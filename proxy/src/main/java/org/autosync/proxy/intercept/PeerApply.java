@@ -42,8 +42,9 @@ public final class PeerApply {
     }
 
     /**
-     * Applies {@code req} with only the headers its signature covers: a header added in flight
-     * (say an {@code X-Container-Sync-To}, an ACL, a token) never takes effect.
+     * Applies {@code req} with only the headers its signature covers. The router refuses requests
+     * with meaningful unsigned headers; what is left here is what a load balancer adds
+     * (X-Forwarded-For, Via ...), which Swift need not see either.
      */
     public CompletableFuture<ClusterResponse> apply(ClusterRequest req, Collection<String> signedHeaders) {
         Set<String> signed = new HashSet<>(signedHeaders);
@@ -56,7 +57,7 @@ public final class PeerApply {
             }
         }
         if (!unsigned.isEmpty()) {
-            log.warn("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
+            log.debug("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
         }
         return apply(clean);
     }

@@ -44,7 +44,7 @@ public final class PeerClient {
             }
         });
         ClusterRequest signed = req;
-        for (Map.Entry<String, String> e : signer.sign(req.method(), req.pathWithQuery(), covered).entrySet()) {
+        for (Map.Entry<String, String> e : signer.sign(site.name(), req.method(), req.pathWithQuery(), covered).entrySet()) {
             signed = signed.with(e.getKey(), e.getValue());
         }
         Map<String, List<String>> flat = new LinkedHashMap<>();

@@ -7,11 +7,17 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.AsciiString;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.PeerVerifier;
 import org.autosync.auth.Verdict;
+import org.autosync.proxy.exchange.AccessLog;
 import org.autosync.proxy.exchange.BufferedExchange;
 import org.autosync.proxy.exchange.ClientExchange;
 import org.autosync.proxy.exchange.ExchangeOwner;
@@ -53,7 +59,9 @@ public final class RequestRouter implements ExchangeFactory {
         }
         if (fanOut != null && isWrite(request.method())) {
             SwiftPath path = SwiftPath.parse(request.uri());
-            if (path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER) {
+            // bulk upload/delete writes objects: data for the sync daemons, streamed like any other
+            if ((path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER)
+                    && !SwiftPath.isBulk(request.uri())) {
                 return buffered(client, request, owner, req -> fanOut.execute(req, path));
             }
         }
@@ -70,13 +78,26 @@ public final class RequestRouter implements ExchangeFactory {
             return refuse(client, request, owner, category(v.reason()),
                     "autosync: peer request rejected: " + v.reason());
         }
+        String unsigned = unsignedHeader(request.headers(), v.signedHeaders());
+        if (unsigned != null) {
+            // PeerClient signs everything it sends: this one was added on the way
+            return refuse(client, request, owner, "unsigned-header", "autosync: peer request rejected: header "
+                    + unsigned + " is not covered by the signature");
+        }
+        for (String name : v.signedHeaders()) {
+            if (request.headers().getAll(name).size() > 1) {
+                // the signature covered one copy; the cluster would see both
+                return refuse(client, request, owner, "malformed", "autosync: peer request rejected: signed header "
+                        + name + " repeated");
+            }
+        }
         SwiftPath path = SwiftPath.parse(request.uri());
         HttpMethod m = request.method();
         boolean allowedMethod = isWrite(m) || m.equals(HttpMethod.HEAD);
         boolean allowedPath = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
-        if (!allowedMethod || !allowedPath) {
+        if (!allowedMethod || !allowedPath || SwiftPath.isBulk(request.uri())) {
             return refuse(client, request, owner, "forbidden-operation", "autosync: peer site " + v.site()
-                    + " may only PUT, POST, DELETE or HEAD accounts and containers");
+                    + " may only PUT, POST, DELETE or HEAD accounts and containers (no bulk operations)");
         }
         return buffered(client, request, owner, req -> peerApply.apply(req, v.signedHeaders()));
     }
@@ -84,7 +105,7 @@ public final class RequestRouter implements ExchangeFactory {
     private ClientExchange refuse(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,
                                   String category, String text) {
         metrics.peerRejected(category);
-        log.warn("refused peer request {} {} from {}: {}", request.method(), request.uri(),
+        log.warn("refused peer request {} {} from {}: {}", request.method(), AccessLog.safeUri(request.uri()),
                 client.channel().remoteAddress(), text);
         ClusterResponse answer = ClusterResponse.text(403, text);
         return buffered(client, request, owner, req -> CompletableFuture.completedFuture(answer));
@@ -110,6 +131,26 @@ public final class RequestRouter implements ExchangeFactory {
 
     private static final AsciiString PEER_PREFIX = AsciiString.cached(PeerHeaders.PREFIX);
 
+    /**
+     * Headers a load balancer between two sites may add; they change nothing at Swift, so they are
+     * let through unsigned (and dropped before the request reaches the cluster).
+     */
+    private static final Set<String> INFORMATIONAL = Set.of("forwarded", "via", "x-real-ip", "user-agent",
+            "x-request-id");
+
+    /** The first header (lower-case name) that is neither signed, framing, nor informational; null if none. */
+    static String unsignedHeader(HttpHeaders headers, List<String> signedNames) {
+        Set<String> signed = new HashSet<>(signedNames);
+        for (Map.Entry<String, String> e : headers) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!signed.contains(name) && !PeerHeaders.isPeerHeader(name) && !ClusterClient.isRestricted(name)
+                    && !INFORMATIONAL.contains(name) && !name.startsWith("x-forwarded-")) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     private static boolean isWrite(HttpMethod m) {
         return m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST) || m.equals(HttpMethod.DELETE);
     }
@@ -128,6 +169,9 @@ public final class RequestRouter implements ExchangeFactory {
         }
         if (r.startsWith("bad signature")) {
             return "bad-signature";
+        }
+        if (r.startsWith("header ")) {
+            return "unsigned-header";
         }
         if (r.startsWith("unknown peer site")) {
             return "unknown-site";

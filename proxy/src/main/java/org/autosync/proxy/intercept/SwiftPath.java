@@ -45,6 +45,26 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         return new SwiftPath(Kind.ACCOUNT, account, null, null);
     }
 
+    /**
+     * True when the query asks Swift's bulk middleware for {@code extract-archive} or
+     * {@code bulk-delete}: on an account or container path these create or delete objects (and
+     * containers), so they are neither a plain container operation nor something a peer may ask.
+     */
+    public static boolean isBulk(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return false;
+        }
+        for (String param : uri.substring(q + 1).split("[&;]")) {
+            int eq = param.indexOf('=');
+            String name = percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' '));
+            if (name != null && (name.strip().equals("extract-archive") || name.strip().equals("bulk-delete"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */
     static String percentDecode(String s) {
         if (s.indexOf('%') < 0 && s.chars().allMatch(c -> c < 0x80)) {

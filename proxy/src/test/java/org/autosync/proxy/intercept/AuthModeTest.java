@@ -71,7 +71,7 @@ class AuthModeTest {
 
     private static Map<String, String> signed(String method, String path, Map<String, String> covered) {
         Map<String, String> all = new LinkedHashMap<>(covered);
-        all.putAll(new PeerSigner("a", SECRET, Clock.systemUTC()).sign(method, path, covered));
+        all.putAll(new PeerSigner("a", SECRET, Clock.systemUTC()).sign("b", method, path, covered));
         return all;
     }
 

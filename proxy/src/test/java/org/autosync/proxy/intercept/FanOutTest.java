@@ -250,6 +250,16 @@ class FanOutTest {
     }
 
     @Test
+    void bulkUploadAndDeleteStreamThroughLocallyAndAreNotFannedOut() throws Exception {
+        start(threeSites());
+        call("PUT", "/v1/AUTH_test/c?extract-archive=tar", "X-Auth-Token", TOKEN);
+        call("POST", "/v1/AUTH_test?bulk-delete", "X-Auth-Token", TOKEN);
+        assertEquals(List.of("PUT", "POST"), local.methods());
+        assertEquals(List.of(), b.methods(), "site b");
+        assertEquals(List.of(), c.methods(), "site c");
+    }
+
+    @Test
     void containerPlacedElsewhereIs409NamingThePlacement() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("PUT", "/v1/AUTH_xyz/c", "X-Auth-Token", TOKEN);
@@ -374,9 +384,10 @@ class FanOutTest {
         assertEquals(201, r.statusCode(), r.body());
         assertEquals(TOKEN, local.only().getHeader("X-Auth-Token"), "the local cluster decides on the client token");
         assertNull(local.only().getHeader(PeerHeaders.SIGNATURE), "the local cluster gets no peer headers");
-        PeerVerifier verifier = new PeerVerifier(Set.of("a"),
-                List.of(FederationFixture.PEER_SECRET.getBytes(StandardCharsets.UTF_8)));
         for (StubSite s : List.of(b, c)) {
+            String target = s == b ? "b" : "c";
+            PeerVerifier verifier = new PeerVerifier(target, Set.of("a"),
+                    List.of(FederationFixture.PEER_SECRET.getBytes(StandardCharsets.UTF_8)));
             RecordedRequest q = s.only();
             Headers h = q.getHeaders();
             assertNull(h.get("X-Auth-Token"), "client token must not reach a peer");
@@ -390,6 +401,10 @@ class FanOutTest {
             assertEquals("/v1/AUTH_test/c?x=1", q.getPath());
             Verdict v = verifier.verify(q.getMethod(), q.getPath(), h::get);
             assertTrue(v.isVerified(), "signature must verify with the shared secret: " + v);
+            PeerVerifier elsewhere = new PeerVerifier(s == b ? "c" : "b", Set.of("a"),
+                    List.of(FederationFixture.PEER_SECRET.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(elsewhere.verify(q.getMethod(), q.getPath(), h::get).isRejected(),
+                    "a request signed for " + target + " must not verify anywhere else");
             String signed = h.get(PeerHeaders.SIGNED_HEADERS);
             for (String covered : List.of("x-container-meta-color", "x-container-read", "x-container-sync-to",
                     "x-container-sync-key")) {

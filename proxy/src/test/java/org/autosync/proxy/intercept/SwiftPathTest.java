@@ -1,7 +1,9 @@
 package org.autosync.proxy.intercept;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import org.autosync.proxy.intercept.SwiftPath.Kind;
@@ -142,5 +144,20 @@ class SwiftPathTest {
     void queryOnAContainerPutDoesNotChangeTheName() {
         assertPath("/v1/AUTH_test/c1?x=1&format=json", Kind.CONTAINER, "AUTH_test", "c1", null);
         assertPath("/v1/AUTH_test/c1/?x=1", Kind.CONTAINER, "AUTH_test", "c1", null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/AUTH_test/c?extract-archive=tar", "/v1/AUTH_test?extract-archive=tar.gz",
+        "/v1/AUTH_test?bulk-delete", "/v1/AUTH_test?format=json&bulk-delete=1", "/v1/AUTH_test?bulk%2Ddelete",
+        "/v1/AUTH_test/c?x=1;extract-archive=tar"})
+    void bulkOperationsAreRecognisedHoweverSpelled(String uri) {
+        assertTrue(SwiftPath.isBulk(uri), uri);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v1/AUTH_test/c", "/v1/AUTH_test/c?format=json", "/v1/AUTH_test/bulk-delete",
+        "/v1/AUTH_test?prefix=extract-archive"})
+    void otherQueriesAreNotBulk(String uri) {
+        assertFalse(SwiftPath.isBulk(uri), uri);
     }
 }
