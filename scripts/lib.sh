@@ -38,3 +38,47 @@ ensure_lab_installed() {
   say "swift-proxy-server not found: running scripts/swift-lab install (apt-get)"
   lab install || die "scripts/swift-lab install failed"
 }
+
+# ---- the second lab, in Keystone mode (scripts/test runs it beside the default
+# tempauth lab).  Own base and ports for everything, so both run side by side;
+# Keystone itself on KS_LAB_KEYSTONE_PORT.  Override with the KS_LAB_* variables.
+KS_LAB_BASE=${KS_LAB_BASE:-/tmp/swift-lab-ks}
+KS_LAB_A_PORT=${KS_LAB_A_PORT:-8091}
+KS_LAB_B_PORT=${KS_LAB_B_PORT:-8092}
+KS_LAB_KEYSTONE_PORT=${KS_LAB_KEYSTONE_PORT:-5000}
+
+# The settings of the Keystone lab, as NAME=value words for env(1).
+ks_lab_env() {
+  printf '%s\n' SWIFT_LAB_AUTH=keystone "SWIFT_LAB_BASE=$KS_LAB_BASE" \
+    "SWIFT_LAB_A_PROXY_PORT=$KS_LAB_A_PORT" "SWIFT_LAB_B_PROXY_PORT=$KS_LAB_B_PORT" \
+    SWIFT_LAB_A_OBJECT_PORT=6410 SWIFT_LAB_A_CONTAINER_PORT=6411 SWIFT_LAB_A_ACCOUNT_PORT=6412 \
+    SWIFT_LAB_B_OBJECT_PORT=6420 SWIFT_LAB_B_CONTAINER_PORT=6421 SWIFT_LAB_B_ACCOUNT_PORT=6422 \
+    SWIFT_LAB_A_MEMCACHE_PORT=11411 SWIFT_LAB_B_MEMCACHE_PORT=11412 \
+    "SWIFT_LAB_KEYSTONE_PORT=$KS_LAB_KEYSTONE_PORT"
+}
+
+# scripts/swift-lab as root for the Keystone lab.  Only ks_lab_env's settings
+# reach it: SWIFT_LAB_* variables meant for the default lab are dropped.
+ks_lab() {
+  local v unset=() settings
+  need_root "scripts/swift-lab ${1:-} (Keystone lab)"
+  for v in $(compgen -e); do
+    case $v in SWIFT_LAB_*) unset+=(-u "$v") ;; esac
+  done
+  mapfile -t settings < <(ks_lab_env)
+  as_root env ${unset[@]+"${unset[@]}"} "${settings[@]}" "$ROOT/scripts/swift-lab" "$@"
+}
+
+# True when the Keystone mode's packages are there (what swift-lab's preflight checks).
+ks_lab_installed() {
+  command -v keystone-manage >/dev/null && command -v keystone-wsgi-public >/dev/null &&
+    command -v uwsgi_python3 >/dev/null &&
+    /usr/bin/python3 -c 'import keystonemiddleware.auth_token, keystoneclient.v3.client' 2>/dev/null
+}
+
+# Install Swift and the Keystone packages in one apt run unless both are there.
+ensure_ks_lab_installed() {
+  command -v swift-proxy-server >/dev/null && ks_lab_installed && return 0
+  say "Swift or Keystone packages missing: running SWIFT_LAB_AUTH=keystone scripts/swift-lab install (apt-get)"
+  ks_lab install || die "SWIFT_LAB_AUTH=keystone scripts/swift-lab install failed"
+}

@@ -125,8 +125,8 @@ public final class TokenCache {
         response.whenComplete((grant, error) -> {
             try {
                 finish(shared, startedAt, grant, error);
-            } catch (RuntimeException bug) {
-                // never leave waiters hanging
+            } catch (Throwable bug) {
+                // never leave waiters hanging, whatever broke (a LinkageError included)
                 synchronized (lock) {
                     if (inFlight == shared) {
                         inFlight = null;
