@@ -59,6 +59,8 @@ public final class AutosyncProxy implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.readAllocator())
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.waterMark())
                     .childHandler(new ProxyServerInitializer(settings, metrics, clients, exchanges))
                     .bind(settings.listen().toSocketAddress()).sync().channel();
             adminChannel = new ServerBootstrap()

@@ -25,11 +25,22 @@ public final class AccessLog {
             return;
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
-        log.info("{} \"{} {}\" {} in={} out={} {}.{}ms upstream={}",
-                remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(remote),
-                method, safeUri(uri), status, bytesIn, bytesOut, micros / 1000, threeDigits(micros % 1000),
-                upstreamStatus > 0 ? Integer.toString(upstreamStatus) : "-");
+        // built here in one pass: no argument array, no boxing, no placeholder parsing per line
+        StringBuilder sb = LINE.get();
+        sb.setLength(0);
+        sb.append(remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(remote))
+                .append(" \"").append(method).append(' ').append(safeUri(uri)).append("\" ").append(status)
+                .append(" in=").append(bytesIn).append(" out=").append(bytesOut).append(' ')
+                .append(micros / 1000).append('.').append(threeDigits(micros % 1000)).append("ms upstream=");
+        if (upstreamStatus > 0) {
+            sb.append(upstreamStatus);
+        } else {
+            sb.append('-');
+        }
+        log.info(sb.toString());
     }
+
+    private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(160));
 
     private static String threeDigits(long n) {
         return n >= 100 ? Long.toString(n) : n >= 10 ? "0" + n : "00" + n;

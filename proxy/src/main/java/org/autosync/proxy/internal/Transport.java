@@ -1,6 +1,9 @@
 package org.autosync.proxy.internal;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -21,6 +24,24 @@ public enum Transport {
      * in, so there is no reason to cut them smaller.
      */
     public static final int MAX_CHUNK = 1 << 20;
+
+    /**
+     * Data-path socket buffers. Netty's defaults (64 KiB reads, 32/64 KiB write water marks) stop
+     * and restart a 1 MiB transfer a dozen times; these cut the read and write calls and the
+     * wake-ups several fold while a stalled peer still holds at most {@link #HIGH_WATER} per
+     * connection.
+     */
+    public static final int MAX_READ = 256 * 1024;
+    public static final int LOW_WATER = 256 * 1024;
+    public static final int HIGH_WATER = 512 * 1024;
+
+    public static RecvByteBufAllocator readAllocator() {
+        return new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ);
+    }
+
+    public static WriteBufferWaterMark waterMark() {
+        return new WriteBufferWaterMark(LOW_WATER, HIGH_WATER);
+    }
 
     public static Transport best() {
         return Epoll.isAvailable() && !Boolean.getBoolean("autosync.nio") ? EPOLL : NIO;

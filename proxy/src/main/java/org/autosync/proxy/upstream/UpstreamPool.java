@@ -40,6 +40,8 @@ public final class UpstreamPool {
                 .channel(transport.clientChannel())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Transport.readAllocator())
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.waterMark())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
                 .remoteAddress(settings.localClusterHost(), settings.localClusterPort())
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -47,8 +49,10 @@ public final class UpstreamPool {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("pool-idle", new IdleStateHandler(0, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
-                                .addLast("http-codec", new HttpClientCodec(
-                                        settings.maxInitialLine(), settings.maxHeaderSize(), Transport.MAX_CHUNK))
+                                // the local cluster is trusted: its header names are not re-validated
+                                // (a client's are, by the server codec)
+                                .addLast("http-codec", new HttpClientCodec(settings.maxInitialLine(),
+                                        settings.maxHeaderSize(), Transport.MAX_CHUNK, false, false))
                                 .addLast("response-receiver", new UpstreamResponseReceiver(UpstreamPool.this));
                     }
                 });
