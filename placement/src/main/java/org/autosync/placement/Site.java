@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  *
  * @param name         short identifier used in configuration, headers and logs; matches {@code [a-z0-9_-]+}
  *                     (upper-case letters are accepted too, names are compared exactly)
- * @param url          base URL of that site's Autosync proxy (http or https)
+ * @param url          base URL of that site's Autosync proxy (http; TLS between sites is not built yet)
  * @param realmCluster the cluster name this site has in the Swift container-sync realm configuration;
  *                     it is what appears in {@code X-Container-Sync-To}, and may differ from {@code name}
  */
@@ -30,8 +30,10 @@ public record Site(String name, URI url, String realmCluster) {
             throw new IllegalArgumentException("site '" + name + "' url: missing");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("site '" + name + "' url: must be http or https, not '" + url + "'");
+        if (!scheme.equals("http")) {
+            // no TLS client yet: an https URL would silently go out in clear text on port 80
+            throw new IllegalArgumentException("site '" + name + "' url: must be http (https is not supported "
+                    + "yet), not '" + url + "'");
         }
         if (url.getHost() == null || url.getHost().isEmpty()) {
             throw new IllegalArgumentException("site '" + name + "' url: host required in '" + url + "'");

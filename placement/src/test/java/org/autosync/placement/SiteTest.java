@@ -15,7 +15,7 @@ class SiteTest {
 
     @Test
     void acceptsValidSite() {
-        Site site = new Site("Site_1-x", URI.create("https://proxy.example/base"), "c1");
+        Site site = new Site("Site_1-x", URI.create("http://proxy.example/base"), "c1");
         assertEquals("Site_1-x", site.name());
         assertEquals("c1", site.realmCluster());
     }

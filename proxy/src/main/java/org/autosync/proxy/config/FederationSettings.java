@@ -135,7 +135,12 @@ public final class FederationSettings {
         } catch (ConfigException ex) {
             throw new SettingsException("autosync.placement", ex.getMessage());
         }
-        SyncTopology topology = new SyncTopology(string(c, "sync-realm", "autosync.sync-realm"));
+        SyncTopology topology;
+        try {
+            topology = new SyncTopology(string(c, "sync-realm", "autosync.sync-realm"));
+        } catch (IllegalArgumentException ex) {
+            throw new SettingsException("autosync.sync-realm", ex.getMessage());
+        }
         SyncKeys keys = new SyncKeys(secret(c, "sync-key-secret"));
         PeerSecrets peerSecrets = PeerSecretSettings.fromConfig(c);
         ServiceIdentity identity = modes.get(siteName) == AuthMode.OVERRIDE ? serviceIdentity(c) : null;
@@ -147,7 +152,7 @@ public final class FederationSettings {
         }
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
-                (int) Math.min(Integer.MAX_VALUE, c.getBytes("fan-out.max-body")),
+                maxBody(c),
                 duration(c, "peer-max-skew"), maxNameLength(c));
     }
 
@@ -190,6 +195,14 @@ public final class FederationSettings {
             };
             throw new SettingsException(name.isEmpty() ? at : at + "." + name,
                     colon > 0 ? msg.substring(colon + 2) : msg);
+        }
+    }
+
+    private static int maxBody(Config c) {
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, c.getBytes("fan-out.max-body"));
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.fan-out.max-body", ex.getMessage());
         }
     }
 

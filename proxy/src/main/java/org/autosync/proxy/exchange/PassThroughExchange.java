@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -182,8 +183,17 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
 
     private void forward(HttpContent content) {
         bytesIn += content.content().readableBytes();
-        if (content instanceof LastHttpContent) {
+        if (content instanceof LastHttpContent last) {
             requestState = RequestState.COMPLETE;
+            if (!last.trailingHeaders().isEmpty()) {
+                // Swift needs no trailers, and a server that misreads them would lose the framing
+                // of the pooled connection: send the data, then a bare end of body
+                if (last.content().isReadable()) {
+                    upstream.write(new DefaultHttpContent(last.content().retain()), upstream.voidPromise());
+                }
+                last.release();
+                content = LastHttpContent.EMPTY_LAST_CONTENT;
+            }
             upstream.write(content).addListener(this::onRequestWritten);
         } else {
             upstream.write(content, upstream.voidPromise());

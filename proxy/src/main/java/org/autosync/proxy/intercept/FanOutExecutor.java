@@ -91,24 +91,60 @@ public final class FanOutExecutor {
                 return done(localResp.with(SITES_HEADER, here + "=" + localResp.status()));
             }
             SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
-            List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
-            for (Site site : placement.sites()) {
-                if (!site.name().equals(here)) {
-                    calls.add(peers.send(site, forPeer(site, withSync(req, path, placement, site.name()))));
+            return ownerValuesAsApplied(req, placement).thenCompose(forOverride -> {
+                List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
+                for (Site site : placement.sites()) {
+                    if (!site.name().equals(here)) {
+                        ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
+                        calls.add(peers.send(site, forPeer(site, withSync(r, path, placement, site.name()))));
+                    }
                 }
-            }
-            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
-                List<SiteOutcome> outcomes = new ArrayList<>();
-                outcomes.add(localOutcome);
-                calls.forEach(c -> outcomes.add(c.join().outcome()));
-                FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
-                metrics.fanOut(req.method(), result);
-                ClusterResponse answer = result.satisfied()
-                        ? localResp
-                        : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe());
-                return answer.with(SITES_HEADER, result.sitesHeader());
+                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                    List<SiteOutcome> outcomes = new ArrayList<>();
+                    outcomes.add(localOutcome);
+                    calls.forEach(c -> outcomes.add(c.join().outcome()));
+                    FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
+                    metrics.fanOut(req.method(), result);
+                    ClusterResponse answer = result.satisfied()
+                            ? localResp
+                            : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe());
+                    return answer.with(SITES_HEADER, result.sitesHeader());
+                });
             });
         });
+    }
+
+    /**
+     * What an override-mode site, which applies everything as its all-powerful service user, may
+     * be told of Swift's owner-only headers (ACLs, temp-URL keys): only what the local cluster
+     * actually stored for this client. Swift silently drops them for a non-owner and still
+     * answers 2xx, so sending the client's own values would let a non-owner set them elsewhere.
+     */
+    private CompletableFuture<ClusterRequest> ownerValuesAsApplied(ClusterRequest req, Placement placement) {
+        List<String> asked = req.headers().keySet().stream().filter(FanOutExecutor::isOwnerOnly).toList();
+        boolean overridePeer = placement.sites().stream()
+                .anyMatch(s -> !s.name().equals(fed.site().name()) && fed.authMode(s.name()) == AuthMode.OVERRIDE);
+        if (asked.isEmpty() || !overridePeer) {
+            return CompletableFuture.completedFuture(req);
+        }
+        return local(req.withMethod("HEAD")).thenApply(head -> {
+            ClusterRequest r = req;
+            for (String name : asked) {
+                String stored = head.is2xx() && !name.startsWith("x-remove-") ? head.header(name) : null;
+                r = r.with(name, stored); // not shown to this client: not its to set, nor to remove
+            }
+            return r;
+        });
+    }
+
+    /** Swift's default swift_owner_headers (sync ones aside: Autosync sets those), and their X-Remove- forms. */
+    private static final List<String> OWNER_ONLY = List.of("x-container-read", "x-container-write",
+            "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2", "x-account-meta-temp-url-key",
+            "x-account-meta-temp-url-key-2", "x-account-access-control");
+
+    private static boolean isOwnerOnly(String lowerName) {
+        String n = lowerName.startsWith("x-remove-") ? "x-" + lowerName.substring("x-remove-".length()) : lowerName;
+        return OWNER_ONLY.contains(n);
     }
 
     /** Swift's own words for a name it would refuse; null when the name is fine. */

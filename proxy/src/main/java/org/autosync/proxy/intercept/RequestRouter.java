@@ -3,6 +3,7 @@ package org.autosync.proxy.intercept;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -53,6 +54,10 @@ public final class RequestRouter implements ExchangeFactory {
 
     @Override
     public ClientExchange create(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner) {
+        if (!request.uri().startsWith("/")) {
+            // absolute form: Swift would act on the path, so everything here decides on it too
+            request.setUri(SwiftPath.originForm(request.uri()));
+        }
         HttpHeaders h = request.headers();
         if (carriesPeerHeaders(h)) {
             return peerRequest(client, request, owner);
@@ -77,6 +82,16 @@ public final class RequestRouter implements ExchangeFactory {
         if (!v.isVerified()) {
             return refuse(client, request, owner, category(v.reason()),
                     "autosync: peer request rejected: " + v.reason());
+        }
+        for (String token : request.headers().getAll(HttpHeaderNames.CONNECTION)) {
+            for (String t : token.split(",")) {
+                String name = t.strip().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty() && !name.equals("close") && !name.equals("keep-alive")) {
+                    // hop-by-hop stripping would delete the header it names, signed or not
+                    return refuse(client, request, owner, "malformed", "autosync: peer request rejected: "
+                            + "Connection may only say close or keep-alive");
+                }
+            }
         }
         String unsigned = unsignedHeader(request.headers(), v.signedHeaders());
         if (unsigned != null) {

@@ -20,6 +20,7 @@ public record SwiftPath(Kind kind, String account, String container, String obje
     private static final SwiftPath OTHER = new SwiftPath(Kind.OTHER, null, null, null);
 
     public static SwiftPath parse(String uri) {
+        uri = originForm(uri);
         int q = uri.indexOf('?');
         String raw = q < 0 ? uri : uri.substring(0, q);
         String path = percentDecode(raw);
@@ -55,14 +56,27 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         if (q < 0) {
             return false;
         }
-        for (String param : uri.substring(q + 1).split("[&;]")) {
+        // as Python's parse_qsl reads it for webob: '&' separates, '+' is a space, no stripping
+        for (String param : uri.substring(q + 1).split("&")) {
             int eq = param.indexOf('=');
             String name = percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' '));
-            if (name != null && (name.strip().equals("extract-archive") || name.strip().equals("bulk-delete"))) {
+            String value = eq < 0 ? "" : param.substring(eq + 1);
+            if ("bulk-delete".equals(name) || "extract-archive".equals(name) && !value.isEmpty()) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Swift's server strips {@code http(s)://host} from an absolute-form request target; so do we. */
+    public static String originForm(String uri) {
+        int schemeEnd = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
+                : uri.regionMatches(true, 0, "https://", 0, 8) ? 8 : -1;
+        if (schemeEnd < 0) {
+            return uri;
+        }
+        int slash = uri.indexOf('/', schemeEnd);
+        return slash < 0 ? "/" : uri.substring(slash);
     }
 
     /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */

@@ -47,7 +47,9 @@ public final class StrictHttpServerCodec
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(maxChunk)
                 .setAllowDuplicateContentLengths(true); // identical copies are one value; differing ones fail
-        init(new RequestDecoder(config, maxInitialLine + maxHeaderSize + 4), new ResponseEncoder());
+        // the decoder's header limit does not count line ends: "a:b" lines are 3 bytes of limit per 5
+        // on the wire, so scan what it may accept, CR LFs included
+        init(new RequestDecoder(config, maxInitialLine + 2 + maxHeaderSize * 5 / 3 + 4), new ResponseEncoder());
     }
 
     final class RequestDecoder extends HttpRequestDecoder {
@@ -163,6 +165,7 @@ public final class StrictHttpServerCodec
             // the decoder skips whitespace and control bytes before a request line; so do we
             int first = buf.forEachByte(start, end - start, HeadScanner::isSkippedBeforeRequestLine);
             if (first < 0) {
+                buf.skipBytes(end - start); // what the decoder skips anyway; never let it pile up
                 return NEED_MORE;
             }
             prev = 0;

@@ -260,6 +260,23 @@ class FanOutTest {
     }
 
     @Test
+    void aNonOwnersAclOrTempUrlKeyNeverReachesOverrideSites() throws Exception {
+        start(threeSites());
+        // Swift answers 2xx but drops owner-only headers for a non-owner; its HEAD shows it none
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Container-Read", ".r:*", "X-Container-Meta-Temp-URL-Key", "attacker-key",
+                "X-Remove-Container-Write", "x", "X-Container-Meta-Color", "blue");
+        assertEquals(204, r.statusCode(), r.body());
+        for (StubSite s : List.of(b, c)) {
+            RecordedRequest q = s.only();
+            assertNull(q.getHeader("X-Container-Read"), "ACL the local cluster did not store");
+            assertNull(q.getHeader("X-Container-Meta-Temp-URL-Key"), "temp-URL key the local cluster did not store");
+            assertNull(q.getHeader("X-Remove-Container-Write"));
+            assertEquals("blue", q.getHeader("X-Container-Meta-Color"), "ordinary metadata still goes");
+        }
+    }
+
+    @Test
     void containerPlacedElsewhereIs409NamingThePlacement() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("PUT", "/v1/AUTH_xyz/c", "X-Auth-Token", TOKEN);
@@ -378,12 +395,16 @@ class FanOutTest {
     @Test
     void peerRequestsAreSignedAndCarryNoClientCredentials() throws Exception {
         start(threeSites());
+        // the client owns the container: the local cluster shows it the ACL it stored
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Read", ".r:*"));
         HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c?x=1", "X-Auth-Token", TOKEN,
                 "X-Storage-Token", TOKEN, "X-Container-Meta-Color", "blue",
                 "X-Container-Read", ".r:*");
         assertEquals(201, r.statusCode(), r.body());
-        assertEquals(TOKEN, local.only().getHeader("X-Auth-Token"), "the local cluster decides on the client token");
-        assertNull(local.only().getHeader(PeerHeaders.SIGNATURE), "the local cluster gets no peer headers");
+        assertEquals(List.of("PUT", "HEAD"), local.methods(), "the ACL is read back before it goes further");
+        assertEquals(TOKEN, local.seen.get(0).getHeader("X-Auth-Token"), "the local cluster decides on the client token");
+        assertEquals(TOKEN, local.seen.get(1).getHeader("X-Auth-Token"), "and shows owner headers to owners only");
+        assertNull(local.seen.get(0).getHeader(PeerHeaders.SIGNATURE), "the local cluster gets no peer headers");
         for (StubSite s : List.of(b, c)) {
             String target = s == b ? "b" : "c";
             PeerVerifier verifier = new PeerVerifier(target, Set.of("a"),

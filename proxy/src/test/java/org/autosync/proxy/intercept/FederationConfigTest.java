@@ -325,4 +325,17 @@ class FederationConfigTest {
     void unreadableSecretFileNamesTheKey() {
         assertNames(refused(with("autosync.peer-secret.file = /nonexistent/peer-secret")), "autosync.peer-secret.file");
     }
+
+    @Test
+    void httpsIsRefusedUntilThereIsATlsClient() {
+        assertNames(refused(with("autosync.sites.b.url = \"https://127.0.0.1:9082\"")), "autosync.sites.b");
+        assertNames(refused(with("autosync.service-credentials.auth-url = \"https://127.0.0.1:8081/auth/v1.0\"")),
+                "autosync.service-credentials.auth-url");
+    }
+
+    @Test
+    void badMaxBodyAndBadRealmNameTheirKeys() {
+        assertNames(refused(with("autosync.fan-out.max-body = lots")), "autosync.fan-out.max-body");
+        assertNames(refused(with("autosync.sync-realm = \"a/b\"")), "autosync.sync-realm");
+    }
 }

@@ -21,6 +21,7 @@ import okhttp3.mockwebserver.RecordedRequest;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.PeerSigner;
 import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.testing.RawClient;
 import org.autosync.proxy.testing.TestProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,6 +189,20 @@ class PeerSideTest {
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains("repeated"), r.body());
+        assertNothingReachedAnything();
+    }
+
+    @Test
+    void aConnectionHeaderNamingSignedHeadersIsRefused() throws Exception {
+        // hop-by-hop stripping would otherwise delete the signed metadata after verification
+        Signed s = sign(signer(), "POST", "/v1/AUTH_test/c1", headers());
+        StringBuilder req = new StringBuilder("POST " + s.path() + " HTTP/1.1\r\nHost: b\r\nContent-Length: 0\r\n"
+                + "Connection: close, x-container-meta-color\r\n");
+        s.headers().forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send(req.append("\r\n").toString());
+            assertEquals(403, client.readHead().status());
+        }
         assertNothingReachedAnything();
     }
 

@@ -149,15 +149,23 @@ class SwiftPathTest {
     @ParameterizedTest
     @ValueSource(strings = {"/v1/AUTH_test/c?extract-archive=tar", "/v1/AUTH_test?extract-archive=tar.gz",
         "/v1/AUTH_test?bulk-delete", "/v1/AUTH_test?format=json&bulk-delete=1", "/v1/AUTH_test?bulk%2Ddelete",
-        "/v1/AUTH_test/c?x=1;extract-archive=tar"})
+        "/v1/AUTH_test?bulk-delete=", "/v1/AUTH_test/c?extract-archive=tar&x=1"})
     void bulkOperationsAreRecognisedHoweverSpelled(String uri) {
         assertTrue(SwiftPath.isBulk(uri), uri);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/v1/AUTH_test/c", "/v1/AUTH_test/c?format=json", "/v1/AUTH_test/bulk-delete",
-        "/v1/AUTH_test?prefix=extract-archive"})
+        "/v1/AUTH_test?prefix=extract-archive", "/v1/AUTH_test/c?x=1;extract-archive=tar",
+        "/v1/AUTH_test/c?bulk-delete+", "/v1/AUTH_test/c?extract-archive=", "/v1/AUTH_test/c?extract-archive"})
     void otherQueriesAreNotBulk(String uri) {
         assertFalse(SwiftPath.isBulk(uri), uri);
+    }
+
+    @Test
+    void absoluteFormTargetsAreReadByTheirPathLikeSwift() {
+        assertPath("http://swift.example:8080/v1/AUTH_test/c1", Kind.CONTAINER, "AUTH_test", "c1", null);
+        assertPath("HTTPS://x/v1/AUTH_test/c1/o?x=1", Kind.OBJECT, "AUTH_test", "c1", "o");
+        assertEquals("/", SwiftPath.originForm("http://host-only"));
     }
 }

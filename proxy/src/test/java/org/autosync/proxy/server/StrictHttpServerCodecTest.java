@@ -218,4 +218,29 @@ class StrictHttpServerCodecTest {
     void nothingIsLeftOverAfterAClean() {
         assertNull(ch.readInbound());
     }
+
+    @Test
+    void endlessBlankLinesBeforeARequestDoNotPileUp() {
+        for (int i = 0; i < 1000; i++) {
+            write("\r\n".repeat(64));
+        }
+        assertEquals(List.of(), decoded());
+        write("GET /v1/a HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of("GET /v1/a", "end"), decoded());
+    }
+
+    @Test
+    void foldBeyondTheFirstFortyKiloBytesOfManyShortHeadersIsStillSeen() {
+        EmbeddedChannel big = new EmbeddedChannel(new StrictHttpServerCodec(4096, 32768, 8192));
+        StringBuilder head = new StringBuilder("GET /v1/a HTTP/1.1\r\n");
+        while (head.length() < 44_000) {
+            head.append("a:b\r\n");
+        }
+        head.append(" folded\r\n\r\n");
+        big.writeInbound(Unpooled.copiedBuffer(head.toString(), StandardCharsets.ISO_8859_1));
+        HttpRequest r = big.readInbound();
+        assertTrue(r.decoderResult().isFailure(), "decoded: " + r.decoderResult());
+        ReferenceCountUtil.release(r);
+        assertFalse(big.finishAndReleaseAll());
+    }
 }
