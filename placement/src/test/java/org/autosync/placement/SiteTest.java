@@ -34,7 +34,7 @@ class SiteTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftp://proxy.example/", "proxy.example:8080", "http:///nohost", "http://h/?q=1",
+    @ValueSource(strings = {"ftp://proxy.example/", "https://proxy.example/", "proxy.example:8080", "http:///nohost", "http://h/?q=1",
             "http://h/#frag", "mailto:x@y"})
     void rejectsBadUrl(String url) {
         var e = assertThrows(IllegalArgumentException.class, () -> new Site("a", URI.create(url), "c"));

@@ -6,7 +6,7 @@ final class TestSites {
 
     static final Site A = new Site("a", URI.create("http://a.example:8080"), "cluster-a");
     static final Site B = new Site("b", URI.create("http://b.example:8080"), "cluster-b");
-    static final Site C = new Site("c", URI.create("https://c.example"), "cluster-c");
+    static final Site C = new Site("c", URI.create("http://c.example:8443"), "cluster-c");
     static final Sites ABC = Sites.of(A, B, C);
 
     private TestSites() {
