@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -102,7 +103,13 @@ class FanOutE2ETest {
 
     /** The proxies' own settings, from HOCON as in production. */
     static Settings settings(String site, int listenPort, int swiftPort, String urlA, String urlB) {
-        String hocon = """
+        return Settings.fromConfig(hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET));
+    }
+
+    /** A site of the tempauth lab pair a, b, as its proxy would be configured. */
+    static Config hocon(String site, int listenPort, int swiftPort, String urlA, String urlB, String syncSecret,
+                        String peerSecret) {
+        return ConfigFactory.parseString("""
                 autosync {
                   listen = "127.0.0.1:%d"
                   admin-listen = "127.0.0.1:0"
@@ -120,8 +127,7 @@ class FanOutE2ETest {
                   placement { default = [a, b] }
                   fan-out { connect-timeout = 2s, response-timeout = 20s }
                 }
-                """.formatted(listenPort, swiftPort, site, urlA, urlB, SYNC_SECRET, PEER_SECRET, swiftPort);
-        return Settings.fromConfig(ConfigFactory.parseString(hocon));
+                """.formatted(listenPort, swiftPort, site, urlA, urlB, syncSecret, peerSecret, swiftPort));
     }
 
     static int[] freePorts(int n) throws IOException {

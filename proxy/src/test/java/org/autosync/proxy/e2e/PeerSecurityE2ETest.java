@@ -147,28 +147,9 @@ class PeerSecurityE2ETest {
     }
 
     static Settings settings(String site, int listenPort, int swiftPort, String urlA, String urlB) {
-        String hocon = """
-                autosync {
-                  listen = "127.0.0.1:%d"
-                  admin-listen = "127.0.0.1:0"
-                  local-cluster = "http://127.0.0.1:%d"
-                  event-loop-threads = 2
-                  site = %s
-                  sites {
-                    a { url = "%s", realm-cluster = a }
-                    b { url = "%s", realm-cluster = b }
-                  }
-                  sync-realm = lab
-                  sync-key-secret = "%s"
-                  peer-secret = "%s"
-                  service-credentials { auth-url = "http://127.0.0.1:%d/auth/v1.0", user = "admin:admin", key = admin }
-                  placement { default = [a, b] }
-                  fan-out { connect-timeout = 2s, response-timeout = 20s }
-                  peer-max-skew = %ds
-                }
-                """.formatted(listenPort, swiftPort, site, urlA, urlB, SYNC_SECRET, PEER_SECRET, swiftPort,
-                SKEW.getSeconds());
-        return Settings.fromConfig(ConfigFactory.parseString(hocon));
+        // the fan-out tests' pair, with this suite's own secrets and a short skew
+        return Settings.fromConfig(ConfigFactory.parseString("autosync.peer-max-skew = " + SKEW.getSeconds() + "s")
+                .withFallback(FanOutE2ETest.hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET)));
     }
 
     private static String name(String hint) {
