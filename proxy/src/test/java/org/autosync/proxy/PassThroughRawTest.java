@@ -245,6 +245,97 @@ class PassThroughRawTest {
     }
 
     @Test
+    void aSlowDownloadThatKeepsMovingOutlivesManyIdleTimeouts() throws Exception {
+        int size = 24 << 20; // far more than the socket buffers between proxy and client hold
+        byte[] chunk = new byte[1 << 16];
+        try (RawBackend backend = new RawBackend(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n");
+            for (int sent = 0; sent < size; sent += chunk.length) {
+                c.out.write(chunk);
+            }
+            c.out.flush();
+        }); AutosyncProxy proxy = TestProxy.start(backend.port(), b -> b.idleTimeout(Duration.ofMillis(300)));
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/big HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            long start = System.nanoTime();
+            int got = 0;
+            while (got < size) {
+                got += client.readExactly(Math.min(1 << 20, size - got)).length;
+                Thread.sleep(100); // about 2.4 s in all: eight idle timeouts
+            }
+            assertTrue(System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(1200),
+                    "the download must span several idle timeouts to mean anything");
+            assertEquals(size, got);
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionsIdleTimeStartsWhenItsLastResponseEnds() throws Exception {
+        try (RawBackend backend = new RawBackend(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n");
+            for (int i = 0; i < 10; i++) {
+                Thread.sleep(250); // a response that takes 2.5 s, longer than two idle timeouts
+                c.write("x");
+            }
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            c.readUntilClose(1);
+        }); AutosyncProxy proxy = TestProxy.start(backend.port(), b -> b.idleTimeout(Duration.ofMillis(1000)));
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            assertEquals("xxxxxxxxxx", new String(client.readExactly(10), StandardCharsets.US_ASCII));
+            // 3.2 s after the last request, 0.7 s after the response: idle for less than the timeout
+            Thread.sleep(700);
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            assertEquals("ok", new String(client.readExactly(2), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void aDownloadTheClientStopsReadingIsAbortedWithinTwoIdleTimeouts() throws Exception {
+        CountDownLatch upstreamAborted = new CountDownLatch(1);
+        byte[] chunk = new byte[1 << 16];
+        try (RawBackend backend = new RawBackend(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: " + (1L << 32) + "\r\n\r\n");
+            try {
+                while (true) {
+                    c.out.write(chunk); // blocks once every buffer on the way is full
+                }
+            } catch (java.io.IOException closedByTheProxy) {
+                upstreamAborted.countDown();
+            }
+        }); AutosyncProxy proxy = TestProxy.start(backend.port(), b -> b.idleTimeout(Duration.ofMillis(300)));
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/huge HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            // the client reads no further
+            assertTrue(upstreamAborted.await(3, TimeUnit.SECONDS), "the stalled response is given up upstream");
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (RawBackend backend = new RawBackend(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            c.readUntilClose(1);
+        }); AutosyncProxy proxy = TestProxy.start(backend.port(), b -> b.idleTimeout(Duration.ofMillis(300)));
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            assertEquals("ok", new String(client.readExactly(2), StandardCharsets.US_ASCII));
+            assertFalse(client.closedWithin(100), "kept alive at first");
+            assertTrue(client.closedWithin(2000), "closed once idle");
+        }
+    }
+
+    @Test
     void oversizedHeadersAnswer431AndLongUrlAnswers414AndGarbageAnswers400() throws Exception {
         try (RawBackend backend = new RawBackend(c -> c.readUntilClose(1));
              AutosyncProxy proxy = TestProxy.start(backend.port(),

@@ -168,7 +168,7 @@ public final class BufferedExchange implements ClientExchange {
     }
 
     @Override
-    public void onClientIdle() {
+    public void onClientIdle(boolean outputMoving) {
         if (state == State.RECEIVING) {
             answer(ClusterResponse.text(408, "autosync: the request body stopped arriving"));
         }

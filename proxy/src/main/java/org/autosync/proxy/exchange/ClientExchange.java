@@ -18,8 +18,12 @@ public interface ClientExchange {
     /** The client connection closed; release everything and abort what is in flight upstream. */
     void onClientClosed();
 
-    /** Nothing moved on the client connection for the idle timeout. */
-    void onClientIdle();
+    /**
+     * The client sent nothing for the idle timeout (called again after each further period).
+     * {@code outputMoving}: response bytes queued for the client went out since the last call, so
+     * the client is reading. The exchange decides whether that is idleness.
+     */
+    void onClientIdle(boolean outputMoving);
 
     /** The proxy is shutting down: finish this exchange, then close the connection. */
     void closeAfterResponse();

@@ -22,11 +22,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.internal.RequestUris;
 import org.autosync.proxy.internal.TextResponses;
@@ -85,10 +83,11 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     private boolean closeAfter;
     private boolean upstreamReusable = true;
     private boolean clientGone;
-    private ScheduledFuture<?> responseTimer;
     private long upstreamSentNanos;
     private long bytesIn;
     private long bytesOut;
+    /** {@link #bytesOut} when the client connection last went idle: did the response move since? */
+    private long bytesOutAtIdle = -1;
     private int status;
     private int upstreamStatus;
 
@@ -128,9 +127,9 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         SocketAddress remote = client.channel().remoteAddress();
         if (remote instanceof InetSocketAddress a) {
             String ip = a.getAddress().getHostAddress();
-            h.set("X-Forwarded-For", HeaderRules.appendForwardedFor(h, ip));
+            h.set(HeaderRules.X_FORWARDED_FOR, HeaderRules.appendForwardedFor(h, ip));
         }
-        h.set("X-Forwarded-Proto", "http");
+        h.set(HeaderRules.X_FORWARDED_PROTO, HeaderRules.HTTP);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(RequestUris.escapeNonAscii(request.uri()));
     }
@@ -205,8 +204,9 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             return;
         }
         requestWrittenUpstream = true;
-        long ms = settings.responseHeaderTimeout().toMillis();
-        responseTimer = client.executor().schedule(this::onResponseTimeout, ms, TimeUnit.MILLISECONDS);
+        if (upstream != null) {
+            UpstreamPool.expectResponse(upstream, settings.responseHeaderTimeout().toNanos());
+        }
     }
 
     @Override
@@ -249,7 +249,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     }
 
     @Override
-    public void onClientIdle() {
+    public void onClientIdle(boolean outputMoving) {
         if (responseState == ResponseState.AWAITING_HEAD) {
             if (requestState == RequestState.COMPLETE) {
                 return; // the response-header timeout is in charge
@@ -264,6 +264,13 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             return;
         }
         if (responseState == ResponseState.STREAMING) {
+            boolean moved = outputMoving || bytesOut != bytesOutAtIdle;
+            bytesOutAtIdle = bytesOut;
+            if (moved) {
+                // A client sends nothing while it downloads: that alone is not idleness. The
+                // response moved since the last look (at most one idle period ago): look again.
+                return;
+            }
             log.debug("{} {}: no progress for {}; closing", method, AccessLog.safeUri(uri), settings.idleTimeout());
             status = status == 0 ? 504 : status;
             abortResponse();
@@ -323,7 +330,9 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         if (responseState != ResponseState.AWAITING_HEAD) {
             return;
         }
-        cancelResponseTimer();
+        if (upstream != null) {
+            UpstreamPool.responseStarted(upstream);
+        }
         metrics.upstreamLatency(System.nanoTime() - upstreamSentNanos);
         status = upstreamStatus = code;
         responseState = ResponseState.STREAMING;
@@ -393,9 +402,10 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         bytesOut += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             responseState = ResponseState.DONE;
-            var written = client.writeAndFlush(content);
             if (closeAfter) {
-                written.addListener(ChannelFutureListener.CLOSE);
+                client.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.writeAndFlush(content, client.voidPromise());
             }
             finish(true);
         } else {
@@ -437,7 +447,8 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         }
     }
 
-    private void onResponseTimeout() {
+    @Override
+    public void onResponseTimeout() {
         if (responseState == ResponseState.AWAITING_HEAD) {
             metrics.upstreamError();
             answer(HttpResponseStatus.GATEWAY_TIMEOUT, "autosync: the local Swift cluster did not answer within "
@@ -483,7 +494,6 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
 
     private void finish(boolean notifyOwner) {
         responseState = ResponseState.DONE;
-        cancelResponseTimer();
         Channel ch = upstream;
         upstream = null;
         if (ch != null) {
@@ -501,13 +511,6 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
                 startNanos, upstreamStatus);
         if (notifyOwner) {
             owner.exchangeDone(this, closeAfter);
-        }
-    }
-
-    private void cancelResponseTimer() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
         }
     }
 

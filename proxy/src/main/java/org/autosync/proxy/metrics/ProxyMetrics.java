@@ -1,6 +1,7 @@
 package org.autosync.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,17 +14,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The proxy's meters. Counters are looked up once here, not per request: the data path only
- * increments pre-registered meters.
+ * The proxy's meters. The data path's counters are per-thread slots ({@link ThreadCounters})
+ * that Micrometer sums when it is scraped; other meters are looked up once here, not per request.
  */
 public final class ProxyMetrics {
     private static final String[] METHODS = {"GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS", "other"};
     private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
+    private static final int BYTES_IN = METHODS.length * CLASSES.length;
+    private static final int BYTES_OUT = BYTES_IN + 1;
+
     private final PrometheusMeterRegistry registry;
-    private final Counter[][] requests = new Counter[METHODS.length][CLASSES.length];
-    private final Counter bytesIn;
-    private final Counter bytesOut;
+    /** requests by method and class at {@code m * CLASSES.length + c}, then bytes in and out */
+    private final ThreadCounters counts = new ThreadCounters(BYTES_OUT + 1);
     private final Timer upstreamLatency;
     private final AtomicInteger openClientConnections = new AtomicInteger();
     private final Counter upstreamConnects;
@@ -37,14 +40,15 @@ public final class ProxyMetrics {
         this.registry = registry;
         for (int m = 0; m < METHODS.length; m++) {
             for (int c = 0; c < CLASSES.length; c++) {
-                requests[m][c] = Counter.builder("autosync.requests")
+                int slot = m * CLASSES.length + c;
+                FunctionCounter.builder("autosync.requests", counts, t -> t.sum(slot))
                         .description("Client requests answered, by method and status class")
                         .tag("method", METHODS[m]).tag("status", CLASSES[c]).register(registry);
             }
         }
-        bytesIn = Counter.builder("autosync.client.bytes.received").baseUnit("bytes")
+        FunctionCounter.builder("autosync.client.bytes.received", counts, t -> t.sum(BYTES_IN)).baseUnit("bytes")
                 .description("Request body bytes received from clients").register(registry);
-        bytesOut = Counter.builder("autosync.client.bytes.sent").baseUnit("bytes")
+        FunctionCounter.builder("autosync.client.bytes.sent", counts, t -> t.sum(BYTES_OUT)).baseUnit("bytes")
                 .description("Response body bytes sent to clients").register(registry);
         upstreamLatency = Timer.builder("autosync.upstream.latency")
                 .description("From the request sent upstream to the response status line")
@@ -80,12 +84,12 @@ public final class ProxyMetrics {
         if (c < 0 || c >= CLASSES.length) {
             c = CLASSES.length - 1;
         }
-        requests[methodIndex(method)][c].increment();
+        counts.add(methodIndex(method) * CLASSES.length + c, 1);
         if (in > 0) {
-            bytesIn.increment(in);
+            counts.add(BYTES_IN, in);
         }
         if (out > 0) {
-            bytesOut.increment(out);
+            counts.add(BYTES_OUT, out);
         }
     }
 
@@ -131,6 +135,9 @@ public final class ProxyMetrics {
     }
 
     private static int methodIndex(HttpMethod method) {
+        if (method == HttpMethod.GET) {
+            return 0; // the decoder hands out the shared constant for the common methods
+        }
         String name = method.name();
         for (int i = 0; i < METHODS.length - 1; i++) {
             if (METHODS[i].equals(name)) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -42,8 +44,12 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     private final ExchangeFactory exchanges;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
+    /** The connection's idle timer, if it has one: it restarts when a response is done. */
+    private IdleStateHandler idle;
     private ClientExchange current;
     private boolean closing;
+    /** Bytes queued for the client at the last idle event; -1 before the first one. */
+    private long pendingAtIdle = -1;
 
     public ClientRequestReceiver(ExchangeFactory exchanges) {
         this.exchanges = requireNonNull(exchanges, "exchanges");
@@ -52,6 +58,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.idle = ctx.pipeline().get(IdleStateHandler.class);
     }
 
     @Override
@@ -140,6 +147,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             return;
         }
         current = null;
+        if (idle != null) {
+            // The idle timer counts reads only; a keep-alive connection's idle time starts now,
+            // when its response is out, not at its last request, however long the response took.
+            idle.resetReadTimeout();
+        }
         if (closeConnection || closing) {
             closing = true;
             releaseWaiting();
@@ -179,10 +191,11 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (current == null) {
-                ctx.close();
-            } else {
-                current.onClientIdle();
+            boolean outputMoving = outputMoving(ctx);
+            if (current != null) {
+                current.onClientIdle(outputMoving);
+            } else if (!outputMoving) {
+                ctx.close(); // a slow reader of the last response is not idle
             }
             return;
         }
@@ -206,6 +219,15 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             log.warn("client connection {} failed", ctx.channel(), cause);
         }
         ctx.close();
+    }
+
+    /** Response bytes wait for the client, and not the same number as at the last idle event. */
+    private boolean outputMoving(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        boolean moving = pending > 0 && pending != pendingAtIdle;
+        pendingAtIdle = pending;
+        return moving;
     }
 
     private void releaseWaiting() {

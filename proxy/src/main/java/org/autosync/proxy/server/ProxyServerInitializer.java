@@ -40,8 +40,10 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
     }
 
     private void addIdleTimeout(ChannelPipeline p) {
-        p.addLast("idle", new IdleStateHandler(true, 0, 0,
-                settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        // Reader-idle: an all-idle handler wraps every write in a promise and a listener to see
+        // output. Output progress is judged where it is known instead: ClientRequestReceiver
+        // (bytes still queued for the client) and the exchange (response bytes moving).
+        p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
 
     private void addHttpCodec(ChannelPipeline p) {

@@ -13,6 +13,9 @@ public interface UpstreamListener {
 
     void onUpstreamWritabilityChanged();
 
+    /** No response started within the time given to {@link UpstreamPool#expectResponse}. */
+    void onResponseTimeout();
+
     /** The connection closed while leased; {@code cause} is null for a plain close. */
     void onUpstreamClosed(Throwable cause);
 }

@@ -48,7 +48,9 @@ public final class UpstreamPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                .addLast("pool-idle", new IdleStateHandler(0, 0, poolIdleMillis, TimeUnit.MILLISECONDS))
+                                // reader-idle only: an all-idle handler wraps every write in a
+                                // promise and a listener; a pooled connection neither reads nor writes
+                                .addLast("pool-idle", new IdleStateHandler(poolIdleMillis, 0, 0, TimeUnit.MILLISECONDS))
                                 // the local cluster is trusted: its header names are not re-validated
                                 // (a client's are, by the server codec)
                                 .addLast("http-codec", new HttpClientCodec(settings.maxInitialLine(),
@@ -109,6 +111,25 @@ public final class UpstreamPool {
         ch.close();
     }
 
+    /**
+     * The request on {@code ch} is fully written: its lessee hears
+     * {@link UpstreamListener#onResponseTimeout} if no response starts within {@code nanos}.
+     */
+    public static void expectResponse(Channel ch, long nanos) {
+        UpstreamResponseReceiver r = receiver(ch);
+        if (r != null) {
+            r.expectResponseWithin(nanos);
+        }
+    }
+
+    /** A response started on {@code ch}: the deadline set by {@link #expectResponse} is off. */
+    public static void responseStarted(Channel ch) {
+        UpstreamResponseReceiver r = receiver(ch);
+        if (r != null) {
+            r.responseStarted();
+        }
+    }
+
     void forgetIdle(Channel ch) {
         idle.remove(ch);
     }
@@ -134,6 +155,8 @@ public final class UpstreamPool {
     }
 
     private static UpstreamResponseReceiver receiver(Channel ch) {
-        return (UpstreamResponseReceiver) ch.pipeline().get("response-receiver");
+        // the receiver is the last handler: no lookup by name per request
+        return ch.pipeline().last() instanceof UpstreamResponseReceiver r
+                ? r : (UpstreamResponseReceiver) ch.pipeline().get("response-receiver");
     }
 }

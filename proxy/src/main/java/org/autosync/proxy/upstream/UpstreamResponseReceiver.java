@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import org.autosync.proxy.internal.LazyDeadline;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,16 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
     private final UpstreamPool pool;
     private UpstreamListener listener;
     private Throwable failure;
+    /** The response-header timeout: one lazy timer per connection, not a task per request. */
+    private LazyDeadline responseDeadline;
 
     UpstreamResponseReceiver(UpstreamPool pool) {
         this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        responseDeadline = new LazyDeadline(ctx.executor(), this::onResponseDeadline);
     }
 
     void bind(UpstreamListener l) {
@@ -29,6 +37,23 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
 
     void unbind() {
         listener = null;
+        responseDeadline.disarm();
+    }
+
+    /** The request is out: the lessee hears {@code onResponseTimeout} unless a response starts in time. */
+    void expectResponseWithin(long nanos) {
+        responseDeadline.arm(nanos);
+    }
+
+    void responseStarted() {
+        responseDeadline.disarm();
+    }
+
+    private void onResponseDeadline() {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onResponseTimeout();
+        }
     }
 
     @Override
@@ -61,6 +86,7 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        responseDeadline.cancel();
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {
@@ -73,6 +99,7 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            // Only a connection idling in the pool times out here; a leased one is the lessee's.
             if (listener == null) {
                 ctx.close();
             }

@@ -141,10 +141,10 @@ class SwiftCliE2ETest {
     }
 
     private static double bytesReceived() {
-        return proxy.metrics().registry().get("autosync.client.bytes.received").counter().count();
+        return proxy.metrics().registry().get("autosync.client.bytes.received").functionCounter().count();
     }
 
     private static double bytesSent() {
-        return proxy.metrics().registry().get("autosync.client.bytes.sent").counter().count();
+        return proxy.metrics().registry().get("autosync.client.bytes.sent").functionCounter().count();
     }
 }

@@ -21,6 +21,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -85,8 +89,8 @@ class ClientRequestReceiverTest {
         }
 
         @Override
-        public void onClientIdle() {
-            events.add(name + ":idle");
+        public void onClientIdle(boolean outputMoving) {
+            events.add(name + ":idle" + (outputMoving ? ":output-moving" : ""));
         }
 
         @Override
@@ -318,7 +322,7 @@ class ClientRequestReceiverTest {
 
     @Test
     void idleWithNoExchangeCloses() {
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
         ch.runPendingTasks();
         assertFalse(ch.isOpen());
     }
@@ -327,10 +331,41 @@ class ClientRequestReceiverTest {
     void idleWithAnExchangeAsksTheExchange() {
         in("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
         events.clear();
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
         ch.runPendingTasks();
         assertEquals(List.of("/a:idle"), events);
         assertTrue(ch.isOpen(), "the exchange decides what an idle timeout means");
+    }
+
+    @Test
+    void idleWithNoExchangeWaitsWhileTheLastResponseIsStillGoingOut() {
+        ch.write(responseHead());
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        ch.runPendingTasks();
+        assertTrue(ch.isOpen(), "bytes queued for the client that were not queued before: still moving");
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen(), "the same bytes still queued one idle period later: the client stalled");
+    }
+
+    @Test
+    void idleTellsTheExchangeWhetherOutputMovedSinceTheLastIdleEvent() {
+        in("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+        events.clear();
+        ch.write(responseHead());
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        ch.write(new DefaultHttpContent(Unpooled.copiedBuffer("more", StandardCharsets.US_ASCII)));
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        assertEquals(List.of("/a:idle:output-moving", "/a:idle:output-moving", "/a:idle"), events);
+        ch.flush();
+        ch.releaseOutbound();
+    }
+
+    private static HttpResponse responseHead() {
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 100);
+        return r;
     }
 
     @Test

@@ -74,6 +74,11 @@ class UpstreamResponseReceiverTest {
         }
 
         @Override
+        public void onResponseTimeout() {
+            calls.add("timeout");
+        }
+
+        @Override
         public void onUpstreamClosed(Throwable cause) {
             calls.add("closed");
             closedWith.add(cause);
@@ -240,16 +245,57 @@ class UpstreamResponseReceiverTest {
     @Test
     void idleEventClosesOnlyAnUnboundConnection() {
         receiver.bind(listener);
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
         ch.runPendingTasks();
         assertTrue(ch.isOpen(), "a leased connection is the lessee's to time out");
         assertTrue(listener.calls.isEmpty());
 
         receiver.unbind();
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        ch.pipeline().fireUserEventTriggered(IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT);
         ch.runPendingTasks();
         assertFalse(ch.isOpen(), "an idle pooled connection past pool-idle is closed");
         assertTrue(passedOn.isEmpty(), "idle events are consumed");
+    }
+
+    @Test
+    void aResponseThatDoesNotStartInTimeIsReportedOnce() throws InterruptedException {
+        receiver.bind(listener);
+        receiver.expectResponseWithin(TimeUnit.MILLISECONDS.toNanos(30));
+        Thread.sleep(60);
+        ch.runScheduledPendingTasks();
+        assertEquals(List.of("timeout"), listener.calls);
+        Thread.sleep(60);
+        ch.runScheduledPendingTasks();
+        assertEquals(List.of("timeout"), listener.calls, "a deadline expires once");
+    }
+
+    @Test
+    void aStartedResponseOrAnUnbindDisarmsTheDeadline() throws InterruptedException {
+        receiver.bind(listener);
+        receiver.expectResponseWithin(TimeUnit.MILLISECONDS.toNanos(30));
+        receiver.responseStarted();
+        receiver.unbind();
+        receiver.bind(listener);
+        receiver.expectResponseWithin(TimeUnit.MILLISECONDS.toNanos(30));
+        receiver.unbind(); // the lessee gave the connection back before its response started
+        Thread.sleep(60);
+        ch.runScheduledPendingTasks();
+        assertTrue(listener.calls.isEmpty(), listener.calls.toString());
+    }
+
+    @Test
+    void aDeadlineReArmedPerRequestMeasuresFromTheLastArm() throws InterruptedException {
+        receiver.bind(listener);
+        receiver.expectResponseWithin(TimeUnit.MILLISECONDS.toNanos(80));
+        receiver.responseStarted();
+        Thread.sleep(50);
+        receiver.expectResponseWithin(TimeUnit.MILLISECONDS.toNanos(80)); // the next request
+        Thread.sleep(50);
+        ch.runScheduledPendingTasks(); // the first arm's task runs: 30 ms are left
+        assertTrue(listener.calls.isEmpty(), "100 ms after the first arm, 50 after the second");
+        Thread.sleep(60);
+        ch.runScheduledPendingTasks();
+        assertEquals(List.of("timeout"), listener.calls);
     }
 
     @Test
