@@ -1,7 +1,7 @@
 package org.autosync.proxy.exchange;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import io.netty.channel.Channel;
+import org.autosync.proxy.internal.ClientAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,7 @@ public final class AccessLog {
         return log.isInfoEnabled();
     }
 
-    public static void line(SocketAddress remote, String method, String uri, int status,
+    public static void line(Channel client, String method, String uri, int status,
                             long bytesIn, long bytesOut, long startNanos, int upstreamStatus) {
         if (!log.isInfoEnabled()) {
             return;
@@ -28,10 +28,12 @@ public final class AccessLog {
         // built here in one pass: no argument array, no boxing, no placeholder parsing per line
         StringBuilder sb = LINE.get();
         sb.setLength(0);
-        sb.append(remote instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(remote))
+        String ip = ClientAddress.ip(client);
+        sb.append(ip != null ? ip : String.valueOf(client.remoteAddress()))
                 .append(" \"").append(method).append(' ').append(safeUri(uri)).append("\" ").append(status)
                 .append(" in=").append(bytesIn).append(" out=").append(bytesOut).append(' ')
-                .append(micros / 1000).append('.').append(threeDigits(micros % 1000)).append("ms upstream=");
+                .append(micros / 1000).append('.');
+        threeDigits(sb, micros % 1000).append("ms upstream=");
         if (upstreamStatus > 0) {
             sb.append(upstreamStatus);
         } else {
@@ -42,8 +44,14 @@ public final class AccessLog {
 
     private static final ThreadLocal<StringBuilder> LINE = ThreadLocal.withInitial(() -> new StringBuilder(160));
 
-    private static String threeDigits(long n) {
-        return n >= 100 ? Long.toString(n) : n >= 10 ? "0" + n : "00" + n;
+    private static StringBuilder threeDigits(StringBuilder sb, long n) {
+        if (n < 100) {
+            sb.append('0');
+        }
+        if (n < 10) {
+            sb.append('0');
+        }
+        return sb.append(n);
     }
 
     /** Masks query values that authorize a request (temp_url_sig, tokens, signatures, keys). */

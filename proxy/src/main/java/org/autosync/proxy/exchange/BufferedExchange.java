@@ -222,7 +222,7 @@ public final class BufferedExchange implements ClientExchange {
 
     private void log(int status) {
         metrics.requestDone(request.method(), status, body.size(), 0);
-        AccessLog.line(client.channel().remoteAddress(), request.method().name(), request.uri(), status,
+        AccessLog.line(client.channel(), request.method().name(), request.uri(), status,
                 body.size(), 0, startNanos, -1);
     }
 }

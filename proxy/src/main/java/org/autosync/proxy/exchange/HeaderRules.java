@@ -1,6 +1,7 @@
 package org.autosync.proxy.exchange;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ public final class HeaderRules {
                 continue;
             }
             found = true;
-            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)) {
+            if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                    && !namesNoOtherHeader(e.getValue())) {
                 if (connection == null) {
                     connection = new ArrayList<>(2);
                 }
@@ -71,6 +73,12 @@ public final class HeaderRules {
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
         }
+    }
+
+    /** The usual Connection values name no header that is not removed anyway. */
+    private static boolean namesNoOtherHeader(CharSequence value) {
+        return AsciiString.contentEqualsIgnoreCase(value, HttpHeaderValues.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(value, HttpHeaderValues.CLOSE);
     }
 
     private static boolean isHopByHop(CharSequence name) {

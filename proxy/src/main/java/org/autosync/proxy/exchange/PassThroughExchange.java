@@ -22,10 +22,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.Future;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.internal.ClientAddress;
 import org.autosync.proxy.internal.RequestUris;
 import org.autosync.proxy.internal.TextResponses;
 import org.autosync.proxy.metrics.ProxyMetrics;
@@ -72,7 +71,8 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     private final boolean expectContinue;
     private final long startNanos = System.nanoTime();
 
-    private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
+    /** Made when a body part arrives before the upstream connection, which a pooled one rarely does. */
+    private ArrayDeque<HttpContent> early;
     private Channel upstream;
     private RequestState requestState = RequestState.CONNECTING;
     private ResponseState responseState = ResponseState.AWAITING_HEAD;
@@ -124,9 +124,8 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             // An HTTP/1.0 client cannot take a 100 Continue; do not ask the cluster for one.
             h.remove(HttpHeaderNames.EXPECT);
         }
-        SocketAddress remote = client.channel().remoteAddress();
-        if (remote instanceof InetSocketAddress a) {
-            String ip = a.getAddress().getHostAddress();
+        String ip = ClientAddress.ip(client.channel());
+        if (ip != null) {
             h.set(HeaderRules.X_FORWARDED_FOR, HeaderRules.appendForwardedFor(h, ip));
         }
         h.set(HeaderRules.X_FORWARDED_PROTO, HeaderRules.HTTP);
@@ -151,9 +150,11 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         upstreamSentNanos = System.nanoTime();
         ch.write(request, ch.voidPromise());
         requestState = RequestState.STREAMING;
-        HttpContent c;
-        while ((c = early.poll()) != null) {
-            forward(c);
+        if (early != null) {
+            HttpContent c;
+            while ((c = early.poll()) != null) {
+                forward(c);
+            }
         }
         ch.flush();
         ch.read();
@@ -174,7 +175,12 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             clientBodyEnded = true;
         }
         switch (requestState) {
-            case CONNECTING -> early.add(content);
+            case CONNECTING -> {
+                if (early == null) {
+                    early = new ArrayDeque<>(2);
+                }
+                early.add(content);
+            }
             case STREAMING -> forward(content);
             default -> content.release();
         }
@@ -507,7 +513,7 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             requestState = RequestState.DISCARDING;
         }
         metrics.requestDone(method, status, bytesIn, bytesOut);
-        AccessLog.line(client.channel().remoteAddress(), method.name(), uri, status, bytesIn, bytesOut,
+        AccessLog.line(client.channel(), method.name(), uri, status, bytesIn, bytesOut,
                 startNanos, upstreamStatus);
         if (notifyOwner) {
             owner.exchangeDone(this, closeAfter);
@@ -515,6 +521,9 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     }
 
     private void releaseEarly() {
+        if (early == null) {
+            return;
+        }
         HttpContent c;
         while ((c = early.poll()) != null) {
             c.release();

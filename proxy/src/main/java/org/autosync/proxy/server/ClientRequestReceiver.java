@@ -14,13 +14,13 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import org.autosync.proxy.exchange.ClientExchange;
 import org.autosync.proxy.exchange.ExchangeOwner;
+import org.autosync.proxy.internal.LazyDeadline;
 import org.autosync.proxy.internal.TextResponses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,29 +42,55 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     };
 
     private final ExchangeFactory exchanges;
+    private final long idleNanos;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
-    /** The connection's idle timer, if it has one: it restarts when a response is done. */
-    private IdleStateHandler idle;
+    /**
+     * The idle timeout, kept here rather than by an IdleStateHandler: no handler more for every
+     * event to pass, and it restarts where it should, at each read and when a response is done.
+     */
+    private LazyDeadline idle;
     private ClientExchange current;
     private boolean closing;
     /** Bytes queued for the client at the last idle event; -1 before the first one. */
     private long pendingAtIdle = -1;
 
-    public ClientRequestReceiver(ExchangeFactory exchanges) {
+    /**
+     * @param idleTimeout how long the client may send nothing before {@link #onIdle} looks at the
+     *     connection (again after each further period); zero for never
+     */
+    public ClientRequestReceiver(ExchangeFactory exchanges, Duration idleTimeout) {
         this.exchanges = requireNonNull(exchanges, "exchanges");
+        this.idleNanos = requireNonNull(idleTimeout, "idleTimeout").toNanos();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.idle = ctx.pipeline().get(IdleStateHandler.class);
+        if (idleNanos > 0) {
+            idle = new LazyDeadline(ctx.executor(), this::onIdleDeadline);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        restartIdle();
         ctx.read();
         ctx.fireChannelActive();
+    }
+
+    private void restartIdle() {
+        if (idle != null) {
+            idle.arm(idleNanos);
+        }
+    }
+
+    private void onIdleDeadline() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        restartIdle(); // the next look, one period on, unless something is read before
+        onIdle();
     }
 
     @Override
@@ -136,6 +162,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        restartIdle();
         if (current != null) {
             current.onClientReadComplete();
         }
@@ -147,11 +174,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             return;
         }
         current = null;
-        if (idle != null) {
-            // The idle timer counts reads only; a keep-alive connection's idle time starts now,
-            // when its response is out, not at its last request, however long the response took.
-            idle.resetReadTimeout();
-        }
+        // A keep-alive connection's idle time starts now, when its response is out, not at its
+        // last request, however long the response took.
+        restartIdle();
         if (closeConnection || closing) {
             closing = true;
             releaseWaiting();
@@ -179,6 +204,9 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (idle != null) {
+            idle.cancel();
+        }
         releaseWaiting();
         ClientExchange c = current;
         current = null;
@@ -190,15 +218,6 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            boolean outputMoving = outputMoving(ctx);
-            if (current != null) {
-                current.onClientIdle(outputMoving);
-            } else if (!outputMoving) {
-                ctx.close(); // a slow reader of the last response is not idle
-            }
-            return;
-        }
         if (evt == DRAIN) {
             if (current == null) {
                 closing = true;
@@ -219,6 +238,16 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             log.warn("client connection {} failed", ctx.channel(), cause);
         }
         ctx.close();
+    }
+
+    /** The client sent nothing for the idle timeout. */
+    void onIdle() {
+        boolean outputMoving = outputMoving(ctx);
+        if (current != null) {
+            current.onClientIdle(outputMoving);
+        } else if (!outputMoving) {
+            ctx.close(); // a slow reader of the last response is not idle
+        }
     }
 
     /** Response bytes wait for the client, and not the same number as at the last idle event. */

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
@@ -34,16 +32,8 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
         metrics.clientConnected();
         ch.closeFuture().addListener(f -> metrics.clientDisconnected());
         ChannelPipeline p = ch.pipeline();
-        addIdleTimeout(p);
         addHttpCodec(p);
         addRequestReceiver(p);
-    }
-
-    private void addIdleTimeout(ChannelPipeline p) {
-        // Reader-idle: an all-idle handler wraps every write in a promise and a listener to see
-        // output. Output progress is judged where it is known instead: ClientRequestReceiver
-        // (bytes still queued for the client) and the exchange (response bytes moving).
-        p.addLast("idle", new IdleStateHandler(settings.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
 
     private void addHttpCodec(ChannelPipeline p) {
@@ -52,6 +42,7 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
     }
 
     private void addRequestReceiver(ChannelPipeline p) {
-        p.addLast("request-receiver", new ClientRequestReceiver(exchanges));
+        // the idle timeout lives in the receiver: it knows when a response is done
+        p.addLast("request-receiver", new ClientRequestReceiver(exchanges, settings.idleTimeout()));
     }
 }

@@ -122,6 +122,9 @@ public final class StrictHttpServerCodec
     /** What HTTP/1.0 requests (which Netty frames as it reads them) may still carry. */
     private static String framingProblem(HttpRequest request) {
         HttpHeaders h = request.headers();
+        if (!h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            return null; // most requests: no list to build
+        }
         List<String> te = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (te.isEmpty()) {
             return null;

@@ -8,11 +8,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
@@ -34,7 +32,7 @@ public final class UpstreamPool {
         this.loop = loop;
         this.maxIdle = settings.maxIdlePerLoop();
         this.metrics = metrics;
-        long poolIdleMillis = settings.poolIdleTimeout().toMillis();
+        long poolIdleNanos = settings.poolIdleTimeout().toNanos();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -48,14 +46,11 @@ public final class UpstreamPool {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
-                                // reader-idle only: an all-idle handler wraps every write in a
-                                // promise and a listener; a pooled connection neither reads nor writes
-                                .addLast("pool-idle", new IdleStateHandler(poolIdleMillis, 0, 0, TimeUnit.MILLISECONDS))
                                 // the local cluster is trusted: its header names are not re-validated
                                 // (a client's are, by the server codec)
                                 .addLast("http-codec", new HttpClientCodec(settings.maxInitialLine(),
                                         settings.maxHeaderSize(), Transport.MAX_CHUNK, false, false))
-                                .addLast("response-receiver", new UpstreamResponseReceiver(UpstreamPool.this));
+                                .addLast("response-receiver", new UpstreamResponseReceiver(UpstreamPool.this, poolIdleNanos));
                     }
                 });
     }

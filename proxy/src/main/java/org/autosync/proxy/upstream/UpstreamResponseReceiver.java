@@ -3,7 +3,6 @@ package org.autosync.proxy.upstream;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.autosync.proxy.internal.LazyDeadline;
 import org.slf4j.Logger;
@@ -17,27 +16,45 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(UpstreamResponseReceiver.class);
 
     private final UpstreamPool pool;
+    private final long poolIdleNanos;
     private UpstreamListener listener;
     private Throwable failure;
     /** The response-header timeout: one lazy timer per connection, not a task per request. */
     private LazyDeadline responseDeadline;
+    /** How long the connection may wait in the pool, unused; kept here, not in an extra handler. */
+    private LazyDeadline poolIdle;
+    private ChannelHandlerContext ctx;
 
-    UpstreamResponseReceiver(UpstreamPool pool) {
+    UpstreamResponseReceiver(UpstreamPool pool, long poolIdleNanos) {
         this.pool = pool;
+        this.poolIdleNanos = poolIdleNanos;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         responseDeadline = new LazyDeadline(ctx.executor(), this::onResponseDeadline);
+        poolIdle = new LazyDeadline(ctx.executor(), this::onPoolIdle);
     }
 
     void bind(UpstreamListener l) {
         listener = l;
+        poolIdle.disarm();
     }
 
+    /** The lessee is done with the connection: from now on it idles (until closed or leased). */
     void unbind() {
         listener = null;
         responseDeadline.disarm();
+        if (poolIdleNanos > 0) {
+            poolIdle.arm(poolIdleNanos);
+        }
+    }
+
+    private void onPoolIdle() {
+        if (listener == null) {
+            ctx.close();
+        }
     }
 
     /** The request is out: the lessee hears {@code onResponseTimeout} unless a response starts in time. */
@@ -87,6 +104,7 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         responseDeadline.cancel();
+        poolIdle.cancel();
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {
@@ -94,18 +112,6 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
         } else {
             pool.forgetIdle(ctx.channel());
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            // Only a connection idling in the pool times out here; a leased one is the lessee's.
-            if (listener == null) {
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

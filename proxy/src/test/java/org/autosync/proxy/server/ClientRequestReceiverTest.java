@@ -25,10 +25,10 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import org.autosync.proxy.exchange.ClientExchange;
 import org.autosync.proxy.exchange.ExchangeOwner;
@@ -107,7 +107,7 @@ class ClientRequestReceiverTest {
             created.add(r);
             return r;
         };
-        receiver = new ClientRequestReceiver(factory);
+        receiver = new ClientRequestReceiver(factory, Duration.ZERO);
         ch = new EmbeddedChannel(
                 new ChannelOutboundHandlerAdapter() {
                     @Override
@@ -322,7 +322,7 @@ class ClientRequestReceiverTest {
 
     @Test
     void idleWithNoExchangeCloses() {
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
         ch.runPendingTasks();
         assertFalse(ch.isOpen());
     }
@@ -331,7 +331,7 @@ class ClientRequestReceiverTest {
     void idleWithAnExchangeAsksTheExchange() {
         in("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
         events.clear();
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
         ch.runPendingTasks();
         assertEquals(List.of("/a:idle"), events);
         assertTrue(ch.isOpen(), "the exchange decides what an idle timeout means");
@@ -340,10 +340,10 @@ class ClientRequestReceiverTest {
     @Test
     void idleWithNoExchangeWaitsWhileTheLastResponseIsStillGoingOut() {
         ch.write(responseHead());
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
         ch.runPendingTasks();
         assertTrue(ch.isOpen(), "bytes queued for the client that were not queued before: still moving");
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
         ch.runPendingTasks();
         assertFalse(ch.isOpen(), "the same bytes still queued one idle period later: the client stalled");
     }
@@ -353,10 +353,10 @@ class ClientRequestReceiverTest {
         in("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
         events.clear();
         ch.write(responseHead());
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
         ch.write(new DefaultHttpContent(Unpooled.copiedBuffer("more", StandardCharsets.US_ASCII)));
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
-        ch.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+        receiver.onIdle();
+        receiver.onIdle();
         assertEquals(List.of("/a:idle:output-moving", "/a:idle:output-moving", "/a:idle"), events);
         ch.flush();
         ch.releaseOutbound();
@@ -366,6 +366,35 @@ class ClientRequestReceiverTest {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 100);
         return r;
+    }
+
+    @Test
+    void theIdleTimerFiresAfterTheTimeoutWithoutReadsAndRestartsWhenAResponseIsDone() throws Exception {
+        ch.finishAndReleaseAll();
+        receiver = new ClientRequestReceiver((ctx, request, o) -> {
+            owner = o;
+            Recording r = new Recording(request.uri());
+            created.add(r);
+            return r;
+        }, Duration.ofMillis(200));
+        ch = new EmbeddedChannel(new HttpServerCodec(256, 1024, 1 << 20), receiver);
+        in("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+        events.clear();
+        Thread.sleep(100);
+        ch.runScheduledPendingTasks();
+        assertTrue(events.isEmpty(), "not idle yet: " + events);
+        Thread.sleep(150);
+        ch.runScheduledPendingTasks();
+        assertEquals(List.of("/a:idle"), events, "200 ms without a read");
+
+        Thread.sleep(150);
+        owner.exchangeDone(created.get(0), false); // the response is out: a new idle period starts
+        Thread.sleep(100);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "the idle period restarted when the response was done");
+        Thread.sleep(150);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen(), "idle with no exchange: closed");
     }
 
     @Test
