@@ -38,10 +38,6 @@ public final class LazyDeadline implements Runnable {
         armed = false;
     }
 
-    public boolean isArmed() {
-        return armed;
-    }
-
     /** Disarms and drops the scheduled task, so that nothing keeps the owner alive: call on close. */
     public void cancel() {
         armed = false;
