@@ -23,7 +23,7 @@ def fmt(v, metric):
         return f"{v:.0f}" if v >= 100 else f"{v:.1f}"
     if metric.endswith("_ms"):
         return f"{v:.2f}" if v < 100 else f"{v:.1f}"
-    if metric == "cpu_us":
+    if metric in ("cpu_us", "user_us"):
         return f"{v:.1f}" if v < 100 else f"{v:.0f}"
     if metric.endswith("_s"):
         return f"{v:.2f}"
@@ -46,7 +46,7 @@ def main():
     ap.add_argument("--targets", required=True)
     ap.add_argument("--peers", required=True)
     ap.add_argument("--rounds", default="?")
-    ap.add_argument("--heavy-rounds", default="?")
+    ap.add_argument("--idle-rounds", default="?")
     ap.add_argument("--big-size", default="2G")
     ap.add_argument("--idle-conns", default="10000")
     ap.add_argument("--fanout-conns", default="16")
@@ -104,6 +104,7 @@ def main():
         add((s, title), "p50_ms", "p50 ms")
         add((s, title), "p99_ms", "p99 ms", "≤ best peer")
         add((s, title), "cpu_us", "CPU µs/req")
+        add((s, title), "user_us", "of which user")
 
     def add_limit(s, title, metric, label, limit):
         cells = [med(s, t, metric) for t in targets]
@@ -148,13 +149,13 @@ def main():
                 fan_rows.append([title + f", {a.fanout_conns} conns", ml] + cells
                                 + [fmt_ratio(r), "–", verdict])
 
-    print(f"## Results: medians of {a.rounds} round(s) ({a.heavy_rounds} for the {a.big_size} and idle rows)")
+    print(f"## Results: medians of {a.rounds} round(s) ({a.idle_rounds} for the idle row)")
     print()
     print(f"Autosync JVM: `{a.java_opts}`; access logs {a.access_log}. "
           "autosync/direct and autosync/best peer: ratio of the medians "
           f"(best peer: the best of {', '.join(peers) or 'none'} for that row). "
           "RSS and CPU: summed over the target's processes (nginx: master + workers; "
-          "CPU µs/req: user + system time of the target (direct: the origin) per request). "
+          "CPU µs/req: user + system time of the target (direct: the origin) per request; *of which user*: its own code, the rest is the kernel working for it). "
           "Fan-out rows: *direct* is the slowest site alone (the same PUTs sent straight to it).")
     print()
     head = ["scenario", "metric"] + targets + ["autosync/direct", "autosync/best peer", "target"]
