@@ -151,7 +151,9 @@ public final class StrictHttpServerCodec
 
     /**
      * Finds the end of a request head (the empty line) and what is wrong in it, in one pass over
-     * the bytes. Reused for every request of a connection.
+     * the bytes: a head that arrives in pieces is scanned where the last piece left off, so a
+     * client trickling its head byte by byte costs no more than one sending it whole. Reused for
+     * every request of a connection.
      */
     static final class HeadScanner implements ByteProcessor {
         static final String NEED_MORE = "need more";
@@ -160,28 +162,44 @@ public final class StrictHttpServerCodec
         private int prev2;
         private String problem;
         private boolean complete;
+        /** Where the head in progress starts, counted from the reader index; -1: no head begun. */
+        private int headStart = -1;
+        /** Bytes after the reader index already scanned for the head in progress. */
+        private int scanned;
+        /** Bytes handed to the scan so far, for tests. */
+        long bytesScanned;
 
-        /** Null: a whole, clean head is there; {@link #NEED_MORE}; or what is wrong. */
+        /**
+         * Null: a whole, clean head is there; {@link #NEED_MORE}; or what is wrong. Between a
+         * {@link #NEED_MORE} and the next call the bytes before the writer index must stay unread.
+         */
         String check(ByteBuf buf, int maxHead) {
             int start = buf.readerIndex();
             int end = buf.writerIndex();
-            // the decoder skips whitespace and control bytes before a request line; so do we
-            int first = buf.forEachByte(start, end - start, HeadScanner::isSkippedBeforeRequestLine);
-            if (first < 0) {
-                buf.skipBytes(end - start); // what the decoder skips anyway; never let it pile up
-                return NEED_MORE;
+            if (headStart < 0) {
+                // the decoder skips whitespace and control bytes before a request line; so do we
+                int first = buf.forEachByte(start, end - start, HeadScanner::isSkippedBeforeRequestLine);
+                if (first < 0) {
+                    buf.skipBytes(end - start); // what the decoder skips anyway; never let it pile up
+                    return NEED_MORE;
+                }
+                prev = 0;
+                prev2 = 0;
+                problem = null;
+                complete = false;
+                headStart = first - start;
+                scanned = headStart;
             }
-            prev = 0;
-            prev2 = 0;
-            problem = null;
-            complete = false;
-            int len = Math.min(end - first, maxHead);
-            buf.forEachByte(first, len, this);
-            if (problem != null) {
+            int limit = Math.min(end - start, headStart + maxHead);
+            if (scanned < limit) {
+                bytesScanned += limit - scanned;
+                buf.forEachByte(start + scanned, limit - scanned, this);
+                scanned = limit;
+            }
+            if (problem != null || complete || limit - headStart == maxHead) {
+                headStart = -1; // the next call looks at a new head
+                // a head too long for the limits is the decoder's to refuse (414/431)
                 return problem;
-            }
-            if (complete || len == maxHead) {
-                return null; // a head too long for the limits is the decoder's to refuse (414/431)
             }
             return NEED_MORE;
         }

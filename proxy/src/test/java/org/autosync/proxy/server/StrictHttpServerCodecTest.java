@@ -89,6 +89,50 @@ class StrictHttpServerCodecTest {
     }
 
     @Test
+    void headTrickledByteByByteIsScannedOnce() {
+        StringBuilder head = new StringBuilder("GET /v1/a HTTP/1.1\r\nHost: x\r\n");
+        while (head.length() < 3000) {
+            head.append("X-Pad-").append(head.length()).append(": ").append("v".repeat(40)).append("\r\n");
+        }
+        head.append("\r\n");
+        StrictHttpServerCodec.HeadScanner scanner = new StrictHttpServerCodec.HeadScanner();
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            String result = StrictHttpServerCodec.HeadScanner.NEED_MORE;
+            for (int i = 0; i < head.length(); i++) {
+                assertEquals(StrictHttpServerCodec.HeadScanner.NEED_MORE, result, "at byte " + i);
+                buf.writeByte(head.charAt(i));
+                result = scanner.check(buf, 8192);
+            }
+            assertNull(result);
+            // each byte once: rescanning from the start on every byte would be ~ n^2 / 2
+            assertEquals(head.length(), scanner.bytesScanned);
+            assertEquals(0, buf.readerIndex());
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void problemSplitAcrossReadsIsFound() {
+        write("GET /v1/a HTTP/1.1\r");
+        write("Host: x\r\n\r\n");
+        assertEquals("CR without LF in the request head", onlyFailure());
+    }
+
+    @Test
+    void trickledHeadThenPipelinedHeadAreBothScanned() {
+        String first = "GET /v1/a HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (char c : first.toCharArray()) {
+            write(String.valueOf(c));
+        }
+        write("GET /v1/b HTTP/1.1\r\nHost: x\r\n");
+        write(" folded\r\n\r\n");
+        assertEquals(List.of("GET /v1/a", "end", "FAIL: obs-fold (a header line starting with a space or tab)"),
+                decoded());
+    }
+
+    @Test
     void bareLfLineEndsAreAccepted() {
         write("GET /v1/a HTTP/1.1\nHost: x\n\n");
         assertEquals(List.of("GET /v1/a", "end"), decoded());
