@@ -47,9 +47,9 @@ public final class StrictHttpServerCodec
                 .setMaxHeaderSize(maxHeaderSize)
                 .setMaxChunkSize(maxChunk)
                 .setAllowDuplicateContentLengths(true); // identical copies are one value; differing ones fail
-        // the decoder's header limit does not count line ends: "a:b" lines are 3 bytes of limit per 5
-        // on the wire, so scan what it may accept, CR LFs included
-        init(new RequestDecoder(config, maxInitialLine + 2 + maxHeaderSize * 5 / 3 + 4), new ResponseEncoder());
+        // the decoder's header limit does not count line ends: "a:" lines (an empty value) are 2 bytes
+        // of limit per 4 on the wire, so scan all it may accept, CR LFs and the empty line included
+        init(new RequestDecoder(config, maxInitialLine + 2 + maxHeaderSize * 2 + 2), new ResponseEncoder());
     }
 
     final class RequestDecoder extends HttpRequestDecoder {
@@ -78,6 +78,10 @@ public final class StrictHttpServerCodec
                     reject(buffer, out, problem);
                     return;
                 }
+                // scanned: the decoder takes it from here, even if it needs more bytes to finish a
+                // head longer than the scan (which its own limits then refuse); a second scan would
+                // start mid-head and read a folded line as leading whitespace
+                atMessageStart = false;
             }
             int old = out.size();
             super.decode(ctx, buffer, out);

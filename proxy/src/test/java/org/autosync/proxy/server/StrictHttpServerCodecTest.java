@@ -133,6 +133,16 @@ class StrictHttpServerCodecTest {
     }
 
     @Test
+    void foldAfterManyEmptyHeadersIsStillFound() {
+        // within the decoder's limits (a 4 KiB request line, "a:" lines of 2 counted bytes each),
+        // yet 20 KB on the wire: the scan must reach the folded line at the end
+        StringBuilder head = new StringBuilder("GET /").append("x".repeat(3980)).append(" HTTP/1.1\r\n");
+        head.append("a:\r\n".repeat(3990)).append("b: v\r\n folded\r\n\r\n");
+        write(head.toString());
+        assertEquals("obs-fold (a header line starting with a space or tab)", onlyFailure());
+    }
+
+    @Test
     void bareLfLineEndsAreAccepted() {
         write("GET /v1/a HTTP/1.1\nHost: x\n\n");
         assertEquals(List.of("GET /v1/a", "end"), decoded());
