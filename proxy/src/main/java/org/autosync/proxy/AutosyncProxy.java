@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -49,6 +50,7 @@ public final class AutosyncProxy implements AutoCloseable {
         adminGroup = transport.newGroup(1, "autosync-admin");
         try {
             pools = new UpstreamPools(workerGroup, transport, settings, metrics);
+            metrics.registerClientQueueGauge(this::bytesQueuedForClients);
             ExchangeFactory passThrough = (ctx, request, owner) -> new PassThroughExchange(ctx, request, owner,
                     pools.forLoop(ctx.channel().eventLoop()), settings, metrics);
             ExchangeFactory exchanges = Federation.router(settings, passThrough, metrics, workerGroup, transport);
@@ -77,6 +79,19 @@ public final class AutosyncProxy implements AutoCloseable {
         log.info("autosync listening on {} (admin {}), local cluster {}, transport {}, {} event loops",
                 serverChannel.localAddress(), adminChannel.localAddress(), settings.localCluster(),
                 transport, settings.eventLoopThreads());
+    }
+
+    /** What backpressure bounds: each connection holds at most its high water mark plus one read. */
+    private long bytesQueuedForClients() {
+        long sum = 0;
+        for (Channel ch : clients) {
+            // a volatile counter, safe to read off the channel's thread
+            ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+            if (out != null) {
+                sum += out.totalPendingWriteBytes();
+            }
+        }
+        return sum;
     }
 
     /** Binds both ports and returns once they accept connections. */

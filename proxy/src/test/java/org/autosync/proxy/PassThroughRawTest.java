@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.testing.RawBackend;
 import org.autosync.proxy.testing.RawClient;
 import org.autosync.proxy.testing.TestProxy;
@@ -316,6 +318,41 @@ class PassThroughRawTest {
             assertEquals(200, client.readHead().status());
             // the client reads no further
             assertTrue(upstreamAborted.await(3, TimeUnit.SECONDS), "the stalled response is given up upstream");
+        }
+    }
+
+    @Test
+    void aDownloadTheClientDoesNotReadHoldsAtMostTheHighWaterMarkPlusOneRead() throws Exception {
+        long body = 256L << 20; // far more than every socket buffer on the way can take
+        byte[] chunk = new byte[1 << 16];
+        AtomicLong written = new AtomicLong();
+        try (RawBackend backend = new RawBackend(c -> {
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: " + body + "\r\n\r\n");
+            try {
+                while (written.get() < body) {
+                    c.out.write(chunk); // blocks once every buffer on the way is full
+                    written.addAndGet(chunk.length);
+                }
+            } catch (java.io.IOException closedByTheProxy) {
+                // the test is over
+            }
+        }); AutosyncProxy proxy = TestProxy.start(backend.port(), b -> b.idleTimeout(Duration.ofSeconds(60)));
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/huge HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            // the client reads no further: wait until the backend can write no more
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long seen = -1;
+            while (written.get() != seen && System.nanoTime() < deadline) {
+                seen = written.get();
+                Thread.sleep(500);
+            }
+            assertTrue(written.get() < body, "the backend was read to the end: nothing held it back");
+            double queued = proxy.metrics().registry().get("autosync.client.queued").gauge().value();
+            assertTrue(queued > 0, "the proxy read from the backend at all");
+            assertTrue(queued <= Transport.HIGH_WATER + Transport.MAX_READ,
+                    "queued for the client: " + queued + " bytes");
         }
     }
 

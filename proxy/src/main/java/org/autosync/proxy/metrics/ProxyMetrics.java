@@ -79,6 +79,12 @@ public final class ProxyMetrics {
                 .description("Upstream connections in the pools").register(registry);
     }
 
+    /** Bytes read from the cluster that wait in the proxy for clients to take them. */
+    public void registerClientQueueGauge(Supplier<Long> queuedBytes) {
+        Gauge.builder("autosync.client.queued", queuedBytes, s -> s.get()).baseUnit("bytes")
+                .description("Response bytes waiting in the proxy for clients to read them").register(registry);
+    }
+
     public void requestDone(HttpMethod method, int status, long in, long out) {
         int c = status / 100 - 1;
         if (c < 0 || c >= CLASSES.length) {

@@ -70,6 +70,7 @@ class AdminRequestHandlerTest {
             for (String name : new String[] {
                 "autosync_requests_total{method=\"GET\",status=\"2xx\"}",
                 "autosync_client_connections_open",
+                "autosync_client_queued_bytes",
                 "autosync_upstream_latency_seconds_bucket",
                 "autosync_upstream_pool_connections{state=\"idle\"}",
                 "autosync_upstream_pool_connections{state=\"active\"}",
