@@ -72,17 +72,19 @@ public final class ProxyMetrics {
         return registry.scrape();
     }
 
+    // Gauges over suppliers hold them strongly: Micrometer's default weak reference lets a lambda
+    // that nothing else holds be collected, and the gauge then reads NaN.
     public void registerPoolGauges(Supplier<Integer> idle, Supplier<Integer> leased) {
         Gauge.builder("autosync.upstream.pool.connections", idle, s -> s.get()).tag("state", "idle")
-                .description("Upstream connections in the pools").register(registry);
+                .strongReference(true).description("Upstream connections in the pools").register(registry);
         Gauge.builder("autosync.upstream.pool.connections", leased, s -> s.get()).tag("state", "active")
-                .description("Upstream connections in the pools").register(registry);
+                .strongReference(true).description("Upstream connections in the pools").register(registry);
     }
 
     /** Bytes read from the cluster that wait in the proxy for clients to take them. */
     public void registerClientQueueGauge(Supplier<Long> queuedBytes) {
         Gauge.builder("autosync.client.queued", queuedBytes, s -> s.get()).baseUnit("bytes")
-                .description("Response bytes waiting in the proxy for clients to read them").register(registry);
+                .strongReference(true).description("Response bytes waiting in the proxy for clients to read them").register(registry);
     }
 
     public void requestDone(HttpMethod method, int status, long in, long out) {

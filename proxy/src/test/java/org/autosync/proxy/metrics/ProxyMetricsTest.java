@@ -1,0 +1,32 @@
+package org.autosync.proxy.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.ref.WeakReference;
+import org.junit.jupiter.api.Test;
+
+class ProxyMetricsTest {
+
+    @Test
+    void gaugesOverSuppliersStillReadAfterTheSuppliersAreOnlyHeldByTheRegistry() {
+        ProxyMetrics metrics = new ProxyMetrics();
+        long[] queued = {4096};
+        int[] pool = {3, 2};
+        metrics.registerClientQueueGauge(() -> queued[0]);
+        metrics.registerPoolGauges(() -> pool[0], () -> pool[1]);
+        collectGarbage();
+        assertEquals(4096.0, metrics.registry().get("autosync.client.queued").gauge().value());
+        assertEquals(3.0, metrics.registry().get("autosync.upstream.pool.connections").tag("state", "idle")
+                .gauge().value());
+        assertEquals(2.0, metrics.registry().get("autosync.upstream.pool.connections").tag("state", "active")
+                .gauge().value());
+    }
+
+    /** Until an object reachable only weakly is gone: what clears a gauge's weak reference. */
+    private static void collectGarbage() {
+        WeakReference<Object> probe = new WeakReference<>(new Object());
+        for (int i = 0; i < 50 && probe.get() != null; i++) {
+            System.gc();
+        }
+    }
+}
