@@ -84,7 +84,8 @@ public final class ProxyMetrics {
     /** Bytes read from the cluster that wait in the proxy for clients to take them. */
     public void registerClientQueueGauge(Supplier<Long> queuedBytes) {
         Gauge.builder("autosync.client.queued", queuedBytes, s -> s.get()).baseUnit("bytes")
-                .strongReference(true).description("Response bytes waiting in the proxy for clients to read them").register(registry);
+                .strongReference(true).description("Response bytes waiting in the proxy for clients to read them")
+                .register(registry);
     }
 
     public void requestDone(HttpMethod method, int status, long in, long out) {
