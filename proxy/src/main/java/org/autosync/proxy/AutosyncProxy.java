@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.autosync.proxy.admin.AdminServerInitializer;
 import org.autosync.proxy.admin.ClusterHealthProbe;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.federation.Federation;
 import org.autosync.proxy.exchange.PassThroughExchange;
 import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
@@ -37,6 +38,7 @@ public final class AutosyncProxy implements AutoCloseable {
     private final EventLoopGroup adminGroup;
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final UpstreamPools pools;
+    private final Federation federation;
     private final Channel serverChannel;
     private final Channel adminChannel;
     private volatile boolean closed;
@@ -53,7 +55,8 @@ public final class AutosyncProxy implements AutoCloseable {
             metrics.registerClientQueueGauge(this::bytesQueuedForClients);
             ExchangeFactory passThrough = (ctx, request, owner) -> new PassThroughExchange(ctx, request, owner,
                     pools.forLoop(ctx.channel().eventLoop()), settings, metrics);
-            ExchangeFactory exchanges = Federation.router(settings, passThrough, metrics, workerGroup, transport);
+            federation = Federation.create(settings, metrics, workerGroup, transport);
+            ExchangeFactory exchanges = federation.router(passThrough);
             serverChannel = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannel())
@@ -70,12 +73,13 @@ public final class AutosyncProxy implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childHandler(new AdminServerInitializer(metrics,
-                            new ClusterHealthProbe(settings.localCluster(), Duration.ofSeconds(2))))
+                            new ClusterHealthProbe(settings.localCluster(), Duration.ofSeconds(2)), federation::status))
                     .bind(settings.adminListen().toSocketAddress()).sync().channel();
         } catch (RuntimeException | InterruptedException e) {
             shutdownGroups();
             throw e;
         }
+        federation.start();
         log.info("autosync listening on {} (admin {}), local cluster {}, transport {}, {} event loops",
                 serverChannel.localAddress(), adminChannel.localAddress(), settings.localCluster(),
                 transport, settings.eventLoopThreads());
@@ -115,6 +119,11 @@ public final class AutosyncProxy implements AutoCloseable {
         return settings;
     }
 
+    /** The multi-site control plane (a pass-through one without sites). */
+    public Federation federation() {
+        return federation;
+    }
+
     /**
      * Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then closes what is
      * left. Idle keep-alive connections close at once.
@@ -142,6 +151,7 @@ public final class AutosyncProxy implements AutoCloseable {
             log.warn("{} client connection(s) still busy after {}; closing them", clients.size(), grace);
             clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        federation.close();
         pools.closeIdle();
         shutdownGroups();
         log.info("autosync stopped");

@@ -2,6 +2,8 @@ package org.autosync.proxy.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,14 +21,18 @@ import java.nio.charset.StandardCharsets;
 import org.autosync.proxy.internal.TextResponses;
 import org.autosync.proxy.metrics.ProxyMetrics;
 
-/** {@code /healthcheck} and {@code /metrics} on the admin port. */
+/** {@code /healthcheck}, {@code /status} and {@code /metrics} on the admin port. */
 final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ProxyMetrics metrics;
-    private final ClusterHealthProbe probe;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    AdminRequestHandler(ProxyMetrics metrics, ClusterHealthProbe probe) {
+    private final ClusterHealthProbe probe;
+    private final StatusSource status;
+
+    AdminRequestHandler(ProxyMetrics metrics, ClusterHealthProbe probe, StatusSource status) {
         this.metrics = requireNonNull(metrics, "metrics");
         this.probe = requireNonNull(probe, "probe");
+        this.status = requireNonNull(status, "status");
     }
 
     @Override
@@ -51,10 +57,23 @@ final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
                                 "local cluster unhealthy: " + (problem != null ? problem : err.toString()), false);
                 send(ctx, r, keepAlive);
             }));
+            case "/status" -> status.status().whenComplete((m, err) -> ctx.executor().execute(() -> {
+                FullHttpResponse r;
+                try {
+                    r = err != null
+                            ? TextResponses.of(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                    "status unavailable: " + err, false)
+                            : text(ctx, HttpResponseStatus.OK, JSON.writerWithDefaultPrettyPrinter()
+                                    .writeValueAsString(m) + "\n", "application/json");
+                } catch (JsonProcessingException e) {
+                    r = TextResponses.of(ctx.alloc(), HttpResponseStatus.INTERNAL_SERVER_ERROR, e.toString(), false);
+                }
+                send(ctx, r, keepAlive);
+            }));
             case "/metrics" -> send(ctx, text(ctx, HttpResponseStatus.OK, metrics.scrape(),
                     "text/plain; version=0.0.4; charset=utf-8"), keepAlive);
             default -> send(ctx, TextResponses.of(ctx.alloc(), HttpResponseStatus.NOT_FOUND,
-                    "no such admin endpoint; try /healthcheck or /metrics", false), keepAlive);
+                    "no such admin endpoint; try /healthcheck, /status or /metrics", false), keepAlive);
         }
     }
 

@@ -11,10 +11,12 @@ import org.autosync.proxy.metrics.ProxyMetrics;
 public final class AdminServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ProxyMetrics metrics;
     private final ClusterHealthProbe probe;
+    private final StatusSource status;
 
-    public AdminServerInitializer(ProxyMetrics metrics, ClusterHealthProbe probe) {
+    public AdminServerInitializer(ProxyMetrics metrics, ClusterHealthProbe probe, StatusSource status) {
         this.metrics = metrics;
         this.probe = probe;
+        this.status = status;
     }
 
     @Override
@@ -23,6 +25,6 @@ public final class AdminServerInitializer extends ChannelInitializer<SocketChann
                 .addLast("read-timeout", new ReadTimeoutHandler(60))
                 .addLast("http-codec", new HttpServerCodec(4096, 8192, 8192))
                 .addLast("aggregator", new HttpObjectAggregator(16 * 1024))
-                .addLast("admin", new AdminRequestHandler(metrics, probe));
+                .addLast("admin", new AdminRequestHandler(metrics, probe, status));
     }
 }

@@ -42,12 +42,23 @@ public final class FederationSettings {
     private final int maxBody;
     private final Duration peerMaxSkew;
     private final int maxNameLength;
+    private final RepairSettings repair;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
                               ServiceIdentity serviceIdentity,
                               Consistency consistency, Duration peerConnectTimeout,
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength) {
+        this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
+                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, RepairSettings.off());
+    }
+
+    public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
+                              SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
+                              ServiceIdentity serviceIdentity,
+                              Consistency consistency, Duration peerConnectTimeout,
+                              Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
+                              RepairSettings repair) {
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -71,6 +82,17 @@ public final class FederationSettings {
         this.maxBody = maxBody;
         this.peerMaxSkew = requireNonNull(peerMaxSkew, "peerMaxSkew");
         this.maxNameLength = maxNameLength;
+        this.repair = requireNonNull(repair, "repair");
+        if (repair.enabled() && serviceIdentity == null) {
+            throw new IllegalArgumentException("repair: needs service-credentials (site " + site.name()
+                    + " keeps its repair records in its own Swift as its service user)");
+        }
+    }
+
+    /** A copy with other repair settings. */
+    public FederationSettings withRepair(RepairSettings r) {
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r);
     }
 
     /** Null when {@code c} (the {@code autosync} block) names no sites. */
@@ -143,7 +165,14 @@ public final class FederationSettings {
         }
         SyncKeys keys = new SyncKeys(secret(c, "sync-key-secret"));
         PeerSecrets peerSecrets = PeerSecretSettings.fromConfig(c);
-        ServiceIdentity identity = modes.get(siteName) == AuthMode.OVERRIDE ? serviceIdentity(c) : null;
+        // forward mode needs no service identity for its peers, but repair does: optional there
+        ServiceIdentity identity = modes.get(siteName) == AuthMode.OVERRIDE
+                || c.hasPath("service-credentials.auth-url") ? serviceIdentity(c) : null;
+        RepairSettings repair = RepairSettings.fromConfig(c);
+        if (repair.enabled() && identity == null) {
+            throw new SettingsException("autosync.repair.enabled", "needs autosync.service-credentials: repair "
+                    + "records live in this site's Swift (or set repair.enabled = false, and lose what a site misses)");
+        }
         Consistency consistency;
         try {
             consistency = Consistency.parse(c.getString("consistency"));
@@ -153,7 +182,7 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c));
+                duration(c, "peer-max-skew"), maxNameLength(c), repair);
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {
@@ -304,7 +333,11 @@ public final class FederationSettings {
         return peerSecrets;
     }
 
-    /** This site's own service identity; null when this site is in forward mode. */
+    public RepairSettings repair() {
+        return repair;
+    }
+
+    /** This site's own service identity; null in forward mode without service-credentials. */
     public ServiceIdentity serviceIdentity() {
         return serviceIdentity;
     }

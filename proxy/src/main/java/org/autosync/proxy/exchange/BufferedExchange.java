@@ -26,12 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import org.autosync.proxy.intercept.ClusterRequest;
 import org.autosync.proxy.internal.RequestUris;
-import org.autosync.proxy.intercept.ClusterResponse;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
 
 /**
  * An exchange answered by an operation on the whole (small) request rather than by streaming:

@@ -143,6 +143,30 @@ public final class ProxyMetrics {
                 .tag("reason", category).register(registry).increment();
     }
 
+    /** Repair records: pending at this site, the oldest one's age, and those in conflict. */
+    public void registerRepairGauges(Supplier<Integer> pending, Supplier<Double> oldestAgeSeconds,
+                                     Supplier<Integer> conflicts) {
+        Gauge.builder("autosync.repair.pending", pending, s -> s.get())
+                .description("Repair records waiting at this site (all replicas)").strongReference(true)
+                .register(registry);
+        Gauge.builder("autosync.repair.oldest.age", oldestAgeSeconds, s -> s.get()).baseUnit("seconds")
+                .description("Age of the oldest repair record").strongReference(true).register(registry);
+        Gauge.builder("autosync.repair.conflicts", conflicts, s -> s.get())
+                .description("Repair records left as they are and reported").strongReference(true).register(registry);
+    }
+
+    /** One repair record handled, by what became of it (in-sync, create, update, delete, retry, conflict ...). */
+    public void repair(String outcome) {
+        Counter.builder("autosync.repair.records").description("Repair records handled, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    /** A client change that could not be recorded for repair (the client was told to retry). */
+    public void repairUnrecorded() {
+        Counter.builder("autosync.repair.unrecorded").description("Fan-outs whose repair record could not be written")
+                .register(registry).increment();
+    }
+
     private static int methodIndex(HttpMethod method) {
         if (method == HttpMethod.GET) {
             return 0; // the decoder hands out the shared constant for the common methods

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.PeerSigner;
+import org.autosync.proxy.federation.PeerClient;
 
 /**
  * Peer requests as raw bytes, so a test can send exactly what an attacker would: signed like

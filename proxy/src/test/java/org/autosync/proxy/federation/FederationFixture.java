@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.cluster;
 
 import static java.util.Objects.requireNonNull;
 
@@ -80,7 +80,7 @@ public final class ClusterClient {
     }
 
     /** The failure behind a future's {@code CompletionException} wrapper. */
-    static Throwable cause(Throwable err) {
+    public static Throwable cause(Throwable err) {
         return err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                 ? err.getCause() : err;
     }

@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.route;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

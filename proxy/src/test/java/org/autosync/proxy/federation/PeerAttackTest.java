@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -111,6 +111,7 @@ class PeerAttackTest {
                   placement { default = [%s] }
                   fan-out { connect-timeout = 2s, response-timeout = 10s }
                   peer-max-skew = %ds
+                  repair.enabled = false   # no worker calls: every request at the stubs is an attack's
                 }
                 """.formatted(cluster, site, s, SYNC_SECRET, PEER_SECRET, auth, String.join(", ", sites.keySet()),
                 skew.getSeconds());

@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import java.net.URI;
 import java.time.Duration;
@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.autosync.auth.AuthFailedException;
 import org.autosync.auth.PeerHeaders;
-import org.autosync.auth.TokenCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.autosync.proxy.cluster.ClusterClient;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.cluster.LocalCall;
 
 /**
  * A verified peer's request, applied at this site only. In override mode it runs as this site's
@@ -28,15 +30,15 @@ public final class PeerApply {
 
     private final ClusterClient http;
     private final URI localCluster;
-    private final TokenCache tokens; // null: forward mode
+    private final LocalService service; // null: forward mode
     private final Duration timeout;
     private final String site;
 
-    /** {@code tokens} null means forward mode. */
-    public PeerApply(ClusterClient http, URI localCluster, TokenCache tokens, Duration timeout, String site) {
+    /** {@code service} null means forward mode. */
+    public PeerApply(ClusterClient http, URI localCluster, LocalService service, Duration timeout, String site) {
         this.http = Objects.requireNonNull(http, "http");
         this.localCluster = Objects.requireNonNull(localCluster, "localCluster");
-        this.tokens = tokens;
+        this.service = service;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.site = Objects.requireNonNull(site, "site");
     }
@@ -72,36 +74,12 @@ public final class PeerApply {
                 clean = clean.with(h, null);
             }
         }
-        if (tokens == null) {
+        if (service == null) {
             return LocalCall.send(http, localCluster, clean, timeout);
         }
         for (String h : TOKENS) {
             clean = clean.with(h, null);
         }
-        ClusterRequest r = clean;
-        return tokens.token()
-                .thenCompose(token -> send(r, token).thenCompose(resp -> {
-                    if (resp.status() != 401) {
-                        return CompletableFuture.completedFuture(resp);
-                    }
-                    // The cluster forgot or expired our token: one fresh login, one retry.
-                    tokens.invalidate(token);
-                    return tokens.token().thenCompose(fresh -> send(r, fresh));
-                }))
-                .exceptionally(err -> {
-                    Throwable t = ClusterClient.cause(err);
-                    if (t instanceof AuthFailedException) {
-                        // TokenCache has logged it, once
-                        return ClusterResponse.text(503, "autosync: site " + site
-                                + " cannot log in to its own cluster with its service credentials")
-                                .with(PeerClient.ERROR_HEADER, PeerClient.AUTH_FAILED);
-                    }
-                    return ClusterResponse.text(502, "autosync: site " + site + " failed: "
-                            + t.getClass().getSimpleName());
-                });
-    }
-
-    private CompletableFuture<ClusterResponse> send(ClusterRequest r, String token) {
-        return LocalCall.send(http, localCluster, r.with("X-Auth-Token", token), timeout);
+        return service.send(clean);
     }
 }

@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.cluster;
 
 import java.net.ConnectException;
 import java.net.URI;
@@ -6,11 +6,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /** A buffered call to this site's own cluster, with the cluster's failures turned into answers. */
-final class LocalCall {
+public final class LocalCall {
     private LocalCall() {
     }
 
-    static CompletableFuture<ClusterResponse> send(ClusterClient http, URI cluster, ClusterRequest req,
+    public static CompletableFuture<ClusterResponse> send(ClusterClient http, URI cluster, ClusterRequest req,
                                                    Duration timeout) {
         return http.send(cluster, req, timeout).exceptionally(err -> {
             Throwable t = ClusterClient.cause(err);

@@ -1,8 +1,9 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -200,12 +201,53 @@ class FederationConfigTest {
     // ------------------------------------------------------------------ auth modes, identities, secrets
 
     @Test
-    void forwardSiteNeedsNoServiceCredentials() {
-        FederationSettings fed = parse(with("autosync.sites.a.auth = forward")
+    void forwardSiteNeedsNoServiceCredentialsWhenRepairIsOff() {
+        FederationSettings fed = parse(with("autosync.sites.a.auth = forward\nautosync.repair.enabled = false")
                 .withoutPath("autosync.service-credentials")).federation();
         assertEquals(AuthMode.FORWARD, fed.authMode("a"));
         assertEquals(AuthMode.OVERRIDE, fed.authMode("b"));
         assertNull(fed.serviceIdentity());
+        assertFalse(fed.repair().enabled());
+    }
+
+    @Test
+    void repairWithoutServiceCredentialsNamesTheRepairKey() {
+        SettingsException e = refused(with("autosync.sites.a.auth = forward")
+                .withoutPath("autosync.service-credentials"));
+        assertNames(e, "autosync.repair.enabled");
+        assertTrue(e.getMessage().contains("service-credentials"), e.getMessage());
+    }
+
+    @Test
+    void forwardSiteWithServiceCredentialsKeepsThemForRepair() {
+        FederationSettings fed = parse(with("autosync.sites.a.auth = forward")).federation();
+        assertEquals(AuthMode.FORWARD, fed.authMode("a"));
+        assertNotNull(fed.serviceIdentity());
+        assertTrue(fed.repair().enabled());
+    }
+
+    @Test
+    void repairDefaults() {
+        var r = parse(valid()).federation().repair();
+        assertTrue(r.enabled());
+        assertEquals("AUTH_autosync", r.account());
+        assertEquals(java.time.Duration.ofSeconds(5), r.interval());
+        assertEquals(java.time.Duration.ofMinutes(5), r.maxBackoff());
+        assertEquals(1, r.workers());
+        assertEquals(0, r.workerIndex());
+        assertEquals(java.time.Duration.ofDays(2), r.staleAfter());
+    }
+
+    @Test
+    void badRepairSettingsNameTheirKeys() {
+        assertNames(refused(with("autosync.repair { workers = 2, worker-index = 2 }")), "autosync.repair.worker-index");
+        assertNames(refused(with("autosync.repair.workers = 0")), "autosync.repair.workers");
+        assertNames(refused(with("autosync.repair.account = \"AUTH_a/b\"")), "autosync.repair.account");
+        assertNames(refused(with("autosync.repair.account = \"\"")), "autosync.repair.account");
+        assertNames(refused(with("autosync.repair.interval = 0s")), "autosync.repair.interval");
+        assertNames(refused(with("autosync.repair { interval = 10m, max-backoff = 1m }")), "autosync.repair.max-backoff");
+        assertNames(refused(with("autosync.repair.enabled = maybe")), "autosync.repair.enabled");
+        assertNames(refused(with("autosync.repair.stale-after = soon")), "autosync.repair.stale-after");
     }
 
     @Test

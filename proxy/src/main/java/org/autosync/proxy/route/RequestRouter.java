@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.route;
 
 import static java.util.Objects.requireNonNull;
 
@@ -26,6 +26,12 @@ import org.autosync.proxy.metrics.ProxyMetrics;
 import org.autosync.proxy.server.ExchangeFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.autosync.proxy.cluster.ClusterClient;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.federation.FanOutExecutor;
+import org.autosync.proxy.federation.PeerApply;
+import org.autosync.proxy.federation.PeerClient;
 
 /**
  * Decides how each request is served: streamed through (everything by default), fanned out
@@ -41,15 +47,18 @@ public final class RequestRouter implements ExchangeFactory {
     private final PeerApply peerApply;         // null with fanOut
     private final int maxBody;
     private final ProxyMetrics metrics;
+    private final String reservedAccount;      // null: none (repair off)
 
+    /** {@code reservedAccount}: the account of Autosync's repair records, refused to clients and peers. */
     public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
-                         PeerApply peerApply, int maxBody, ProxyMetrics metrics) {
+                         PeerApply peerApply, int maxBody, ProxyMetrics metrics, String reservedAccount) {
         this.passThrough = requireNonNull(passThrough, "passThrough");
         this.fanOut = fanOut;
         this.verifier = verifier;
         this.peerApply = peerApply;
         this.maxBody = maxBody;
         this.metrics = requireNonNull(metrics, "metrics");
+        this.reservedAccount = reservedAccount;
     }
 
     @Override
@@ -57,6 +66,12 @@ public final class RequestRouter implements ExchangeFactory {
         if (!request.uri().startsWith("/")) {
             // absolute form: Swift would act on the path, so everything here decides on it too
             request.setUri(SwiftPath.originForm(request.uri()));
+        }
+        if (reservedAccount != null && mayName(request.uri(), reservedAccount)
+                && reservedAccount.equals(SwiftPath.parse(request.uri()).account())) {
+            ClusterResponse answer = ClusterResponse.text(403, "autosync: account " + reservedAccount
+                    + " is reserved for Autosync's repair records");
+            return buffered(client, request, owner, req -> CompletableFuture.completedFuture(answer));
         }
         HttpHeaders h = request.headers();
         if (carriesPeerHeaders(h)) {
@@ -129,6 +144,14 @@ public final class RequestRouter implements ExchangeFactory {
     private BufferedExchange buffered(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,
                                       Function<ClusterRequest, CompletableFuture<ClusterResponse>> op) {
         return new BufferedExchange(client, request, owner, maxBody, op, metrics);
+    }
+
+    /**
+     * Runs for every request, so it only looks for the plain name or an escape that might hide it;
+     * a match is then parsed as Swift would read it.
+     */
+    static boolean mayName(String uri, String account) {
+        return uri.indexOf('%') >= 0 || uri.contains(account);
     }
 
     /** Runs for every request: compares the names in place, without making Strings of them. */

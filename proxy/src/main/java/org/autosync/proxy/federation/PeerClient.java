@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,6 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import org.autosync.auth.PeerSigner;
 import org.autosync.placement.Site;
 import org.autosync.placement.SiteOutcome;
+import org.autosync.proxy.cluster.ClusterClient;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
 
 /** Sends a signed request to another site's Autosync proxy and says how it went. */
 public final class PeerClient {

@@ -1,8 +1,18 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.federation.repair.RepairRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +27,11 @@ import org.autosync.placement.Site;
 import org.autosync.placement.SiteOutcome;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.cluster.ClusterClient;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.cluster.LocalCall;
+import org.autosync.proxy.route.SwiftPath;
 
 /**
  * A client's account or container PUT/POST/DELETE: applied at the local cluster first (which
@@ -25,6 +40,9 @@ import org.autosync.proxy.metrics.ProxyMetrics;
 public final class FanOutExecutor {
     public static final String SITES_HEADER = "X-Autosync-Sites";
     public static final String CONSISTENCY_HEADER = "X-Autosync-Consistency";
+    /** On an answer: the sites that missed the change and have a repair record for it. */
+    public static final String REPAIR_HEADER = "X-Autosync-Repair-Pending";
+    private static final Logger log = LoggerFactory.getLogger(FanOutExecutor.class);
     private static final List<String> NEVER_FOR_PEERS = List.of("authorization", "cookie");
     private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
@@ -34,15 +52,19 @@ public final class FanOutExecutor {
     private final Duration localTimeout;
     private final PeerClient peers;
     private final ProxyMetrics metrics;
+    private final RepairRecorder recorder;
+    private final Clock clock;
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
-                          PeerClient peers, ProxyMetrics metrics) {
+                          PeerClient peers, ProxyMetrics metrics, RepairRecorder recorder, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
         this.localTimeout = requireNonNull(localTimeout, "localTimeout");
         this.peers = requireNonNull(peers, "peers");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.recorder = requireNonNull(recorder, "recorder");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     public CompletableFuture<ClusterResponse> execute(ClusterRequest req, SwiftPath path) {
@@ -99,18 +121,58 @@ public final class FanOutExecutor {
                         calls.add(peers.send(site, forPeer(site, withSync(r, path, placement, site.name()))));
                     }
                 }
-                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(v -> {
+                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenCompose(v -> {
                     List<SiteOutcome> outcomes = new ArrayList<>();
                     outcomes.add(localOutcome);
                     calls.forEach(c -> outcomes.add(c.join().outcome()));
                     FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
                     metrics.fanOut(req.method(), result);
-                    ClusterResponse answer = result.satisfied()
+                    ClusterResponse answer = (result.satisfied()
                             ? localResp
-                            : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe());
-                    return answer.with(SITES_HEADER, result.sitesHeader());
+                            : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe()))
+                            .with(SITES_HEADER, result.sitesHeader());
+                    return recordMissed(req, path, outcomes, answer);
                 });
             });
+        });
+    }
+
+    /**
+     * Records every peer leg that did not confirm, before the client hears anything: the change
+     * is applied here, so it must reach those sites later. When the record cannot be written the
+     * client gets 503 (a retry of its idempotent request is the safe way on), never a 2xx.
+     */
+    private CompletableFuture<ClusterResponse> recordMissed(ClusterRequest req, SwiftPath path,
+                                                            List<SiteOutcome> outcomes, ClusterResponse answer) {
+        List<String> missed = outcomes.stream().filter(o -> !o.site().equals(fed.site().name()))
+                .filter(o -> o.kind() != SiteOutcome.Kind.OK).map(SiteOutcome::site).toList();
+        if (missed.isEmpty() || recorder == RepairRecorder.NONE) {
+            return done(answer);
+        }
+        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        Set<String> names = new TreeSet<>();
+        for (String h : req.headers().keySet()) {
+            String set = ReplicatedHeaders.setForm(h, container);
+            if (set != null) {
+                names.add(set);
+            }
+        }
+        Instant now = clock.instant();
+        long stamp = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        RepairOp op = RepairOp.of(req.method(), container);
+        List<RepairRecord> records = missed.stream().map(site -> new RepairRecord(path.account(),
+                container ? path.container() : "", op, site, fed.site().name(), stamp, names)).toList();
+        return recorder.record(records).handle((ok, err) -> {
+            if (err == null) {
+                return answer.with(REPAIR_HEADER, String.join(", ", missed));
+            }
+            metrics.repairUnrecorded();
+            log.error("{} {}: applied at {}, but the repair record for {} could not be written: {}", req.method(),
+                    path.account() + (container ? "/" + path.container() : ""), fed.site().name(), missed,
+                    ClusterClient.cause(err).getMessage());
+            return ClusterResponse.text(503, "autosync: applied at " + fed.site().name() + ", but not at "
+                    + String.join(", ", missed) + ", and the repair record could not be stored; retry the request")
+                    .with(SITES_HEADER, answer.header(SITES_HEADER));
         });
     }
 

@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.cluster;
 
 import static java.util.Objects.requireNonNull;
 

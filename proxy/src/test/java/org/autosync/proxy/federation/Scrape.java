@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 /** Reads one sample out of a Prometheus text scrape. */
 final class Scrape {

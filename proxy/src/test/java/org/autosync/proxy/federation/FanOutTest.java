@@ -1,4 +1,4 @@
-package org.autosync.proxy.intercept;
+package org.autosync.proxy.federation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

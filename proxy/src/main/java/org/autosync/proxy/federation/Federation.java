@@ -1,0 +1,192 @@
+package org.autosync.proxy.federation;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+import org.autosync.auth.NonceCache;
+import org.autosync.auth.PeerSigner;
+import org.autosync.auth.PeerVerifier;
+import org.autosync.auth.ServiceIdentity;
+import org.autosync.auth.TokenCache;
+import org.autosync.placement.Site;
+import org.autosync.proxy.cluster.ClusterAuthHttp;
+import org.autosync.proxy.cluster.ClusterClient;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.federation.repair.KeyRepairer;
+import org.autosync.proxy.federation.repair.RepairJournal;
+import org.autosync.proxy.federation.repair.RepairRecorder;
+import org.autosync.proxy.federation.repair.RepairStatus;
+import org.autosync.proxy.federation.repair.RepairWorker;
+import org.autosync.proxy.internal.Transport;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.route.RequestRouter;
+import org.autosync.proxy.server.ExchangeFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The multi-site control plane of one proxy, a long-lived object: it owns the clients to the
+ * local cluster and to the peers, the service token cache, the repair journal and its worker. It
+ * gives the data path a router and operators a status. Without sites it is a plain
+ * pass-through: the router streams everything and the status says so.
+ */
+public final class Federation implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Federation.class);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Settings settings;
+    private final ProxyMetrics metrics;
+    private final FederationSettings fed;       // null: one site, pass-through only
+    private final ClusterClient http;           // null with fed
+    private final PeerClient peers;             // null with fed
+    private final LocalService service;         // null: no service identity here
+    private final RepairJournal journal;        // null: repair off
+    private final RepairWorker worker;          // null: repair off
+
+    private Federation(Settings settings, ProxyMetrics metrics, EventLoopGroup group, Transport transport) {
+        this.settings = requireNonNull(settings, "settings");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.fed = settings.federation();
+        if (fed == null) {
+            http = null;
+            peers = null;
+            service = null;
+            journal = null;
+            worker = null;
+            return;
+        }
+        Clock clock = Clock.systemUTC();
+        http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout());
+        peers = new PeerClient(http, new PeerSigner(fed.site().name(), fed.peerSecrets().current(), clock),
+                fed.peerResponseTimeout());
+        ServiceIdentity identity = fed.serviceIdentity();
+        service = identity == null ? null : new LocalService(http, settings.localCluster(),
+                new TokenCache(identity.login(new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock), clock),
+                settings.responseHeaderTimeout(), fed.site().name());
+        if (fed.repair().enabled()) {
+            journal = new RepairJournal(service, fed.repair().account());
+            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers), fed.repair(), metrics, clock);
+        } else {
+            journal = null;
+            worker = null;
+        }
+    }
+
+    /** Builds the parts; nothing runs until {@link #start()}. */
+    public static Federation create(Settings settings, ProxyMetrics metrics, EventLoopGroup group,
+                                    Transport transport) {
+        return new Federation(settings, metrics, requireNonNull(group, "group"), requireNonNull(transport, "transport"));
+    }
+
+    /** The data path's decision per request: stream it, fan it out, apply it for a peer, or refuse it. */
+    public ExchangeFactory router(ExchangeFactory passThrough) {
+        if (fed == null) {
+            return new RequestRouter(passThrough, null, null, null, 64 * 1024, metrics, null);
+        }
+        Clock clock = Clock.systemUTC();
+        RepairRecorder recorder = journal == null ? RepairRecorder.NONE : journal::add;
+        FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
+                settings.responseHeaderTimeout(), peers, metrics, recorder, clock);
+        Set<String> known = fed.sites().all().stream().map(Site::name)
+                .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
+        PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(),
+                fed.peerMaxSkew(), clock, new NonceCache(fed.peerMaxSkew()));
+        // forward mode: peers' requests carry the client's own token, judged by this cluster
+        LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
+        PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, settings.responseHeaderTimeout(),
+                fed.site().name());
+        return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
+                fed.repair().enabled() ? fed.repair().account() : null);
+    }
+
+    /** Starts the background work (the repair worker). */
+    public void start() {
+        if (worker != null) {
+            worker.start();
+            log.info("repair: records in {}/{} at the local cluster, a pass every {}, keys share {} of {}",
+                    fed.repair().account(), RepairJournal.CONTAINER, fed.repair().interval(),
+                    fed.repair().workerIndex(), fed.repair().workers());
+        } else if (fed != null) {
+            log.warn("repair is off (autosync.repair.enabled = false): a change a site misses is reported, "
+                    + "never repaired");
+        }
+    }
+
+    /** The repair worker, when repair is on (tests drive passes with it). */
+    public RepairWorker repairWorker() {
+        return worker;
+    }
+
+    public RepairStatus repairStatus() {
+        return worker == null ? RepairStatus.off() : worker.status();
+    }
+
+    /**
+     * What {@code /status} and {@code autosync status} show: this site, each peer's reachability
+     * (a GET of its {@code /healthcheck} through its proxy, now), and the repair backlog.
+     */
+    public CompletableFuture<Map<String, Object>> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        java.time.Instant now = java.time.Instant.now();
+        if (fed == null) {
+            m.put("site", null);
+            m.put("sites", Map.of());
+            m.put("repair", RepairStatus.off().toMap(now));
+            return CompletableFuture.completedFuture(m);
+        }
+        m.put("site", fed.site().name());
+        Map<String, CompletableFuture<String>> probes = new LinkedHashMap<>();
+        for (Site s : fed.sites().all()) {
+            probes.put(s.name(), probe(s));
+        }
+        List<CompletableFuture<String>> all = new ArrayList<>(probes.values());
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<String, Object> sites = new LinkedHashMap<>();
+            probes.forEach((name, p) -> {
+                String problem = p.join();
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("reachable", problem == null);
+                if (problem != null) {
+                    s.put("problem", problem);
+                }
+                sites.put(name, s);
+            });
+            m.put("sites", sites);
+            m.put("repair", repairStatus().toMap(now));
+            return m;
+        });
+    }
+
+    /** Null when the site's proxy and cluster answer their healthcheck, else what went wrong. */
+    private CompletableFuture<String> probe(Site s) {
+        java.net.URI base = s.name().equals(fed.site().name()) ? settings.localCluster() : s.url();
+        return http.send(base, new ClusterRequest("GET", "/healthcheck", Map.of(), new byte[0]), PROBE_TIMEOUT)
+                .handle((resp, err) -> {
+                    if (err != null) {
+                        Throwable t = ClusterClient.cause(err);
+                        return t instanceof ClusterClient.TimeoutException ? "timeout"
+                                : t instanceof java.net.ConnectException ? "connection refused"
+                                : t.getClass().getSimpleName();
+                    }
+                    return resp.status() == 200 ? null : "healthcheck answered " + resp.status();
+                });
+    }
+
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.autosync.proxy.federation.repair;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
+import org.autosync.placement.repair.CopyState;
+import org.autosync.placement.repair.RepairAction;
+import org.autosync.placement.repair.RepairDecision;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.route.SwiftPath;
+
+/**
+ * Brings one key in line at the site a record names: reads the copy here and there, lets
+ * {@link RepairDecision} decide, and sends what it decided to that site's proxy (signed).
+ */
+public final class KeyRepairer {
+    /** What became of a record: the decision's kind, why, and whether the record is finished. */
+    public record Outcome(RepairAction.Kind kind, String reason, boolean done) {
+    }
+
+    private final FederationSettings fed;
+    private final LocalService local;
+    private final PeerClient peers;
+
+    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers) {
+        this.fed = requireNonNull(fed, "fed");
+        this.local = requireNonNull(local, "local");
+        this.peers = requireNonNull(peers, "peers");
+    }
+
+    public CompletableFuture<Outcome> repair(RepairRecord r) {
+        Optional<Site> target = fed.sites().find(r.target());
+        Placement placement = r.isContainer()
+                ? fed.policy().decide(r.account(), r.container())
+                : fed.policy().decideAccount(r.account());
+        if (target.isEmpty() || !placement.contains(r.target()) || !placement.contains(fed.site().name())) {
+            return done(new Outcome(RepairAction.Kind.SUPERSEDED, r.key() + " is no longer placed at "
+                    + r.target() + " and " + fed.site().name() + " (placement " + placement + ")", true));
+        }
+        Site site = target.get();
+        String path = "/v1/" + SwiftPath.quote(r.account()) + (r.isContainer() ? "/" + SwiftPath.quote(r.container()) : "");
+        ClusterRequest head = new ClusterRequest("HEAD", path, Map.of(), new byte[0]);
+        CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
+        CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
+                ? CopyState.unknown(res.outcome().label()) : state(res.response()));
+        return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, syncFor(r, placement)))
+                .thenCompose(action -> act(site, path, action));
+    }
+
+    private CompletableFuture<Outcome> act(Site site, String path, RepairAction action) {
+        if (!action.kind().acts()) {
+            return done(new Outcome(action.kind(), action.reason(), action.kind().finishes()));
+        }
+        String method = switch (action.kind()) {
+            case CREATE -> "PUT";
+            case UPDATE -> "POST";
+            default -> "DELETE";
+        };
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        action.headers().forEach((k, v) -> headers.put(k, List.of(v)));
+        return peers.send(site, new ClusterRequest(method, path, headers, new byte[0])).thenApply(res -> {
+            String label = res.outcome().label();
+            boolean ok = res.response() != null && (res.response().is2xx()
+                    || method.equals("DELETE") && res.response().status() == 404);
+            if (ok) {
+                return new Outcome(action.kind(), action.reason() + ": " + method + " at " + site.name() + " " + label,
+                        true);
+            }
+            // a 409 on DELETE: objects arrived there since it was read; a failure: the site is away
+            return new Outcome(RepairAction.Kind.RETRY, method + " at " + site.name() + " failed (" + label + ")", false);
+        });
+    }
+
+    /** The sync headers the copy at the record's target must carry; none for an account or one site. */
+    private Map<String, String> syncFor(RepairRecord r, Placement placement) {
+        if (!r.isContainer()) {
+            return Map.of();
+        }
+        Optional<String> to = fed.topology().syncTo(placement, r.target(), SwiftPath.quote(r.account()),
+                SwiftPath.quote(r.container()));
+        if (to.isEmpty()) {
+            return Map.of();
+        }
+        return Map.of(ReplicatedHeaders.SYNC_TO, to.get(),
+                ReplicatedHeaders.SYNC_KEY, fed.syncKeys().keyFor(r.account(), r.container()));
+    }
+
+    static CopyState state(ClusterResponse resp) {
+        if (resp.status() == 404) {
+            return CopyState.absent();
+        }
+        if (!resp.is2xx()) {
+            return CopyState.unknown(String.valueOf(resp.status()));
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        resp.headers().forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                h.put(k, v.get(0));
+            }
+        });
+        return CopyState.present(h);
+    }
+
+    private static <T> CompletableFuture<T> done(T t) {
+        return CompletableFuture.completedFuture(t);
+    }
+}

@@ -1,0 +1,196 @@
+package org.autosync.proxy.federation.repair;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.route.SwiftPath;
+
+/**
+ * The repair records of this site, kept as small JSON objects in this site's own Swift, in a
+ * container of an account reserved for Autosync: durable (a proxy crash loses nothing written
+ * before the client's answer), shared by every proxy replica of the site, and no new server.
+ * One object per event; processing a record deletes exactly that object.
+ */
+public final class RepairJournal {
+    /** The container in the repair account that holds the records. */
+    public static final String CONTAINER = "autosync-repairs";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int PAGE = 1000;
+
+    /** A record as stored: its object name and what it says. */
+    public record Entry(String name, RepairRecord record) {
+    }
+
+    private final LocalService local;
+    private final String containerPath;
+
+    public RepairJournal(LocalService local, String account) {
+        this.local = requireNonNull(local, "local");
+        this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
+    }
+
+    /**
+     * Writes each record as its own object; completes when all are stored, exceptionally when
+     * one could not be (the caller must not then promise the change to the client).
+     */
+    public CompletableFuture<List<String>> add(List<RepairRecord> records) {
+        List<CompletableFuture<String>> puts = new ArrayList<>();
+        for (RepairRecord r : records) {
+            puts.add(put(r, r.name(nonce()), true));
+        }
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> puts.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<String> put(RepairRecord r, String name, boolean createContainer) {
+        ClusterRequest req = new ClusterRequest("PUT", objectPath(name),
+                Map.of("content-type", List.of("application/json")), encode(r));
+        return local.send(req).thenCompose(resp -> {
+            if (resp.is2xx()) {
+                return CompletableFuture.completedFuture(name);
+            }
+            if (resp.status() == 404 && createContainer) {
+                return ensureContainer().thenCompose(v -> put(r, name, false));
+            }
+            return CompletableFuture.failedFuture(new IOException("storing repair record: " + describe(resp)));
+        });
+    }
+
+    /** Creates the records' container (and, with account autocreate, the account). */
+    public CompletableFuture<Void> ensureContainer() {
+        return local.send(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0])).thenCompose(resp ->
+                resp.is2xx() ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(new IOException("creating the repair container: "
+                                + describe(resp))));
+    }
+
+    /** Every record name, in listing order (a key's records together, oldest first). */
+    public CompletableFuture<List<String>> names() {
+        return page(new ArrayList<>(), "");
+    }
+
+    private CompletableFuture<List<String>> page(List<String> acc, String marker) {
+        String q = "?format=json&limit=" + PAGE + (marker.isEmpty() ? "" : "&marker=" + enc(marker));
+        return local.send(new ClusterRequest("GET", containerPath + q, Map.of(), new byte[0])).thenCompose(resp -> {
+            if (resp.status() == 404) {
+                return CompletableFuture.completedFuture(acc); // nothing recorded yet
+            }
+            if (!resp.is2xx()) {
+                return CompletableFuture.failedFuture(new IOException("listing repair records: " + describe(resp)));
+            }
+            List<String> got = new ArrayList<>();
+            if (resp.body().length > 0) {
+                try {
+                    for (JsonNode o : JSON.readTree(resp.body())) {
+                        got.add(o.path("name").asText());
+                    }
+                } catch (IOException e) {
+                    return CompletableFuture.failedFuture(new IOException("repair listing is not JSON", e));
+                }
+            }
+            acc.addAll(got);
+            return got.size() < PAGE ? CompletableFuture.completedFuture(acc) : page(acc, got.get(got.size() - 1));
+        });
+    }
+
+    /** The record stored under {@code name}; completes with null when it is gone. */
+    public CompletableFuture<Entry> read(String name) {
+        return local.send(new ClusterRequest("GET", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+            if (resp.status() == 404) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (!resp.is2xx()) {
+                return CompletableFuture.failedFuture(new IOException("reading repair record: " + describe(resp)));
+            }
+            try {
+                return CompletableFuture.completedFuture(new Entry(name, decode(resp.body())));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(new IOException("repair record " + name + " is unreadable: "
+                        + e.getMessage(), e));
+            }
+        });
+    }
+
+    /** Deletes exactly the record {@code name}; a record already gone counts as deleted. */
+    public CompletableFuture<Void> remove(String name) {
+        return local.send(new ClusterRequest("DELETE", objectPath(name), Map.of(), new byte[0])).thenCompose(resp ->
+                resp.is2xx() || resp.status() == 404 ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(new IOException("deleting repair record: " + describe(resp))));
+    }
+
+    static byte[] encode(RepairRecord r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("v", 1);
+        o.put("account", r.account());
+        o.put("container", r.container());
+        o.put("op", r.op().name());
+        o.put("target", r.target());
+        o.put("origin", r.origin());
+        o.put("stamp", r.stampMicros());
+        ArrayNode h = o.putArray("headers");
+        r.headers().forEach(h::add);
+        try {
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static RepairRecord decode(byte[] body) throws IOException {
+        JsonNode o = JSON.readTree(body);
+        if (o == null || o.path("v").asInt() != 1) {
+            throw new IOException("not a version 1 repair record");
+        }
+        Set<String> headers = new LinkedHashSet<>();
+        o.path("headers").forEach(n -> headers.add(n.asText()));
+        return new RepairRecord(o.path("account").asText(), o.path("container").asText(),
+                RepairOp.valueOf(o.path("op").asText()), o.path("target").asText(), o.path("origin").asText(),
+                o.path("stamp").asLong(), headers);
+    }
+
+    private String objectPath(String name) {
+        StringBuilder sb = new StringBuilder(containerPath);
+        for (String seg : name.split("/", -1)) {
+            sb.append('/').append(SwiftPath.quote(seg));
+        }
+        return sb.toString();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String nonce() {
+        byte[] b = new byte[4];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String describe(ClusterResponse resp) {
+        String body = new String(resp.body(), StandardCharsets.UTF_8).strip();
+        if (body.length() > 120) {
+            body = body.substring(0, 120) + "...";
+        }
+        return resp.status() + (body.isEmpty() ? "" : " " + body.replace('\n', ' '));
+    }
+}

@@ -1,0 +1,231 @@
+package org.autosync.proxy.federation.repair;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.autosync.placement.repair.RepairAction;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.proxy.config.RepairSettings;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains this site's repair records: every {@code repair.interval} it lists them, takes those of
+ * its share of the keys whose backoff has passed, and has {@link KeyRepairer} bring the target
+ * site in line. A record is deleted once nothing is left to do for it; a record that cannot be
+ * done yet waits longer each time (doubling, with jitter, up to {@code repair.max-backoff}).
+ * Runs on its own thread; a pass never overlaps the next.
+ */
+public final class RepairWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RepairWorker.class);
+    private static final Duration CALL_LIMIT = Duration.ofSeconds(60);
+    private static final int MAX_CONFLICTS_SHOWN = 100;
+
+    /** What the worker knows of a record it could not finish yet. */
+    private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record) {
+    }
+
+    private final RepairJournal journal;
+    private final KeyRepairer repairer;
+    private final RepairSettings settings;
+    private final ProxyMetrics metrics;
+    private final Clock clock;
+    private final ScheduledExecutorService thread;
+    private final Map<String, Attempt> waiting = new HashMap<>(); // worker thread only
+    private volatile RepairStatus status;
+
+    public RepairWorker(RepairJournal journal, KeyRepairer repairer, RepairSettings settings, ProxyMetrics metrics,
+                        Clock clock) {
+        this.journal = requireNonNull(journal, "journal");
+        this.repairer = requireNonNull(repairer, "repairer");
+        this.settings = requireNonNull(settings, "settings");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.clock = requireNonNull(clock, "clock");
+        this.status = RepairStatus.notYet(settings);
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "autosync-repair");
+            t.setDaemon(true);
+            return t;
+        });
+        metrics.registerRepairGauges(() -> status.pending(), () -> status.oldestAgeSeconds(clock.instant()),
+                () -> status.conflicts().size());
+    }
+
+    public void start() {
+        thread.scheduleWithFixedDelay(this::passSafely, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public RepairStatus status() {
+        return status;
+    }
+
+    /** One pass now, on the caller's thread (tests, and the worker's own schedule). */
+    public RepairStatus passNow() throws InterruptedException {
+        try {
+            return thread.submit(this::pass).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("repair pass failed", e.getCause());
+        }
+    }
+
+    private void passSafely() {
+        try {
+            pass();
+        } catch (RuntimeException e) {
+            log.warn("repair pass failed: {}", e.toString());
+            status = status.withError(clock.instant(), e.toString());
+        }
+    }
+
+    private RepairStatus pass() {
+        Instant started = clock.instant();
+        List<String> names;
+        try {
+            names = await(journal.names());
+        } catch (Exception e) {
+            log.warn("repair: cannot list the records in this site's Swift: {}", e.getMessage());
+            status = status.withError(started, "cannot list repair records: " + e.getMessage());
+            return status;
+        }
+        Set<String> listed = new HashSet<>(names);
+        waiting.keySet().retainAll(listed); // done by another replica, or by hand
+        Map<RepairAction.Kind, Integer> counts = new LinkedHashMap<>();
+        int mine = 0;
+        for (String name : names) {
+            if (RepairRecord.workerOf(RepairRecord.keyHashOf(name), settings.workers()) != settings.workerIndex()) {
+                continue;
+            }
+            mine++;
+            Attempt a = waiting.get(name);
+            if (a != null && a.nextTry().isAfter(clock.instant())) {
+                continue;
+            }
+            RepairAction.Kind kind = one(name, a);
+            counts.merge(kind, 1, Integer::sum);
+        }
+        status = summarize(started, names, mine, counts);
+        return status;
+    }
+
+    /** Handles one record; returns what happened to it. */
+    private RepairAction.Kind one(String name, Attempt before) {
+        RepairJournal.Entry entry;
+        try {
+            entry = await(journal.read(name));
+        } catch (Exception e) {
+            later(name, before, RepairAction.Kind.RETRY, "unreadable: " + e.getMessage(), null);
+            return RepairAction.Kind.RETRY;
+        }
+        if (entry == null) {
+            waiting.remove(name);
+            return RepairAction.Kind.SUPERSEDED; // listed, but deleted since
+        }
+        RepairRecord r = entry.record();
+        KeyRepairer.Outcome outcome;
+        try {
+            outcome = await(repairer.repair(r));
+        } catch (Exception e) {
+            outcome = new KeyRepairer.Outcome(RepairAction.Kind.RETRY, e.toString(), false);
+        }
+        metrics.repair(outcome.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        if (outcome.done()) {
+            try {
+                await(journal.remove(name));
+                waiting.remove(name);
+                log.info("repaired {} at {} ({}): {}", r.key(), r.target(), r.op(), outcome.reason());
+            } catch (Exception e) {
+                // done at the target; the next pass finds it in sync and tries the delete again
+                later(name, before, RepairAction.Kind.RETRY, "repaired, record not deleted: " + e.getMessage(), r);
+            }
+            return outcome.kind();
+        }
+        if (outcome.kind() == RepairAction.Kind.CONFLICT && (before == null || before.kind() != outcome.kind())) {
+            log.warn("repair conflict: {} at {}: {}", r.key(), r.target(), outcome.reason());
+        }
+        later(name, before, outcome.kind(), outcome.reason(), r);
+        return outcome.kind();
+    }
+
+    private void later(String name, Attempt before, RepairAction.Kind kind, String reason, RepairRecord r) {
+        Duration delay;
+        if (kind == RepairAction.Kind.CONFLICT) {
+            delay = settings.maxBackoff(); // nothing will change soon; an operator might
+        } else {
+            Duration prev = before == null ? settings.interval() : before.delay();
+            delay = prev.multipliedBy(2);
+            if (delay.compareTo(settings.maxBackoff()) > 0) {
+                delay = settings.maxBackoff();
+            }
+        }
+        // +-20 % jitter, so records that failed together are not all retried together
+        long ms = delay.toMillis();
+        long jittered = ms + ThreadLocalRandom.current().nextLong(-ms / 5, ms / 5 + 1);
+        waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), delay, kind, reason,
+                r != null ? r : before != null ? before.record() : null));
+    }
+
+    private RepairStatus summarize(Instant started, List<String> names, int mine,
+                                   Map<RepairAction.Kind, Integer> counts) {
+        Map<String, RepairStatus.SiteBacklog> perSite = new LinkedHashMap<>();
+        Long oldest = null;
+        for (String name : names) {
+            String[] parts = name.split("/", 3);
+            if (parts.length < 3) {
+                continue;
+            }
+            long stamp = stampOf(parts[2]);
+            String target = parts[1];
+            perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
+            oldest = oldest == null ? stamp : Math.min(oldest, stamp);
+        }
+        List<RepairStatus.Conflict> conflicts = new ArrayList<>();
+        for (Attempt a : waiting.values()) {
+            if (a.kind() == RepairAction.Kind.CONFLICT && a.record() != null && conflicts.size() < MAX_CONFLICTS_SHOWN) {
+                conflicts.add(new RepairStatus.Conflict(a.record().key(), a.record().target(), a.reason()));
+            }
+        }
+        return new RepairStatus(true, names.size(), mine, oldest, perSite, conflicts, started,
+                Duration.between(started, clock.instant()), counts, null, settings.staleAfter());
+    }
+
+    static long stampOf(String last) {
+        int dash = last.indexOf('-');
+        try {
+            return Long.parseLong(dash < 0 ? last : last.substring(0, dash));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        return f.get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package org.autosync.proxy.e2e;
+
+import static org.autosync.proxy.e2e.FanOutSwiftSite.containerPath;
+import static org.autosync.proxy.e2e.FanOutSwiftSite.header;
+import static org.autosync.proxy.e2e.FanOutSwiftSite.objectPath;
+import static org.autosync.proxy.e2e.FanOutSwiftSite.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.config.Settings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Convergence on the real lab: site b is away (its proxy down, so every leg from a to b fails
+ * with connection refused), clients change containers through a with consistency local, proxy
+ * a is stopped and started again, then b comes back. With no manual step, b catches up.
+ */
+@EnabledIfSystemProperty(named = "autosync.e2e", matches = "true")
+class RepairE2ETest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
+    private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
+    private static final String JOURNAL = "/v1/AUTH_autosync/autosync-repairs";
+    private static final Duration REPAIR_INTERVAL = Duration.ofSeconds(1);
+    /** The bound is two repair intervals; the lab's proxies and Swift add their own seconds. */
+    private static final Duration CATCH_UP = Duration.ofSeconds(30);
+
+    private final List<AutosyncProxy> running = new ArrayList<>();
+    private int portA;
+    private int portB;
+    private String urlA;
+    private String urlB;
+
+    @BeforeAll
+    static void labUp() {
+        SWIFT_A.assertUp();
+        SWIFT_B.assertUp();
+    }
+
+    @BeforeEach
+    void ports() throws IOException {
+        int[] p = FanOutE2ETest.freePorts(2);
+        portA = p[0];
+        portB = p[1];
+        urlA = "http://127.0.0.1:" + portA;
+        urlB = "http://127.0.0.1:" + portB;
+        purgeJournal(SWIFT_A);
+        purgeJournal(SWIFT_B);
+    }
+
+    @AfterEach
+    void stopAndClean() {
+        for (AutosyncProxy p : running) {
+            p.close();
+        }
+        running.clear();
+        purgeJournal(SWIFT_A);
+        purgeJournal(SWIFT_B);
+        SWIFT_A.cleanup();
+        SWIFT_B.cleanup();
+    }
+
+    private AutosyncProxy start(String site) {
+        int port = site.equals("a") ? portA : portB;
+        int swift = site.equals("a") ? SWIFT_A.port() : SWIFT_B.port();
+        Settings s = Settings.fromConfig(ConfigFactory.parseString(
+                        "autosync.repair.interval = " + REPAIR_INTERVAL.toMillis() + "ms")
+                .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB,
+                        "repair-e2e-sync-key-secret-0123", "repair-e2e-peer-secret-456789ab")));
+        try {
+            AutosyncProxy p = AutosyncProxy.start(s);
+            running.add(p);
+            return p;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private void stop(AutosyncProxy p) {
+        p.close();
+        running.remove(p);
+    }
+
+    @Test
+    void changesMadeWhileBWasAwayReachBOnceItIsBackAcrossARestartOfProxyA() throws Exception {
+        AutosyncProxy a = start("a");
+        AutosyncProxy b = start("b");
+        // containers that existed at both sites before b went away
+        String posted = name("posted");
+        String removedMeta = name("unmeta");
+        String deleted = name("deleted");
+        for (String c : List.of(posted, removedMeta, deleted)) {
+            HttpResponse<byte[]> r = via(a, "PUT", containerPath(c), "X-Container-Meta-Old", "yes");
+            assertEquals("a=201, b=201", header(r, "X-Autosync-Sites"), text(r));
+        }
+        stop(b); // site b is away from here on
+
+        int fresh = 6;
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < fresh; i++) {
+            String c = name("new" + i);
+            HttpResponse<byte[]> r = via(a, "PUT", containerPath(c), "X-Container-Meta-N", Integer.toString(i),
+                    "X-Autosync-Consistency", "local");
+            assertEquals(201, r.statusCode(), text(r));
+            assertEquals("a=201, b=connect-refused", header(r, "X-Autosync-Sites"));
+            assertEquals("b", header(r, "X-Autosync-Repair-Pending"), "recorded before the answer");
+            created.add(c);
+            if (i == fresh / 2) {
+                // a crash of proxy a in the middle: what it recorded is in Swift, not in its memory
+                stop(a);
+                a = start("a");
+            }
+        }
+        assertEquals(204, via(a, "POST", containerPath(posted), "X-Container-Meta-Color", "blue",
+                "X-Autosync-Consistency", "local").statusCode());
+        assertEquals(204, via(a, "POST", containerPath(removedMeta), "X-Remove-Container-Meta-Old", "x",
+                "X-Autosync-Consistency", "local").statusCode());
+        HttpResponse<byte[]> del = via(a, "DELETE", containerPath(deleted), "X-Autosync-Consistency", "local");
+        assertEquals(204, del.statusCode(), text(del));
+        assertEquals("b", header(del, "X-Autosync-Repair-Pending"));
+
+        a.federation().repairWorker().passNow();
+        assertEquals(fresh + 3, pendingAt(a), "every missed leg is recorded and listed in status");
+        JsonNode atB = status(a).path("repair").path("sites").path("b");
+        assertEquals(fresh + 3, atB.path("pending").asInt(), atB.toString());
+        assertEquals(false, status(a).path("sites").path("b").path("reachable").asBoolean(), "b is down");
+        assertEquals(404, SWIFT_B.head(containerPath(created.get(0))).statusCode(), "b really missed them");
+
+        start("b"); // b is back; nobody does anything else
+        for (int i = 0; i < fresh; i++) {
+            String c = created.get(i);
+            HttpResponse<byte[]> h = SWIFT_B.awaitHead(containerPath(c), r -> r.statusCode() == 204, CATCH_UP);
+            assertEquals(204, h.statusCode(), c + " created at b");
+            assertEquals(Integer.toString(i), header(h, "X-Container-Meta-N"), c + " metadata at b");
+            assertEquals("//lab/a/AUTH_test/" + c, header(h, "X-Container-Sync-To"), c + " syncs back to a");
+            assertNotNull(header(h, "X-Container-Sync-Key"), c + " has its sync key at b");
+        }
+        assertEquals("blue", header(SWIFT_B.awaitHead(containerPath(posted),
+                r -> "blue".equals(header(r, "X-Container-Meta-Color")), CATCH_UP), "X-Container-Meta-Color"));
+        assertEquals(null, header(SWIFT_B.awaitHead(containerPath(removedMeta),
+                r -> header(r, "X-Container-Meta-Old") == null, CATCH_UP), "X-Container-Meta-Old"));
+        assertEquals(404, SWIFT_B.awaitHead(containerPath(deleted), r -> r.statusCode() == 404, CATCH_UP)
+                .statusCode(), "the delete reached b");
+        AutosyncProxy proxyA = a;
+        await(() -> pendingAt(proxyA) == 0, "status shows 0 pending at a");
+    }
+
+    @Test
+    void objectsWrittenAtBAfterTheDeleteAreKeptAndReportedAsAConflict() throws Exception {
+        AutosyncProxy a = start("a");
+        AutosyncProxy b = start("b");
+        String c = name("conflict");
+        assertEquals("a=201, b=201", header(via(a, "PUT", containerPath(c)), "X-Autosync-Sites"));
+        stop(b);
+        HttpResponse<byte[]> del = via(a, "DELETE", containerPath(c), "X-Autosync-Consistency", "local");
+        assertEquals(204, del.statusCode(), text(del));
+        // written straight at b while a and b could not talk
+        assertEquals(201, SWIFT_B.put(objectPath(c, "late"), "kept".getBytes(StandardCharsets.UTF_8)).statusCode());
+        start("b");
+        a.federation().repairWorker().passNow();
+        JsonNode repair = status(a).path("repair");
+        assertEquals(1, repair.path("conflicts").size(), repair.toString());
+        JsonNode conflict = repair.path("conflicts").get(0);
+        assertEquals("AUTH_test/" + c, conflict.path("key").asText());
+        assertEquals("b", conflict.path("site").asText());
+        assertTrue(conflict.path("reason").asText().contains("1 object"), conflict.toString());
+        assertEquals(List.of("late"), SWIFT_B.listObjects(c), "nothing was deleted at b");
+        assertEquals(1, pendingAt(a), "the record stays until the conflict is resolved");
+    }
+
+    @Test
+    void clientsCannotReachTheRepairAccountThroughAutosync() {
+        AutosyncProxy a = start("a");
+        String admin = FanOutSwiftSite.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:8081/auth/v1.0"))
+                .header("X-Auth-User", "admin:admin").header("X-Auth-Key", "admin").GET())
+                .headers().firstValue("X-Auth-Token").orElseThrow();
+        for (String path : List.of(JOURNAL, "/v1/AUTH_%61utosync/autosync-repairs", "/v1/AUTH_autosync")) {
+            HttpResponse<byte[]> r = FanOutSwiftSite.send(HttpRequest.newBuilder(URI.create(urlA + path))
+                    .header("X-Auth-Token", admin).GET());
+            assertEquals(403, r.statusCode(), path);
+            assertTrue(text(r).contains("reserved for Autosync"), text(r));
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static String name(String hint) {
+        String c = FanOutSwiftSite.unique("repair-" + hint);
+        SWIFT_A.track(c);
+        SWIFT_B.track(c);
+        return c;
+    }
+
+    private HttpResponse<byte[]> via(AutosyncProxy p, String method, String path, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.port() + path))
+                .timeout(Duration.ofSeconds(60)).header("X-Auth-Token", SWIFT_A.token())
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return FanOutSwiftSite.send(b);
+    }
+
+    private static JsonNode status(AutosyncProxy p) {
+        HttpResponse<byte[]> r = FanOutSwiftSite.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + p.adminPort() + "/status")).GET());
+        assertEquals(200, r.statusCode(), text(r));
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new AssertionError("status is not JSON: " + text(r), e);
+        }
+    }
+
+    /** Pending records in a's status after its worker's last pass; -1 before the first pass. */
+    private static int pendingAt(AutosyncProxy p) {
+        JsonNode repair = status(p).path("repair");
+        return repair.path("last_pass").isNull() ? -1 : repair.path("pending").asInt();
+    }
+
+    private static void await(BooleanSupplier done, String what) {
+        long deadline = System.nanoTime() + CATCH_UP.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within " + CATCH_UP + ": " + what);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Removes every repair record at a site, as its service user would see them. */
+    private static void purgeJournal(FanOutSwiftSite site) {
+        String token = FanOutSwiftSite.send(HttpRequest.newBuilder(site.base.resolve("/auth/v1.0"))
+                .header("X-Auth-User", "admin:admin").header("X-Auth-Key", "admin").GET())
+                .headers().firstValue("X-Auth-Token").orElseThrow();
+        HttpResponse<byte[]> list = FanOutSwiftSite.send(HttpRequest.newBuilder(site.base.resolve(JOURNAL + "?format=json"))
+                .header("X-Auth-Token", token).GET());
+        if (list.statusCode() != 200) {
+            return;
+        }
+        try {
+            for (JsonNode o : JSON.readTree(list.body())) {
+                String obj = o.path("name").asText();
+                FanOutSwiftSite.send(HttpRequest.newBuilder(site.base.resolve(JOURNAL + "/" + obj))
+                        .header("X-Auth-Token", token).DELETE());
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
