@@ -3,6 +3,7 @@ package org.autosync.proxy;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
+import org.autosync.proxy.cli.StatusCommand;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.config.SettingsException;
 import org.slf4j.Logger;
@@ -25,11 +26,20 @@ public final class Main {
     /** Returns an exit code, or -1 once the proxy ran and was stopped by a signal. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         String config = null;
-        for (int i = 0; i < args.length; i++) {
+        String command = args.length > 0 && COMMANDS.contains(args[0]) ? args[0] : "run";
+        boolean json = false;
+        for (int i = command.equals("run") ? 0 : 1; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
                     usage(out);
                     return 0;
+                }
+                case "--json" -> {
+                    if (command.equals("run")) {
+                        err.println("autosync: --json goes with status (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    json = true;
                 }
                 case "-c", "--config" -> {
                     if (i + 1 >= args.length) {
@@ -55,6 +65,9 @@ public final class Main {
             err.println("autosync: " + config + ": " + e.getMessage());
             return EXIT_USAGE;
         }
+        if (command.equals("status")) {
+            return StatusCommand.run(settings, json, out, err);
+        }
         Logger log = LoggerFactory.getLogger(Main.class);
         AutosyncProxy proxy;
         try {
@@ -77,8 +90,11 @@ public final class Main {
         return -1;
     }
 
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("status");
+
     private static void usage(PrintStream out) {
         out.println("usage: autosync --config FILE");
+        out.println("       autosync status --config FILE [--json]");
         out.println();
         out.println("Runs the Autosync proxy in the foreground with the HOCON settings in FILE");
         out.println("(defaults: reference.conf; see README, 'Configuration'). SIGTERM stops it");
@@ -86,6 +102,10 @@ public final class Main {
         out.println();
         out.println("  -c, --config FILE   settings file (required)");
         out.println("  -h, --help          this text");
+        out.println();
+        out.println("status asks the running proxy (its admin-listen port) for each site's reachability,");
+        out.println("the repair records pending, the oldest one's age, the last repair pass and conflicts.");
+        out.println("Exit 0: all well; 1: no answer; 3: a site unreachable, a conflict or a stale site.");
         out.println();
         out.println("Exit codes: 0 help, 1 start-up failure (e.g. port in use), 2 bad usage or config.");
     }

@@ -39,6 +39,10 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
         return new RepairSettings(on, account, interval, maxBackoff, workers, workerIndex, staleAfter);
     }
 
+    public RepairSettings withMaxBackoff(Duration d) {
+        return new RepairSettings(enabled, account, interval, d, workers, workerIndex, staleAfter);
+    }
+
     public RepairSettings withInterval(Duration d) {
         return new RepairSettings(enabled, account, d, maxBackoff, workers, workerIndex, staleAfter);
     }

@@ -1,0 +1,131 @@
+package org.autosync.proxy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import org.autosync.proxy.config.HostPort;
+import org.autosync.proxy.config.Settings;
+
+/**
+ * {@code autosync status --config FILE [--json]}: asks the running proxy's admin port for
+ * {@code /status} and prints it for a person (or as it came, with --json).
+ *
+ * <p>Exit codes: 0 all well; 1 the proxy did not answer; 3 something needs an operator (a site
+ * unreachable, a repair conflict, a site whose oldest repair is older than repair.stale-after).
+ */
+public final class StatusCommand {
+    public static final int ATTENTION = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusCommand() {
+    }
+
+    public static int run(Settings settings, boolean json, PrintStream out, PrintStream err) {
+        HostPort admin = settings.adminListen();
+        String host = admin.host().equals("0.0.0.0") || admin.host().equals("::") ? "127.0.0.1" : admin.host();
+        URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + admin.port()
+                + "/status");
+        JsonNode status;
+        try {
+            HttpResponse<byte[]> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).GET().build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                err.println("autosync status: " + uri + " answered " + r.statusCode());
+                return 1;
+            }
+            status = JSON.readTree(r.body());
+        } catch (IOException e) {
+            err.println("autosync status: no answer from the proxy's admin port at " + uri + ": " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        out.print(json ? status.toPrettyString() + "\n" : render(status));
+        return needsAttention(status) ? ATTENTION : 0;
+    }
+
+    /** The status for a person: one line per site, the repair backlog, conflicts. */
+    static String render(JsonNode s) {
+        StringBuilder b = new StringBuilder();
+        b.append("site ").append(s.path("site").asText("-")).append('\n');
+        for (Iterator<Map.Entry<String, JsonNode>> it = s.path("sites").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode site = e.getValue();
+            b.append(String.format("  %-12s %s%n", e.getKey(), site.path("reachable").asBoolean()
+                    ? "reachable" : "UNREACHABLE (" + site.path("problem").asText() + ")"));
+        }
+        JsonNode r = s.path("repair");
+        if (!r.path("enabled").asBoolean()) {
+            b.append("repair: off\n");
+            return b.toString();
+        }
+        b.append(String.format("repair: %d pending%s%n", r.path("pending").asInt(),
+                r.path("pending").asInt() == 0 ? "" : ", oldest " + age(r.path("oldest_age_seconds").asLong())));
+        for (Iterator<Map.Entry<String, JsonNode>> it = r.path("sites").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode site = e.getValue();
+            b.append(String.format("  for %-8s %d pending, oldest %s%s%n", e.getKey(), site.path("pending").asInt(),
+                    age(site.path("oldest_age_seconds").asLong()), site.path("stale").asBoolean()
+                            ? "  STALE: older than repair.stale-after; see README, Re-seeding a site" : ""));
+        }
+        if (r.path("last_pass").isNull() || r.path("last_pass").isMissingNode()) {
+            b.append("  no pass yet\n");
+        } else {
+            b.append("  last pass ").append(r.path("last_pass").asText()).append(" (")
+                    .append(r.path("last_pass_ms").asLong()).append(" ms)");
+            for (Iterator<Map.Entry<String, JsonNode>> it = r.path("last_pass_outcomes").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                b.append(' ').append(e.getKey()).append('=').append(e.getValue().asInt());
+            }
+            b.append('\n');
+        }
+        if (!r.path("last_error").isNull() && !r.path("last_error").isMissingNode()) {
+            b.append("  last error: ").append(r.path("last_error").asText()).append('\n');
+        }
+        JsonNode conflicts = r.path("conflicts");
+        b.append("conflicts: ").append(conflicts.size()).append('\n');
+        for (JsonNode c : conflicts) {
+            b.append("  ").append(c.path("key").asText()).append(" at ").append(c.path("site").asText())
+                    .append(": ").append(c.path("reason").asText()).append('\n');
+        }
+        return b.toString();
+    }
+
+    static boolean needsAttention(JsonNode s) {
+        for (JsonNode site : s.path("sites")) {
+            if (!site.path("reachable").asBoolean()) {
+                return true;
+            }
+        }
+        JsonNode r = s.path("repair");
+        for (JsonNode site : r.path("sites")) {
+            if (site.path("stale").asBoolean()) {
+                return true;
+            }
+        }
+        return r.path("conflicts").size() > 0;
+    }
+
+    private static String age(long seconds) {
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + " min";
+        }
+        if (seconds < 172800) {
+            return seconds / 3600 + " h";
+        }
+        return seconds / 86400 + " d";
+    }
+}

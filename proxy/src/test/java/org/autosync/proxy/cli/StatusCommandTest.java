@@ -1,0 +1,76 @@
+package org.autosync.proxy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.autosync.proxy.config.HostPort;
+import org.autosync.proxy.config.Settings;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(String s) throws Exception {
+        return JSON.readTree(s.replace('\'', '"'));
+    }
+
+    private static final String HEALTHY = """
+            {'site': 'a', 'sites': {'a': {'reachable': true}, 'b': {'reachable': true}},
+             'repair': {'enabled': true, 'pending': 0, 'oldest_age_seconds': 0, 'sites': {}, 'conflicts': [],
+                        'last_pass': '2026-11-28T12:00:00Z', 'last_pass_ms': 12,
+                        'last_pass_outcomes': {}, 'last_error': null}}
+            """;
+
+    private static final String TROUBLED = """
+            {'site': 'a', 'sites': {'a': {'reachable': true}, 'b': {'reachable': false, 'problem': 'connection refused'}},
+             'repair': {'enabled': true, 'pending': 9, 'oldest_age_seconds': 200000,
+                        'sites': {'b': {'pending': 9, 'oldest_age_seconds': 200000, 'stale': true}},
+                        'conflicts': [{'key': 'AUTH_test/c', 'site': 'b', 'reason': 'b still holds 1 object'}],
+                        'last_pass': '2026-11-28T12:00:00Z', 'last_pass_ms': 40,
+                        'last_pass_outcomes': {'retry': 8, 'conflict': 1}, 'last_error': null}}
+            """;
+
+    @Test
+    void healthyStatusReadsCleanAndNeedsNoAttention() throws Exception {
+        JsonNode s = json(HEALTHY);
+        String text = StatusCommand.render(s);
+        assertTrue(text.startsWith("site a\n"), text);
+        assertTrue(text.contains("b            reachable"), text);
+        assertTrue(text.contains("repair: 0 pending\n"), text);
+        assertTrue(text.contains("conflicts: 0"), text);
+        assertFalse(StatusCommand.needsAttention(s));
+    }
+
+    @Test
+    void downSiteBacklogStaleAndConflictsAreAllShown() throws Exception {
+        JsonNode s = json(TROUBLED);
+        String text = StatusCommand.render(s);
+        assertTrue(text.contains("b            UNREACHABLE (connection refused)"), text);
+        assertTrue(text.contains("repair: 9 pending, oldest 2 d"), text);
+        assertTrue(text.contains("for b        9 pending, oldest 2 d  STALE"), text);
+        assertTrue(text.contains("retry=8 conflict=1"), text);
+        assertTrue(text.contains("AUTH_test/c at b: b still holds 1 object"), text);
+        assertTrue(StatusCommand.needsAttention(s));
+    }
+
+    @Test
+    void aProxyThatDoesNotAnswerIsExitOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+            closed = ss.getLocalPort();
+        }
+        Settings settings = Settings.builder().localCluster(java.net.URI.create("http://127.0.0.1:1"))
+                .adminListen(new HostPort("127.0.0.1", closed)).build();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = StatusCommand.run(settings, false, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, code);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no answer from the proxy's admin port"));
+    }
+}

@@ -1,0 +1,160 @@
+package org.autosync.proxy.federation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import okhttp3.mockwebserver.MockResponse;
+import okhttp3.mockwebserver.RecordedRequest;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.config.RepairSettings;
+import org.autosync.proxy.testing.TestProxy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fan-out's side of repair, against stub sites: a leg a peer did not confirm is written to
+ * the local cluster's repair container before the client's answer, and a record that cannot be
+ * written never ends in a 2xx.
+ */
+class RepairRecordingTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JOURNAL = "/v1/AUTH_autosync/autosync-repairs";
+
+    private StubSite local;
+    private StubSite b;
+    private AutosyncProxy proxy;
+
+    @BeforeEach
+    void stubs() throws IOException {
+        local = new StubSite();
+        b = new StubSite();
+        // the local stub is also the service user's tempauth; its journal listing is empty
+        local.answer("GET", r -> r.getPath().startsWith("/auth/")
+                ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
+                        .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
+                : new MockResponse().setResponseCode(204));
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (proxy != null) {
+            proxy.close();
+        }
+        local.close();
+        b.close();
+    }
+
+    private void start(URI siteB) throws InterruptedException {
+        FederationFixture f = FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", siteB)
+                .authUrl(URI.create(local.url() + "/auth/v1.0"));
+        // a pass an hour: this test is about what the fan-out writes, not about the worker
+        RepairSettings repair = RepairSettings.off().withEnabled(true).withInterval(Duration.ofHours(1))
+                .withMaxBackoff(Duration.ofHours(1));
+        proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build().withRepair(repair)));
+    }
+
+    private HttpResponse<String> call(String method, String path, String... headers) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            r.headers(headers);
+        }
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private List<RecordedRequest> journalWrites() {
+        return local.seen.stream().filter(r -> r.getMethod().equals("PUT") && r.getPath().startsWith(JOURNAL + "/"))
+                .toList();
+    }
+
+    @Test
+    void aLegThePeerDidNotConfirmIsRecordedBeforeTheAnswer() throws Exception {
+        start(FederationFixture.closedUrl());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c%C3%A9", "X-Auth-Token", "tk",
+                "X-Container-Meta-Color", "blue", "X-Remove-Container-Meta-Old", "x", "X-Object-Meta-Not", "mine",
+                "X-Autosync-Consistency", "local");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("a=204, b=connect-refused", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertEquals("b", r.headers().firstValue("X-Autosync-Repair-Pending").orElse(null));
+        List<RecordedRequest> writes = journalWrites();
+        assertEquals(1, writes.size(), local.methods().toString());
+        RecordedRequest w = writes.get(0);
+        assertEquals("AUTH_tk_service", w.getHeader("X-Auth-Token"), "written as the service user");
+        assertTrue(w.getPath().matches(JOURNAL + "/[0-9a-f]{8}/b/[0-9]{16}-a-[0-9a-f]{8}"), w.getPath());
+        JsonNode rec = JSON.readTree(w.getBody().readByteArray());
+        assertEquals("AUTH_test", rec.path("account").asText());
+        assertEquals("c\u00e9", rec.path("container").asText());
+        assertEquals("CONTAINER_POST", rec.path("op").asText());
+        assertEquals("b", rec.path("target").asText());
+        assertEquals("a", rec.path("origin").asText());
+        assertEquals("[\"x-container-meta-color\",\"x-container-meta-old\"]", rec.path("headers").toString(),
+                "names in set form, never values, never headers that are not the container's");
+    }
+
+    @Test
+    void aRecordThatCannotBeWrittenTurnsTheAnswerInto503() throws Exception {
+        local.answer("PUT", req -> new MockResponse().setResponseCode(
+                req.getPath().startsWith(JOURNAL) ? 507 : 201));
+        start(FederationFixture.closedUrl());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Autosync-Consistency", "local");
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("applied at a, but not at b"), r.body());
+        assertTrue(r.body().contains("retry the request"), r.body());
+        assertEquals("a=201, b=connect-refused", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertNull(r.headers().firstValue("X-Autosync-Repair-Pending").orElse(null));
+        assertEquals(1.0, Scrape.sample(proxy.metrics().scrape(), "autosync_repair_unrecorded_total"));
+    }
+
+    @Test
+    void aMissingRepairContainerIsCreatedAndTheRecordWritten() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
+        local.answer("PUT", req -> {
+            boolean record = req.getPath().startsWith(JOURNAL + "/");
+            // the first record PUT finds no container
+            return new MockResponse().setResponseCode(record && puts.getAndIncrement() == 0 ? 404 : 201);
+        });
+        start(FederationFixture.closedUrl());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Autosync-Consistency", "local");
+        assertEquals(201, r.statusCode(), r.body());
+        List<String> puts2 = local.seen.stream().filter(q -> q.getMethod().equals("PUT")).map(RecordedRequest::getPath)
+                .toList();
+        assertEquals(4, puts2.size(), puts2.toString());
+        assertEquals("/v1/AUTH_test/c", puts2.get(0));
+        assertTrue(puts2.get(1).startsWith(JOURNAL + "/"), puts2.toString());
+        assertEquals(JOURNAL, puts2.get(2), "the container, then the record again");
+        assertEquals(puts2.get(1), puts2.get(3), "the same record name");
+    }
+
+    @Test
+    void nothingIsRecordedWhenEveryLegConfirmed() throws Exception {
+        start(b.url());
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "tk");
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals(List.of(), journalWrites());
+        assertNull(r.headers().firstValue("X-Autosync-Repair-Pending").orElse(null));
+    }
+
+    @Test
+    void aPeerThatRefusesIsRecordedToo() throws Exception {
+        b.answer("POST", 404); // b never got the container: the repair will create it
+        start(b.url());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk", "X-Container-Read", ".r:*");
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals(1, journalWrites().size());
+    }
+}
