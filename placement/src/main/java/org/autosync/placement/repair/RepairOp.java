@@ -7,6 +7,11 @@ public enum RepairOp {
     CONTAINER_PUT,
     CONTAINER_POST,
     CONTAINER_DELETE,
+    /**
+     * A client's container DELETE while some copy still held objects: every copy is kept until
+     * all read empty (sync drains them), then deleted everywhere. Owned by the site that took it.
+     */
+    CONTAINER_DRAIN,
     ACCOUNT_PUT,
     ACCOUNT_POST,
     ACCOUNT_DELETE;
@@ -23,10 +28,10 @@ public enum RepairOp {
     }
 
     public boolean isContainer() {
-        return this == CONTAINER_PUT || this == CONTAINER_POST || this == CONTAINER_DELETE;
+        return this == CONTAINER_PUT || this == CONTAINER_POST || this == CONTAINER_DELETE || this == CONTAINER_DRAIN;
     }
 
     public boolean isDelete() {
-        return this == CONTAINER_DELETE || this == ACCOUNT_DELETE;
+        return this == CONTAINER_DELETE || this == CONTAINER_DRAIN || this == ACCOUNT_DELETE;
     }
 }

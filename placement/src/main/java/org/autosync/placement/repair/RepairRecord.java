@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -15,7 +17,13 @@ import java.util.TreeSet;
  * set or removed (names only: a repair re-reads the current values, it never replays a request).
  */
 public record RepairRecord(String account, String container, RepairOp op, String target, String origin,
-                           long stampMicros, Set<String> headers) {
+                           long stampMicros, Set<String> headers, Map<String, String> snapshot) {
+
+    /** A record without a snapshot (every op but a drain). */
+    public RepairRecord(String account, String container, RepairOp op, String target, String origin,
+                        long stampMicros, Set<String> headers) {
+        this(account, container, op, target, origin, stampMicros, headers, Map.of());
+    }
 
     public RepairRecord {
         Objects.requireNonNull(account, "account");
@@ -34,6 +42,9 @@ public record RepairRecord(String account, String container, RepairOp op, String
             throw new IllegalArgumentException("stampMicros: negative");
         }
         headers = java.util.Collections.unmodifiableSet(new TreeSet<>(Objects.requireNonNull(headers, "headers")));
+        // a drain's copy of the container's headers when it was deleted: what a copy deleted too
+        // early is re-created with, so the sync of the others still lands there
+        snapshot = java.util.Collections.unmodifiableMap(new TreeMap<>(Objects.requireNonNull(snapshot, "snapshot")));
     }
 
     public boolean isContainer() {

@@ -18,33 +18,47 @@ import java.time.Duration;
  * @param workerIndex which share this replica takes (0-based, below workers)
  * @param staleAfter  a site with a record older than this is flagged in status: Swift forgets
  *                    object deletes after reclaim_age (7 days by default)
+ * @param syncPass    Swift's container-sync interval: a draining delete needs every copy empty
+ *                    on two checks at least this far apart ({@code deletes.sync-interval})
+ * @param drainDeadline a delete whose copies still hold objects this long after it is abandoned
+ *                    and reported ({@code deletes.deadline})
  */
 public record RepairSettings(boolean enabled, String account, Duration interval, Duration maxBackoff, int workers,
-                             int workerIndex, Duration staleAfter) {
+                             int workerIndex, Duration staleAfter, Duration syncPass, Duration drainDeadline) {
 
     public RepairSettings {
         requireNonNull(account, "account");
         requireNonNull(interval, "interval");
         requireNonNull(maxBackoff, "maxBackoff");
         requireNonNull(staleAfter, "staleAfter");
+        requireNonNull(syncPass, "syncPass");
+        requireNonNull(drainDeadline, "drainDeadline");
     }
 
     /** Repair off: what settings built in code (tests with stub sites) get unless they ask. */
     public static RepairSettings off() {
         return new RepairSettings(false, "AUTH_autosync", Duration.ofSeconds(5), Duration.ofMinutes(5), 1, 0,
-                Duration.ofDays(2));
+                Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1));
     }
 
     public RepairSettings withEnabled(boolean on) {
-        return new RepairSettings(on, account, interval, maxBackoff, workers, workerIndex, staleAfter);
+        return new RepairSettings(on, account, interval, maxBackoff, workers, workerIndex, staleAfter, syncPass,
+                drainDeadline);
     }
 
     public RepairSettings withMaxBackoff(Duration d) {
-        return new RepairSettings(enabled, account, interval, d, workers, workerIndex, staleAfter);
+        return new RepairSettings(enabled, account, interval, d, workers, workerIndex, staleAfter, syncPass,
+                drainDeadline);
+    }
+
+    public RepairSettings withDeletes(Duration pass, Duration deadline) {
+        return new RepairSettings(enabled, account, interval, maxBackoff, workers, workerIndex, staleAfter, pass,
+                deadline);
     }
 
     public RepairSettings withInterval(Duration d) {
-        return new RepairSettings(enabled, account, d, maxBackoff, workers, workerIndex, staleAfter);
+        return new RepairSettings(enabled, account, d, maxBackoff, workers, workerIndex, staleAfter, syncPass,
+                drainDeadline);
     }
 
     /** From the {@code autosync} block; errors name the key. */
@@ -69,8 +83,14 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
             throw new SettingsException("autosync.repair.worker-index", "must be 0 to " + (workers - 1)
                     + " (repair.workers is " + workers + ")");
         }
+        Duration syncPass = positive(c, "deletes.sync-interval");
+        Duration deadline = positive(c, "deletes.deadline");
+        if (deadline.compareTo(syncPass.multipliedBy(2)) < 0) {
+            throw new SettingsException("autosync.deletes.deadline", "must be at least twice deletes.sync-interval ("
+                    + syncPass + "): the copies need two checks a sync pass apart");
+        }
         return new RepairSettings(enabled, account, interval, maxBackoff, workers, index,
-                positive(c, "repair.stale-after"));
+                positive(c, "repair.stale-after"), syncPass, deadline);
     }
 
     private static boolean bool(Config c, String path) {

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.placement.repair.ReplicatedHeaders;
-import org.autosync.proxy.federation.repair.RepairRecorder;
+import org.autosync.proxy.federation.repair.RepairRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
@@ -52,18 +54,18 @@ public final class FanOutExecutor {
     private final Duration localTimeout;
     private final PeerClient peers;
     private final ProxyMetrics metrics;
-    private final RepairRecorder recorder;
+    private final RepairRecords records;
     private final Clock clock;
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
-                          PeerClient peers, ProxyMetrics metrics, RepairRecorder recorder, Clock clock) {
+                          PeerClient peers, ProxyMetrics metrics, RepairRecords records, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
         this.localTimeout = requireNonNull(localTimeout, "localTimeout");
         this.peers = requireNonNull(peers, "peers");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.recorder = requireNonNull(recorder, "recorder");
+        this.records = requireNonNull(records, "records");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -146,7 +148,7 @@ public final class FanOutExecutor {
                                                             List<SiteOutcome> outcomes, ClusterResponse answer) {
         List<String> missed = outcomes.stream().filter(o -> !o.site().equals(fed.site().name()))
                 .filter(o -> o.kind() != SiteOutcome.Kind.OK).map(SiteOutcome::site).toList();
-        if (missed.isEmpty() || recorder == RepairRecorder.NONE) {
+        if (missed.isEmpty() || records == RepairRecords.NONE) {
             return done(answer);
         }
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
@@ -157,12 +159,11 @@ public final class FanOutExecutor {
                 names.add(set);
             }
         }
-        Instant now = clock.instant();
-        long stamp = now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        long stamp = stampNow();
         RepairOp op = RepairOp.of(req.method(), container);
-        List<RepairRecord> records = missed.stream().map(site -> new RepairRecord(path.account(),
+        List<RepairRecord> batch = missed.stream().map(site -> new RepairRecord(path.account(),
                 container ? path.container() : "", op, site, fed.site().name(), stamp, names)).toList();
-        return recorder.record(records).handle((ok, err) -> {
+        return records.record(batch).handle((ok, err) -> {
             if (err == null) {
                 return answer.with(REPAIR_HEADER, String.join(", ", missed));
             }
@@ -223,7 +224,12 @@ public final class FanOutExecutor {
         return name > max ? "Container name length of " + name + " longer than " + max : null;
     }
 
-    /** Deletes only when no site of the placement still holds objects: nothing is lost. */
+    /**
+     * A container DELETE never loses an object: the local copy answers as Swift would (409 while
+     * it holds objects); when every copy reads empty the container goes everywhere; when another
+     * copy still holds objects or cannot be read, every copy is kept and the delete is recorded
+     * to finish once sync has drained them (202), see {@link org.autosync.placement.repair.DrainDecision}.
+     */
     private CompletableFuture<ClusterResponse> deleteContainer(ClusterRequest req, SwiftPath path,
                                                                Placement placement, Consistency consistency) {
         String here = fed.site().name();
@@ -236,6 +242,9 @@ public final class FanOutExecutor {
         all.add(localHead);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
             ClusterResponse lh = localHead.join();
+            if (lh.status() == 404 && !others.isEmpty()) {
+                return pendingDelete(req, path, placement, consistency);
+            }
             if (!lh.is2xx()) {
                 return apply(req, path, placement, consistency); // the local DELETE gives the real answer
             }
@@ -243,6 +252,7 @@ public final class FanOutExecutor {
             List<String> unknown = new ArrayList<>();
             List<String> header = new ArrayList<>();
             addCount(here, lh, full, header);
+            boolean localFull = !full.isEmpty();
             for (int i = 0; i < others.size(); i++) {
                 PeerClient.Result r = peerHeads.get(i).join();
                 String name = others.get(i).name();
@@ -255,8 +265,14 @@ public final class FanOutExecutor {
                     }
                 }
             }
-            if (!unknown.isEmpty() && consistency != Consistency.LOCAL) {
-                // A copy we cannot see may still hold objects: deleting the others could lose them.
+            if (full.isEmpty() && unknown.isEmpty()) {
+                return apply(req, path, placement, consistency);
+            }
+            if (!localFull && records != RepairRecords.NONE) {
+                return drain(path, placement, lh, full, unknown, header);
+            }
+            if (!unknown.isEmpty() && consistency != Consistency.LOCAL && !localFull) {
+                // Repair off: a copy we cannot see may still hold objects; deleting could lose them.
                 return done(ClusterResponse.text(503, "autosync: cannot tell whether container " + path.account()
                         + "/" + path.container() + " is empty at: " + String.join(", ", unknown)
                         + "; nothing was deleted (" + CONSISTENCY_HEADER + ": local deletes anyway)")
@@ -269,6 +285,79 @@ public final class FanOutExecutor {
             }
             return apply(req, path, placement, consistency);
         });
+    }
+
+    /**
+     * The local copy is empty, another is not (or cannot be read): keep every copy, record the
+     * delete with a snapshot of the container's headers, and let the repair worker finish it.
+     */
+    private CompletableFuture<ClusterResponse> drain(SwiftPath path, Placement placement, ClusterResponse localHead,
+                                                     List<String> full, List<String> unknown, List<String> header) {
+        String here = fed.site().name();
+        Map<String, String> snapshot = new TreeMap<>();
+        localHead.headers().forEach((k, v) -> {
+            if (!v.isEmpty() && (ReplicatedHeaders.isReplicated(k, true) || k.equals(ReplicatedHeaders.STORAGE_POLICY))) {
+                snapshot.put(k, v.get(0));
+            }
+        });
+        RepairRecord drain = new RepairRecord(path.account(), path.container(), RepairOp.CONTAINER_DRAIN, here, here,
+                stampNow(), Set.of(), snapshot);
+        String what = "container " + path.account() + "/" + path.container();
+        List<String> sites = header.stream().map(h -> h.endsWith("=not-empty") ? h.replace("=not-empty", "=draining") : h)
+                .toList();
+        return records.pendingFor(path.account(), path.container())
+                .thenCompose(before -> records.record(List.of(drain)).thenCompose(written -> {
+                    // a repeated DELETE starts the clock again; the earlier drains of this key are done with
+                    List<CompletableFuture<Void>> gone = before.stream()
+                            .filter(e -> e.record().op() == RepairOp.CONTAINER_DRAIN)
+                            .map(e -> records.remove(e.name())).toList();
+                    return CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new));
+                }))
+                .handle((ok, err) -> {
+                    if (err != null) {
+                        metrics.repairUnrecorded();
+                        log.error("DELETE {}: the delete could not be recorded: {}", what,
+                                ClusterClient.cause(err).getMessage());
+                        return ClusterResponse.text(503, "autosync: " + what + " is not empty at every site and the "
+                                + "delete could not be recorded; nothing was deleted, retry the request")
+                                .with(SITES_HEADER, String.join(", ", sites));
+                    }
+                    List<String> why = new ArrayList<>(full);
+                    unknown.forEach(u -> why.add(u + ", not readable now"));
+                    return ClusterResponse.text(202, "autosync: " + what + " is being deleted. It is kept at every "
+                            + "site until all copies read empty (" + String.join("; ", why) + "), so that sync "
+                            + "can finish, then deleted everywhere. An object written after this delete cancels it.")
+                            .with(SITES_HEADER, String.join(", ", sites));
+                });
+    }
+
+    /**
+     * The local copy is gone: a DELETE repeated after an earlier one was accepted answers as the
+     * record of that delete stands, and the repair worker carries it on at the other sites.
+     */
+    private CompletableFuture<ClusterResponse> pendingDelete(ClusterRequest req, SwiftPath path, Placement placement,
+                                                             Consistency consistency) {
+        return records.pendingFor(path.account(), path.container()).exceptionally(err -> List.of())
+                .thenCompose(pending -> {
+                    List<String> at = pending.stream().filter(e -> e.record().op().isDelete())
+                            .flatMap(e -> e.record().op() == RepairOp.CONTAINER_DRAIN
+                                    ? placement.names().stream().filter(n -> !n.equals(fed.site().name()))
+                                    : java.util.stream.Stream.of(e.record().target()))
+                            .distinct().toList();
+                    if (at.isEmpty()) {
+                        return apply(req, path, placement, consistency);
+                    }
+                    List<String> sites = new ArrayList<>(List.of(fed.site().name() + "=404"));
+                    at.forEach(s -> sites.add(s + "=pending"));
+                    return done(ClusterResponse.text(202, "autosync: container " + path.account() + "/"
+                            + path.container() + " is deleted here; the delete is still being carried out at: "
+                            + String.join(", ", at)).with(SITES_HEADER, String.join(", ", sites)));
+                });
+    }
+
+    private long stampNow() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }
 
     private static void addCount(String site, ClusterResponse head, List<String> full, List<String> header) {

@@ -25,7 +25,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
-import org.autosync.proxy.federation.repair.RepairRecorder;
+import org.autosync.proxy.federation.repair.RepairRecords;
 import org.autosync.proxy.federation.repair.RepairStatus;
 import org.autosync.proxy.federation.repair.RepairWorker;
 import org.autosync.proxy.internal.Transport;
@@ -76,7 +76,7 @@ public final class Federation implements AutoCloseable {
                 settings.responseHeaderTimeout(), fed.site().name());
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account());
-            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers), fed.repair(), metrics, clock);
+            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clock), fed.repair(), metrics, clock);
         } else {
             journal = null;
             worker = null;
@@ -95,9 +95,9 @@ public final class Federation implements AutoCloseable {
             return new RequestRouter(passThrough, null, null, null, 64 * 1024, metrics, null);
         }
         Clock clock = Clock.systemUTC();
-        RepairRecorder recorder = journal == null ? RepairRecorder.NONE : journal::add;
+        RepairRecords records = journal == null ? RepairRecords.NONE : journal;
         FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
-                settings.responseHeaderTimeout(), peers, metrics, recorder, clock);
+                settings.responseHeaderTimeout(), peers, metrics, records, clock);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
         PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(),

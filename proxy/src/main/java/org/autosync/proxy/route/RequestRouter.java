@@ -123,11 +123,13 @@ public final class RequestRouter implements ExchangeFactory {
         }
         SwiftPath path = SwiftPath.parse(request.uri());
         HttpMethod m = request.method();
-        boolean allowedMethod = isWrite(m) || m.equals(HttpMethod.HEAD);
+        boolean allowedMethod = isWrite(m) || m.equals(HttpMethod.HEAD)
+                || m.equals(HttpMethod.GET) && isJsonListing(request.uri());
         boolean allowedPath = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
         if (!allowedMethod || !allowedPath || SwiftPath.isBulk(request.uri())) {
             return refuse(client, request, owner, "forbidden-operation", "autosync: peer site " + v.site()
-                    + " may only PUT, POST, DELETE or HEAD accounts and containers (no bulk operations)");
+                    + " may only PUT, POST, DELETE or HEAD accounts and containers, or GET their JSON listings"
+                    + " (no bulk operations)");
         }
         return buffered(client, request, owner, req -> peerApply.apply(req, v.signedHeaders()));
     }
@@ -187,6 +189,36 @@ public final class RequestRouter implements ExchangeFactory {
             }
         }
         return null;
+    }
+
+    /** Listing parameters a peer may use (repair and reconcile compare listings); nothing else. */
+    private static final Set<String> LISTING_PARAMS = Set.of("format", "marker", "end_marker", "limit", "prefix",
+            "delimiter", "reverse");
+
+    /**
+     * A GET that can only return a JSON listing: {@code format=json} and no parameter outside
+     * the listing ones, so no middleware (symlink, SLO manifest, bulk) reads it as something else.
+     */
+    static boolean isJsonListing(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return false;
+        }
+        boolean json = false;
+        for (String param : uri.substring(q + 1).split("&", -1)) {
+            int eq = param.indexOf('=');
+            String name = eq < 0 ? param : param.substring(0, eq);
+            if (!LISTING_PARAMS.contains(name)) {
+                return false;
+            }
+            if (name.equals("format")) {
+                if (json || !param.equals("format=json")) {
+                    return false;
+                }
+                json = true;
+            }
+        }
+        return json;
     }
 
     private static boolean isWrite(HttpMethod m) {

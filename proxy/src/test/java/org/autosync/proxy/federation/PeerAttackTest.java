@@ -392,8 +392,15 @@ class PeerAttackTest {
                 Arguments.of("COPY an object", SecurityWire.signed(a, "COPY", X + "/o", null,
                         "Destination", "x/o2")),
                 Arguments.of("PUT an object via %2F", SecurityWire.signed(a, "PUT", "/v1/AUTH_test/x%2Fo", "data".getBytes())),
-                Arguments.of("GET the account", SecurityWire.signed(a, "GET", "/v1/AUTH_test", null)),
-                Arguments.of("GET a container", SecurityWire.signed(a, "GET", X + "?format=json", null)),
+                Arguments.of("GET the account as text", SecurityWire.signed(a, "GET", "/v1/AUTH_test", null)),
+                Arguments.of("GET a container as text", SecurityWire.signed(a, "GET", X, null)),
+                Arguments.of("GET a container as XML", SecurityWire.signed(a, "GET", X + "?format=xml", null)),
+                Arguments.of("GET a container listing with a manifest query",
+                        SecurityWire.signed(a, "GET", X + "?format=json&multipart-manifest=get", null)),
+                Arguments.of("GET a container listing with format twice",
+                        SecurityWire.signed(a, "GET", X + "?format=json&format=xml", null)),
+                Arguments.of("GET a container listing of a symlink",
+                        SecurityWire.signed(a, "GET", X + "?symlink=get&format=json", null)),
                 Arguments.of("OPTIONS a container", SecurityWire.signed(a, "OPTIONS", X, null)),
                 Arguments.of("lower-case delete", SecurityWire.signed(a, "delete", X, null)),
                 Arguments.of("GET /info", SecurityWire.signed(a, "GET", "/info", null)),
@@ -413,6 +420,20 @@ class PeerAttackTest {
     @MethodSource("tooMuch")
     void aVerifiedPeerMayNotTouchObjectsOrRead(String what, Request r) {
         assertRefusedAndNothingHappened(what, send(r));
+    }
+
+    @Test
+    void aVerifiedPeerMayReadJsonListingsAsTheServiceUser() {
+        for (String path : List.of("/v1/AUTH_test?format=json", X + "?format=json&marker=m&limit=10&prefix=p")) {
+            cluster.seen.clear();
+            Response r = send(SecurityWire.signed(signer("a"), "GET", path, null));
+            assertEquals(200, r.status(), path + ": " + r);
+            assertEquals(1, cluster.seen.size(), path);
+            assertEquals("GET", cluster.seen.get(0).getMethod());
+            assertEquals(path, cluster.seen.get(0).getPath());
+            assertTrue(cluster.seen.get(0).getHeader("X-Auth-Token").startsWith("AUTH_tk_service_"),
+                    "applied as this site's service user only");
+        }
     }
 
     @Test

@@ -26,18 +26,35 @@ import org.autosync.proxy.route.SwiftPath;
  * {@link RepairDecision} decide, and sends what it decided to that site's proxy (signed).
  */
 public final class KeyRepairer {
-    /** What became of a record: the decision's kind, why, and whether the record is finished. */
-    public record Outcome(RepairAction.Kind kind, String reason, boolean done) {
+    /**
+     * What became of a record: the decision's kind, why, whether the record is finished, and for
+     * a draining delete since when every copy has read empty (null: not empty now).
+     */
+    public record Outcome(RepairAction.Kind kind, String reason, boolean done, Long emptySince) {
+        public Outcome(RepairAction.Kind kind, String reason, boolean done) {
+            this(kind, reason, done, null);
+        }
     }
 
     private final FederationSettings fed;
     private final LocalService local;
     private final PeerClient peers;
 
-    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers) {
+    private final DrainRepairer drains;
+
+    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers, java.time.Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
+        this.drains = new DrainRepairer(fed, local, peers, fed.repair(), clock);
+    }
+
+    /** Handles one record; {@code emptySince} is what the last outcome of a drain said. */
+    public CompletableFuture<Outcome> repair(RepairRecord r, Long emptySince) {
+        if (r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN) {
+            return drains.drain(r, emptySince);
+        }
+        return repair(r);
     }
 
     public CompletableFuture<Outcome> repair(RepairRecord r) {

@@ -30,7 +30,7 @@ import org.autosync.proxy.route.SwiftPath;
  * before the client's answer), shared by every proxy replica of the site, and no new server.
  * One object per event; processing a record deletes exactly that object.
  */
-public final class RepairJournal {
+public final class RepairJournal implements RepairRecords {
     /** The container in the repair account that holds the records. */
     public static final String CONTAINER = "autosync-repairs";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +53,8 @@ public final class RepairJournal {
      * Writes each record as its own object; completes when all are stored, exceptionally when
      * one could not be (the caller must not then promise the change to the client).
      */
-    public CompletableFuture<List<String>> add(List<RepairRecord> records) {
+    @Override
+    public CompletableFuture<List<String>> record(List<RepairRecord> records) {
         List<CompletableFuture<String>> puts = new ArrayList<>();
         for (RepairRecord r : records) {
             puts.add(put(r, r.name(nonce()), true));
@@ -86,11 +87,24 @@ public final class RepairJournal {
 
     /** Every record name, in listing order (a key's records together, oldest first). */
     public CompletableFuture<List<String>> names() {
-        return page(new ArrayList<>(), "");
+        return page(new ArrayList<>(), "", "");
     }
 
-    private CompletableFuture<List<String>> page(List<String> acc, String marker) {
-        String q = "?format=json&limit=" + PAGE + (marker.isEmpty() ? "" : "&marker=" + enc(marker));
+    @Override
+    public CompletableFuture<List<Entry>> pendingFor(String account, String container) {
+        return page(new ArrayList<>(), "", RepairRecord.keyHash(account, container) + "/").thenCompose(names -> {
+            List<CompletableFuture<Entry>> reads = names.stream().map(this::read).toList();
+            return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> reads.stream()
+                    .map(CompletableFuture::join)
+                    .filter(e -> e != null && e.record().account().equals(account)
+                            && e.record().container().equals(container))
+                    .toList());
+        });
+    }
+
+    private CompletableFuture<List<String>> page(List<String> acc, String marker, String prefix) {
+        String q = "?format=json&limit=" + PAGE + (marker.isEmpty() ? "" : "&marker=" + enc(marker))
+                + (prefix.isEmpty() ? "" : "&prefix=" + enc(prefix));
         return local.send(new ClusterRequest("GET", containerPath + q, Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {
                 return CompletableFuture.completedFuture(acc); // nothing recorded yet
@@ -109,7 +123,8 @@ public final class RepairJournal {
                 }
             }
             acc.addAll(got);
-            return got.size() < PAGE ? CompletableFuture.completedFuture(acc) : page(acc, got.get(got.size() - 1));
+            return got.size() < PAGE ? CompletableFuture.completedFuture(acc)
+                    : page(acc, got.get(got.size() - 1), prefix);
         });
     }
 
@@ -132,6 +147,7 @@ public final class RepairJournal {
     }
 
     /** Deletes exactly the record {@code name}; a record already gone counts as deleted. */
+    @Override
     public CompletableFuture<Void> remove(String name) {
         return local.send(new ClusterRequest("DELETE", objectPath(name), Map.of(), new byte[0])).thenCompose(resp ->
                 resp.is2xx() || resp.status() == 404 ? CompletableFuture.completedFuture(null)
@@ -149,6 +165,10 @@ public final class RepairJournal {
         o.put("stamp", r.stampMicros());
         ArrayNode h = o.putArray("headers");
         r.headers().forEach(h::add);
+        if (!r.snapshot().isEmpty()) {
+            ObjectNode snap = o.putObject("snapshot");
+            r.snapshot().forEach(snap::put);
+        }
         try {
             return JSON.writeValueAsBytes(o);
         } catch (IOException e) {
@@ -163,9 +183,11 @@ public final class RepairJournal {
         }
         Set<String> headers = new LinkedHashSet<>();
         o.path("headers").forEach(n -> headers.add(n.asText()));
+        Map<String, String> snapshot = new java.util.TreeMap<>();
+        o.path("snapshot").fields().forEachRemaining(e -> snapshot.put(e.getKey(), e.getValue().asText()));
         return new RepairRecord(o.path("account").asText(), o.path("container").asText(),
                 RepairOp.valueOf(o.path("op").asText()), o.path("target").asText(), o.path("origin").asText(),
-                o.path("stamp").asLong(), headers);
+                o.path("stamp").asLong(), headers, snapshot);
     }
 
     private String objectPath(String name) {

@@ -14,7 +14,7 @@ import org.autosync.proxy.config.RepairSettings;
  * The repair worker's view after its last pass: records pending (all of this site's, and this
  * replica's share), the oldest, the backlog per target site, conflicts, and how the pass went.
  */
-public record RepairStatus(boolean enabled, int pending, int mine, Long oldestStampMicros,
+public record RepairStatus(boolean enabled, int pending, int mine, int draining, Long oldestStampMicros,
                            Map<String, SiteBacklog> perSite, List<Conflict> conflicts, Instant lastPass,
                            Duration lastPassTook, Map<RepairAction.Kind, Integer> lastCounts, String lastError,
                            Duration staleAfter) {
@@ -38,7 +38,7 @@ public record RepairStatus(boolean enabled, int pending, int mine, Long oldestSt
     }
 
     static RepairStatus notYet(RepairSettings s) {
-        return new RepairStatus(s.enabled(), 0, 0, null, Map.of(), List.of(), null, Duration.ZERO, Map.of(), null,
+        return new RepairStatus(s.enabled(), 0, 0, 0, null, Map.of(), List.of(), null, Duration.ZERO, Map.of(), null,
                 s.staleAfter());
     }
 
@@ -47,7 +47,7 @@ public record RepairStatus(boolean enabled, int pending, int mine, Long oldestSt
     }
 
     RepairStatus withError(Instant when, String error) {
-        return new RepairStatus(enabled, pending, mine, oldestStampMicros, perSite, conflicts, when, lastPassTook,
+        return new RepairStatus(enabled, pending, mine, draining, oldestStampMicros, perSite, conflicts, when, lastPassTook,
                 lastCounts, error, staleAfter);
     }
 
@@ -67,6 +67,7 @@ public record RepairStatus(boolean enabled, int pending, int mine, Long oldestSt
         m.put("enabled", enabled);
         m.put("pending", pending);
         m.put("pending_this_replica", mine);
+        m.put("draining_deletes", draining);
         m.put("oldest_age_seconds", Math.round(oldestAgeSeconds(now)));
         Map<String, Object> sites = new LinkedHashMap<>();
         perSite.forEach((site, b) -> {

@@ -39,7 +39,8 @@ public final class RepairWorker implements AutoCloseable {
     private static final int MAX_CONFLICTS_SHOWN = 100;
 
     /** What the worker knows of a record it could not finish yet. */
-    private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record) {
+    private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record,
+                           Long emptySince) {
     }
 
     private final RepairJournal journal;
@@ -130,7 +131,7 @@ public final class RepairWorker implements AutoCloseable {
         try {
             entry = await(journal.read(name));
         } catch (Exception e) {
-            later(name, before, RepairAction.Kind.RETRY, "unreadable: " + e.getMessage(), null);
+            later(name, before, RepairAction.Kind.RETRY, "unreadable: " + e.getMessage(), null, null);
             return RepairAction.Kind.RETRY;
         }
         if (entry == null) {
@@ -140,7 +141,7 @@ public final class RepairWorker implements AutoCloseable {
         RepairRecord r = entry.record();
         KeyRepairer.Outcome outcome;
         try {
-            outcome = await(repairer.repair(r));
+            outcome = await(repairer.repair(r, before == null ? null : before.emptySince()));
         } catch (Exception e) {
             outcome = new KeyRepairer.Outcome(RepairAction.Kind.RETRY, e.toString(), false);
         }
@@ -152,20 +153,24 @@ public final class RepairWorker implements AutoCloseable {
                 log.info("repaired {} at {} ({}): {}", r.key(), r.target(), r.op(), outcome.reason());
             } catch (Exception e) {
                 // done at the target; the next pass finds it in sync and tries the delete again
-                later(name, before, RepairAction.Kind.RETRY, "repaired, record not deleted: " + e.getMessage(), r);
+                later(name, before, RepairAction.Kind.RETRY, "repaired, record not deleted: " + e.getMessage(), r,
+                        null);
             }
             return outcome.kind();
         }
         if (outcome.kind() == RepairAction.Kind.CONFLICT && (before == null || before.kind() != outcome.kind())) {
             log.warn("repair conflict: {} at {}: {}", r.key(), r.target(), outcome.reason());
         }
-        later(name, before, outcome.kind(), outcome.reason(), r);
+        later(name, before, outcome.kind(), outcome.reason(), r, outcome.emptySince());
         return outcome.kind();
     }
 
-    private void later(String name, Attempt before, RepairAction.Kind kind, String reason, RepairRecord r) {
+    private void later(String name, Attempt before, RepairAction.Kind kind, String reason, RepairRecord r,
+                       Long emptySince) {
         Duration delay;
-        if (kind == RepairAction.Kind.CONFLICT) {
+        if (emptySince != null) {
+            delay = settings.interval(); // a draining delete whose copies read empty: the second check is due
+        } else if (kind == RepairAction.Kind.CONFLICT) {
             delay = settings.maxBackoff(); // nothing will change soon; an operator might
         } else {
             Duration prev = before == null ? settings.interval() : before.delay();
@@ -178,13 +183,14 @@ public final class RepairWorker implements AutoCloseable {
         long ms = delay.toMillis();
         long jittered = ms + ThreadLocalRandom.current().nextLong(-ms / 5, ms / 5 + 1);
         waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), delay, kind, reason,
-                r != null ? r : before != null ? before.record() : null));
+                r != null ? r : before != null ? before.record() : null, emptySince));
     }
 
     private RepairStatus summarize(Instant started, List<String> names, int mine,
                                    Map<RepairAction.Kind, Integer> counts) {
         Map<String, RepairStatus.SiteBacklog> perSite = new LinkedHashMap<>();
         Long oldest = null;
+        int draining = 0;
         for (String name : names) {
             String[] parts = name.split("/", 3);
             if (parts.length < 3) {
@@ -192,8 +198,12 @@ public final class RepairWorker implements AutoCloseable {
             }
             long stamp = stampOf(parts[2]);
             String target = parts[1];
-            perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
             oldest = oldest == null ? stamp : Math.min(oldest, stamp);
+            if (parts[2].contains("-" + target + "-")) {
+                draining++; // a drain: target and origin are this site, the delete waits for every site
+            } else {
+                perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
+            }
         }
         List<RepairStatus.Conflict> conflicts = new ArrayList<>();
         for (Attempt a : waiting.values()) {
@@ -201,7 +211,7 @@ public final class RepairWorker implements AutoCloseable {
                 conflicts.add(new RepairStatus.Conflict(a.record().key(), a.record().target(), a.reason()));
             }
         }
-        return new RepairStatus(true, names.size(), mine, oldest, perSite, conflicts, started,
+        return new RepairStatus(true, names.size(), mine, draining, oldest, perSite, conflicts, started,
                 Duration.between(started, clock.instant()), counts, null, settings.staleAfter());
     }
 

@@ -1,0 +1,115 @@
+package org.autosync.placement.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.autosync.placement.repair.DrainDecision.Step;
+import org.autosync.placement.repair.DrainDecision.Verdict;
+import org.junit.jupiter.api.Test;
+
+class DrainDecisionTest {
+    private static final long DELETED_AT = 1_000_000_000L;
+    private static final Duration PASS = Duration.ofSeconds(300);
+    private static final Duration DEADLINE = Duration.ofHours(1);
+    private static final RepairRecord DRAIN = new RepairRecord("AUTH_t", "c", RepairOp.CONTAINER_DRAIN, "a", "a",
+            DELETED_AT, Set.of(), Map.of("x-container-meta-color", "blue"));
+
+    private static CopyState holding(long objects) {
+        return CopyState.present(Map.of("X-Container-Object-Count", Long.toString(objects)));
+    }
+
+    private static Map<String, CopyState> copies(CopyState a, CopyState b) {
+        Map<String, CopyState> m = new LinkedHashMap<>();
+        m.put("a", a);
+        m.put("b", b);
+        return m;
+    }
+
+    private static Verdict decide(Map<String, CopyState> copies, Map<String, Long> newest, long secondsAfter,
+                                  Long emptySince) {
+        return DrainDecision.decide(DRAIN, copies, newest, DELETED_AT + secondsAfter * 1_000_000L, emptySince, PASS,
+                DEADLINE);
+    }
+
+    @Test
+    void aCopyStillHoldingObjectsIsWaitedFor() {
+        Verdict v = decide(copies(holding(0), holding(3)), Map.of("b", DELETED_AT - 5), 10, null);
+        assertEquals(Step.WAIT, v.step());
+        assertEquals("draining: b (3 objects)", v.reason());
+        assertFalse(v.emptyNow());
+    }
+
+    @Test
+    void everyCopyEmptyTheFirstTimeStartsTheSyncPassClock() {
+        Verdict v = decide(copies(holding(0), holding(0)), Map.of(), 10, null);
+        assertEquals(Step.EMPTY_ONCE, v.step());
+        assertTrue(v.emptyNow());
+    }
+
+    @Test
+    void emptyAgainBeforeASyncPassHasGoneByWaits() {
+        long firstEmpty = DELETED_AT + 10_000_000L;
+        Verdict v = decide(copies(holding(0), holding(0)), Map.of(), 10 + 299, firstEmpty);
+        assertEquals(Step.WAIT, v.step());
+        assertTrue(v.emptyNow(), "the clock keeps running");
+    }
+
+    @Test
+    void emptyTwiceASyncPassApartDeletesEverywhere() {
+        long firstEmpty = DELETED_AT + 10_000_000L;
+        assertEquals(Step.DELETE_ALL, decide(copies(holding(0), holding(0)), Map.of(), 10 + 300, firstEmpty).step());
+    }
+
+    @Test
+    void aCopyAlreadyGoneCountsAsEmpty() {
+        long firstEmpty = DELETED_AT;
+        assertEquals(Step.DELETE_ALL, decide(copies(holding(0), CopyState.absent()), Map.of(), 400, firstEmpty).step());
+    }
+
+    @Test
+    void noCopyLeftIsDone() {
+        assertEquals(Step.DONE, decide(copies(CopyState.absent(), CopyState.absent()), Map.of(), 5, null).step());
+    }
+
+    @Test
+    void anUnreadableCopyDecidesNothing() {
+        Verdict v = decide(copies(holding(0), CopyState.unknown("timeout")), Map.of(), 5, DELETED_AT);
+        assertEquals(Step.RETRY, v.step());
+        assertTrue(v.reason().contains("b (timeout)"), v.reason());
+        assertFalse(v.emptyNow(), "an unread copy restarts the two checks");
+    }
+
+    @Test
+    void anObjectNewerThanTheDeleteAbandonsIt() {
+        Verdict v = decide(copies(holding(0), holding(1)), Map.of("b", DELETED_AT + 1), 10, null);
+        assertEquals(Step.CONFLICT, v.step());
+        assertTrue(v.reason().contains("written at b after the delete"), v.reason());
+    }
+
+    @Test
+    void anObjectNewerThanTheDeleteWinsEvenOverAnUnreadableSite() {
+        Map<String, CopyState> three = copies(holding(1), CopyState.unknown("connect-refused"));
+        assertEquals(Step.CONFLICT, decide(three, Map.of("a", DELETED_AT + 7), 10, null).step());
+    }
+
+    @Test
+    void copiesStillFullAtTheDeadlineAbandonTheDelete() {
+        Verdict v = decide(copies(holding(0), holding(2)), Map.of("b", DELETED_AT - 1), 3601, null);
+        assertEquals(Step.CONFLICT, v.step());
+        assertTrue(v.reason().contains("still not empty PT1H after the delete: b (2 objects)"), v.reason());
+        assertEquals(Step.WAIT, decide(copies(holding(0), holding(2)), Map.of("b", DELETED_AT - 1), 3599, null).step());
+    }
+
+    @Test
+    void onlyDrainRecordsAreDecidedHere() {
+        RepairRecord delete = new RepairRecord("AUTH_t", "c", RepairOp.CONTAINER_DELETE, "b", "a", 1, Set.of());
+        assertThrows(IllegalArgumentException.class, () -> DrainDecision.decide(delete, Map.of(), Map.of(), 1, null,
+                PASS, DEADLINE));
+    }
+}

@@ -1,0 +1,200 @@
+package org.autosync.proxy.federation.repair;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
+import org.autosync.placement.repair.CopyState;
+import org.autosync.placement.repair.DrainDecision;
+import org.autosync.placement.repair.RepairAction;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.config.RepairSettings;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.route.SwiftPath;
+
+/**
+ * Carries a draining container delete forward: reads every copy (and, for copies that hold
+ * objects, their listings, for an object newer than the delete), lets {@link DrainDecision}
+ * decide, and when every copy read empty twice a sync pass apart deletes them all: the other
+ * sites first, this site's copy last. A DELETE that Swift refuses (an object arrived meanwhile)
+ * re-creates the copies already deleted from the record's snapshot, so sync still lands there.
+ */
+final class DrainRepairer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PAGE = 1000;
+
+    private final FederationSettings fed;
+    private final LocalService local;
+    private final PeerClient peers;
+    private final RepairSettings settings;
+    private final Clock clock;
+
+    DrainRepairer(FederationSettings fed, LocalService local, PeerClient peers, RepairSettings settings, Clock clock) {
+        this.fed = requireNonNull(fed, "fed");
+        this.local = requireNonNull(local, "local");
+        this.peers = requireNonNull(peers, "peers");
+        this.settings = requireNonNull(settings, "settings");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    CompletableFuture<KeyRepairer.Outcome> drain(RepairRecord r, Long emptySince) {
+        Placement placement = fed.policy().decide(r.account(), r.container());
+        String path = "/v1/" + SwiftPath.quote(r.account()) + "/" + SwiftPath.quote(r.container());
+        Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
+        for (Site s : placement.sites()) {
+            heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
+                    .thenApply(KeyRepairer::state));
+        }
+        return all(heads).thenCompose(copies -> {
+            Map<String, CompletableFuture<Optional<Long>>> newest = new LinkedHashMap<>();
+            copies.forEach((site, c) -> {
+                if (c.presence() == CopyState.Presence.PRESENT && c.objectCount() > 0) {
+                    newest.put(site, newestObject(siteOf(placement, site), path, "", null));
+                }
+            });
+            return all(newest).thenCompose(found -> {
+                Map<String, Long> newestObject = new LinkedHashMap<>();
+                found.forEach((site, t) -> t.ifPresent(v -> newestObject.put(site, v)));
+                long now = micros(clock.instant());
+                DrainDecision.Verdict v = DrainDecision.decide(r, copies, newestObject, now, emptySince,
+                        settings.syncPass(), settings.drainDeadline());
+                Long nextEmptySince = !v.emptyNow() ? null : emptySince == null ? now : emptySince;
+                return switch (v.step()) {
+                    case DONE -> done(new KeyRepairer.Outcome(RepairAction.Kind.IN_SYNC, v.reason(), true));
+                    case CONFLICT -> done(new KeyRepairer.Outcome(RepairAction.Kind.CONFLICT, v.reason(), false));
+                    case DELETE_ALL -> deleteAll(r, placement, path);
+                    default -> done(new KeyRepairer.Outcome(RepairAction.Kind.RETRY, v.reason(), false,
+                            nextEmptySince));
+                };
+            });
+        });
+    }
+
+    /** Deletes the other sites' copies, then this site's; re-creates what went too early on a 409. */
+    private CompletableFuture<KeyRepairer.Outcome> deleteAll(RepairRecord r, Placement placement, String path) {
+        String here = fed.site().name();
+        List<Site> order = new ArrayList<>(placement.sites().stream().filter(s -> !s.name().equals(here)).toList());
+        placement.sites().stream().filter(s -> s.name().equals(here)).forEach(order::add);
+        return deleteInTurn(r, placement, path, order, 0, new ArrayList<>());
+    }
+
+    private CompletableFuture<KeyRepairer.Outcome> deleteInTurn(RepairRecord r, Placement placement, String path,
+                                                                List<Site> order, int i, List<Site> deleted) {
+        if (i == order.size()) {
+            return done(new KeyRepairer.Outcome(RepairAction.Kind.DELETE, "deleted at " + order.stream()
+                    .map(Site::name).toList() + " after every copy read empty twice", true));
+        }
+        Site s = order.get(i);
+        return call(s, new ClusterRequest("DELETE", path, Map.of(), new byte[0])).thenCompose(resp -> {
+            if (resp.is2xx() || resp.status() == 404) {
+                deleted.add(s);
+                return deleteInTurn(r, placement, path, order, i + 1, deleted);
+            }
+            // Swift refused (409: an object arrived) or the site is away: whatever went already
+            // comes back from the snapshot, so the copies that still hold objects can sync to it.
+            return recreate(r, placement, path, deleted).thenApply(v -> new KeyRepairer.Outcome(
+                    RepairAction.Kind.RETRY, "DELETE at " + s.name() + " answered " + resp.status()
+                            + "; re-created " + deleted.stream().map(Site::name).toList() + ", still draining", false));
+        });
+    }
+
+    private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> sites) {
+        List<CompletableFuture<ClusterResponse>> puts = new ArrayList<>();
+        for (Site s : sites) {
+            Map<String, List<String>> h = new LinkedHashMap<>();
+            r.snapshot().forEach((k, v) -> h.put(k, List.of(v)));
+            fed.topology().syncTo(placement, s.name(), SwiftPath.quote(r.account()), SwiftPath.quote(r.container()))
+                    .ifPresent(to -> {
+                        h.put(ReplicatedHeaders.SYNC_TO, List.of(to));
+                        h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(r.account(), r.container())));
+                    });
+            puts.add(call(s, new ClusterRequest("PUT", path, h, new byte[0])));
+        }
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+    }
+
+    /** The newest {@code last_modified} of the copy's objects, paging through its listing. */
+    private CompletableFuture<Optional<Long>> newestObject(Site s, String path, String marker, Long best) {
+        String q = path + "?format=json&limit=" + PAGE
+                + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
+        return call(s, new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
+            if (!resp.is2xx()) {
+                return CompletableFuture.failedFuture(new IOException("listing at " + s.name() + ": " + resp.status()));
+            }
+            Long newest = best;
+            String last = null;
+            int n = 0;
+            try {
+                for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
+                    n++;
+                    last = o.path("name").asText();
+                    Long t = parseSwiftTime(o.path("last_modified").asText());
+                    if (t != null && (newest == null || t > newest)) {
+                        newest = t;
+                    }
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return n < PAGE ? done(Optional.ofNullable(newest)) : newestObject(s, path, last, newest);
+        });
+    }
+
+    /** Swift's listing time, {@code 2026-11-28T12:22:29.493640} in UTC, in microseconds; null if unreadable. */
+    static Long parseSwiftTime(String t) {
+        try {
+            return micros(LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private CompletableFuture<ClusterResponse> call(Site s, ClusterRequest req) {
+        if (s.name().equals(fed.site().name())) {
+            return local.send(req);
+        }
+        return peers.send(s, req).thenApply(res -> res.response() != null ? res.response()
+                : ClusterResponse.text(503, res.outcome().label()));
+    }
+
+    private static Site siteOf(Placement p, String name) {
+        return p.sites().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    private static <K, V> CompletableFuture<Map<K, V>> all(Map<K, CompletableFuture<V>> m) {
+        return CompletableFuture.allOf(m.values().toArray(CompletableFuture[]::new)).thenApply(x -> {
+            Map<K, V> out = new LinkedHashMap<>();
+            m.forEach((k, f) -> out.put(k, f.join()));
+            return out;
+        });
+    }
+
+    private static <T> CompletableFuture<T> done(T t) {
+        return CompletableFuture.completedFuture(t);
+    }
+}

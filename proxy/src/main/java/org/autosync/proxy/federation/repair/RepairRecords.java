@@ -1,0 +1,35 @@
+package org.autosync.proxy.federation.repair;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.repair.RepairRecord;
+
+/** What the fan-out needs of this site's repair records. */
+public interface RepairRecords {
+    /** Repair off: nothing is recorded, what a site misses stays missed. */
+    RepairRecords NONE = new RepairRecords() {
+        @Override
+        public CompletableFuture<List<String>> record(List<RepairRecord> records) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletableFuture<List<RepairJournal.Entry>> pendingFor(String account, String container) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+
+        @Override
+        public CompletableFuture<Void> remove(String name) {
+            return CompletableFuture.completedFuture(null);
+        }
+    };
+
+    /** Stores records durably; completes exceptionally when one could not be stored. */
+    CompletableFuture<List<String>> record(List<RepairRecord> records);
+
+    /** The records still pending for one key, oldest first. */
+    CompletableFuture<List<RepairJournal.Entry>> pendingFor(String account, String container);
+
+    /** Deletes exactly the record {@code name}. */
+    CompletableFuture<Void> remove(String name);
+}
