@@ -3,6 +3,7 @@ package org.autosync.proxy;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
+import org.autosync.proxy.cli.ReconcileCommand;
 import org.autosync.proxy.cli.StatusCommand;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.config.SettingsException;
@@ -28,6 +29,8 @@ public final class Main {
         String config = null;
         String command = args.length > 0 && COMMANDS.contains(args[0]) ? args[0] : "run";
         boolean json = false;
+        boolean dryRun = false;
+        java.util.List<String> accounts = new java.util.ArrayList<>();
         for (int i = command.equals("run") ? 0 : 1; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -36,10 +39,24 @@ public final class Main {
                 }
                 case "--json" -> {
                     if (command.equals("run")) {
-                        err.println("autosync: --json goes with status (try --help)");
+                        err.println("autosync: --json goes with status or reconcile (try --help)");
                         return EXIT_USAGE;
                     }
                     json = true;
+                }
+                case "--dry-run" -> {
+                    if (!command.equals("reconcile")) {
+                        err.println("autosync: --dry-run goes with reconcile (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    dryRun = true;
+                }
+                case "--account" -> {
+                    if (!command.equals("reconcile") || i + 1 >= args.length) {
+                        err.println("autosync: --account ACCOUNT goes with reconcile (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    accounts.add(args[++i]);
                 }
                 case "-c", "--config" -> {
                     if (i + 1 >= args.length) {
@@ -68,6 +85,9 @@ public final class Main {
         if (command.equals("status")) {
             return StatusCommand.run(settings, json, out, err);
         }
+        if (command.equals("reconcile")) {
+            return ReconcileCommand.run(settings, accounts, dryRun, json, System.console() != null, out, err);
+        }
         Logger log = LoggerFactory.getLogger(Main.class);
         AutosyncProxy proxy;
         try {
@@ -90,11 +110,12 @@ public final class Main {
         return -1;
     }
 
-    private static final java.util.Set<String> COMMANDS = java.util.Set.of("status");
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("status", "reconcile");
 
     private static void usage(PrintStream out) {
         out.println("usage: autosync --config FILE");
         out.println("       autosync status --config FILE [--json]");
+        out.println("       autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]");
         out.println();
         out.println("Runs the Autosync proxy in the foreground with the HOCON settings in FILE");
         out.println("(defaults: reference.conf; see README, 'Configuration'). SIGTERM stops it");
@@ -106,6 +127,12 @@ public final class Main {
         out.println("status asks the running proxy (its admin-listen port) for each site's reachability,");
         out.println("the repair records pending, the oldest one's age, the last repair pass and conflicts.");
         out.println("Exit 0: all well; 1: no answer; 3: a site unreachable, a conflict or a stale site.");
+        out.println();
+        out.println("reconcile compares every container placed at this site across its placement's sites");
+        out.println("(listings and HEADs), creates missing copies, rewrites wrong sync headers and reports");
+        out.println("differing metadata as conflicts. Accounts: --account, else autosync.reconcile.accounts");
+        out.println("and every account Autosync has served. --dry-run changes nothing and says what it");
+        out.println("would do. Exit 0 only when nothing failed.");
         out.println();
         out.println("Exit codes: 0 help, 1 start-up failure (e.g. port in use), 2 bad usage or config.");
     }

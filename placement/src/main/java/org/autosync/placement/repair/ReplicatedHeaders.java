@@ -44,6 +44,11 @@ public final class ReplicatedHeaders {
         return lowerName.startsWith("x-account-meta-") || ACCOUNT_EXACT.contains(lowerName);
     }
 
+    /** True for headers whose values are secrets (temp-URL keys): never shown in a report. */
+    public static boolean isSecret(String lowerName) {
+        return lowerName.contains("temp-url-key");
+    }
+
     /** The replicated headers among {@code headers} (lower-case names), sorted by name. */
     public static Map<String, String> of(Map<String, String> headers, boolean container) {
         Map<String, String> out = new TreeMap<>();

@@ -43,6 +43,7 @@ public final class FederationSettings {
     private final Duration peerMaxSkew;
     private final int maxNameLength;
     private final RepairSettings repair;
+    private ReconcileSettings reconcile = ReconcileSettings.defaults();
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -89,10 +90,29 @@ public final class FederationSettings {
         }
     }
 
+    /** A copy with other reconcile settings. */
+    public FederationSettings withReconcile(ReconcileSettings r) {
+        FederationSettings f = withRepair(repair);
+        f.reconcile = requireNonNull(r, "reconcile");
+        return f;
+    }
+
+    public ReconcileSettings reconcile() {
+        return reconcile;
+    }
+
+    /** The accounts the reconcile always covers. */
+    public java.util.List<String> reconcileAccounts() {
+        return reconcile.accounts();
+    }
+
     /** A copy with other repair settings. */
     public FederationSettings withRepair(RepairSettings r) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r);
+        FederationSettings f = new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets,
+                serviceIdentity, consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew,
+                maxNameLength, r);
+        f.reconcile = reconcile;
+        return f;
     }
 
     /** Null when {@code c} (the {@code autosync} block) names no sites. */
@@ -182,7 +202,7 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c), repair);
+                duration(c, "peer-max-skew"), maxNameLength(c), repair).withReconcile(ReconcileSettings.fromConfig(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

@@ -56,6 +56,8 @@ public final class FanOutExecutor {
     private final ProxyMetrics metrics;
     private final RepairRecords records;
     private final Clock clock;
+    /** Accounts noted for the reconcile by this process: one write per account, not per request. */
+    private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
                           PeerClient peers, ProxyMetrics metrics, RepairRecords records, Clock clock) {
@@ -115,6 +117,7 @@ public final class FanOutExecutor {
                 return done(localResp.with(SITES_HEADER, here + "=" + localResp.status()));
             }
             SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
+            noteAccount(path.account());
             return ownerValuesAsApplied(req, placement).thenCompose(forOverride -> {
                 List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
                 for (Site site : placement.sites()) {
@@ -353,6 +356,18 @@ public final class FanOutExecutor {
                             + path.container() + " is deleted here; the delete is still being carried out at: "
                             + String.join(", ", at)).with(SITES_HEADER, String.join(", ", sites)));
                 });
+    }
+
+    private void noteAccount(String account) {
+        if (notedAccounts.add(account)) {
+            records.noteAccount(account).whenComplete((v, err) -> {
+                if (err != null) {
+                    notedAccounts.remove(account); // the next change tries again
+                    log.warn("could not note account {} for the reconcile: {}", account,
+                            ClusterClient.cause(err).getMessage());
+                }
+            });
+        }
     }
 
     private long stampNow() {

@@ -23,6 +23,8 @@ import org.autosync.proxy.cluster.ClusterClient;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.federation.reconcile.ReconcileReport;
+import org.autosync.proxy.federation.reconcile.Reconciler;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
 import org.autosync.proxy.federation.repair.RepairRecords;
@@ -53,6 +55,10 @@ public final class Federation implements AutoCloseable {
     private final LocalService service;         // null: no service identity here
     private final RepairJournal journal;        // null: repair off
     private final RepairWorker worker;          // null: repair off
+    private final Reconciler reconciler;        // null: repair off
+    private final java.util.concurrent.ScheduledExecutorService reconcileThread; // null: not periodic
+    private volatile ReconcileReport lastReconcile;
+    private volatile String lastReconcileError;
 
     private Federation(Settings settings, ProxyMetrics metrics, EventLoopGroup group, Transport transport) {
         this.settings = requireNonNull(settings, "settings");
@@ -64,6 +70,8 @@ public final class Federation implements AutoCloseable {
             service = null;
             journal = null;
             worker = null;
+            reconciler = null;
+            reconcileThread = null;
             return;
         }
         Clock clock = Clock.systemUTC();
@@ -77,10 +85,18 @@ public final class Federation implements AutoCloseable {
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account());
             worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clock), fed.repair(), metrics, clock);
+            reconciler = new Reconciler(fed, service, peers, journal, fed.reconcile().concurrency(), clock);
         } else {
             journal = null;
             worker = null;
+            reconciler = null;
         }
+        reconcileThread = reconciler == null || fed.reconcile().interval().isZero() ? null
+                : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "autosync-reconcile");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /** Builds the parts; nothing runs until {@link #start()}. */
@@ -110,8 +126,14 @@ public final class Federation implements AutoCloseable {
                 fed.repair().enabled() ? fed.repair().account() : null);
     }
 
-    /** Starts the background work (the repair worker). */
+    /** Starts the background work: the repair worker, and the periodic reconcile. */
     public void start() {
+        if (reconcileThread != null) {
+            long every = fed.reconcile().interval().toMillis();
+            // the first run after one interval: a proxy that restarts often does not reconcile each time
+            reconcileThread.scheduleWithFixedDelay(this::reconcileOwned, every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         if (worker != null) {
             worker.start();
             log.info("repair: records in {}/{} at the local cluster, a pass every {}, keys share {} of {}",
@@ -121,6 +143,28 @@ public final class Federation implements AutoCloseable {
             log.warn("repair is off (autosync.repair.enabled = false): a change a site misses is reported, "
                     + "never repaired");
         }
+    }
+
+    /** One periodic reconcile: the containers this site owns, in every known account. */
+    private void reconcileOwned() {
+        try {
+            ReconcileReport r = reconciler.run(new Reconciler.Options(reconciler.knownAccounts(), false, true, n -> { }));
+            lastReconcile = r;
+            lastReconcileError = null;
+            log.info("reconcile: {} containers, {} updated, {} unmodified, {} failed, {} conflicts, {} left to repair, "
+                    + "{} s", r.processed(), r.updated(), r.unmodified(), r.failed(), r.conflicts(), r.pending(),
+                    r.took().toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            lastReconcileError = e.getMessage();
+            log.warn("reconcile failed: {}", e.getMessage());
+        }
+    }
+
+    /** The reconcile engine, when repair is on (the command and tests run it). */
+    public Reconciler reconciler() {
+        return reconciler;
     }
 
     /** The repair worker, when repair is on (tests drive passes with it). */
@@ -164,6 +208,11 @@ public final class Federation implements AutoCloseable {
             });
             m.put("sites", sites);
             m.put("repair", repairStatus().toMap(now));
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("interval_seconds", fed.reconcile().interval().toSeconds());
+            rec.put("last", lastReconcile == null ? null : lastReconcile.toMap(false));
+            rec.put("last_error", lastReconcileError);
+            m.put("reconcile", rec);
             return m;
         });
     }
@@ -185,6 +234,9 @@ public final class Federation implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reconcileThread != null) {
+            reconcileThread.shutdownNow();
+        }
         if (worker != null) {
             worker.close();
         }

@@ -114,7 +114,8 @@ public final class KeyRepairer {
                 ReplicatedHeaders.SYNC_KEY, fed.syncKeys().keyFor(r.account(), r.container()));
     }
 
-    static CopyState state(ClusterResponse resp) {
+    /** A HEAD answer as a copy's state: 404 absent, another failure unknown. */
+    public static CopyState state(ClusterResponse resp) {
         if (resp.status() == 404) {
             return CopyState.absent();
         }

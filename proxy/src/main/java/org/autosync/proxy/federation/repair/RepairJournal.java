@@ -33,6 +33,8 @@ import org.autosync.proxy.route.SwiftPath;
 public final class RepairJournal implements RepairRecords {
     /** The container in the repair account that holds the records. */
     public static final String CONTAINER = "autosync-repairs";
+    /** The container in the repair account with one empty object per account Autosync has served. */
+    public static final String ACCOUNTS = "autosync-accounts";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int PAGE = 1000;
@@ -43,10 +45,32 @@ public final class RepairJournal implements RepairRecords {
 
     private final LocalService local;
     private final String containerPath;
+    private final String accountsPath;
 
     public RepairJournal(LocalService local, String account) {
         this.local = requireNonNull(local, "local");
         this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
+        this.accountsPath = "/v1/" + SwiftPath.quote(account) + "/" + ACCOUNTS;
+    }
+
+    /** Notes that Autosync served {@code account}, for the reconcile to find it (idempotent). */
+    @Override
+    public CompletableFuture<Void> noteAccount(String account) {
+        ClusterRequest put = new ClusterRequest("PUT", accountsPath + "/" + SwiftPath.quote(account), Map.of(),
+                new byte[0]);
+        return local.send(put).thenCompose(resp -> {
+            if (resp.status() != 404) {
+                return resp.is2xx() ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.<Void>failedFuture(new IOException("noting account: " + describe(resp)));
+            }
+            return local.send(new ClusterRequest("PUT", accountsPath, Map.of(), new byte[0]))
+                    .thenCompose(c -> local.send(put)).thenApply(r -> null);
+        });
+    }
+
+    /** Every account noted by {@link #noteAccount}. */
+    public CompletableFuture<List<String>> seenAccounts() {
+        return page(accountsPath, new ArrayList<>(), "", "");
     }
 
     /**
@@ -87,12 +111,13 @@ public final class RepairJournal implements RepairRecords {
 
     /** Every record name, in listing order (a key's records together, oldest first). */
     public CompletableFuture<List<String>> names() {
-        return page(new ArrayList<>(), "", "");
+        return page(containerPath, new ArrayList<>(), "", "");
     }
 
     @Override
     public CompletableFuture<List<Entry>> pendingFor(String account, String container) {
-        return page(new ArrayList<>(), "", RepairRecord.keyHash(account, container) + "/").thenCompose(names -> {
+        return page(containerPath, new ArrayList<>(), "", RepairRecord.keyHash(account, container) + "/")
+                .thenCompose(names -> {
             List<CompletableFuture<Entry>> reads = names.stream().map(this::read).toList();
             return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApply(v -> reads.stream()
                     .map(CompletableFuture::join)
@@ -102,10 +127,10 @@ public final class RepairJournal implements RepairRecords {
         });
     }
 
-    private CompletableFuture<List<String>> page(List<String> acc, String marker, String prefix) {
+    private CompletableFuture<List<String>> page(String path, List<String> acc, String marker, String prefix) {
         String q = "?format=json&limit=" + PAGE + (marker.isEmpty() ? "" : "&marker=" + enc(marker))
                 + (prefix.isEmpty() ? "" : "&prefix=" + enc(prefix));
-        return local.send(new ClusterRequest("GET", containerPath + q, Map.of(), new byte[0])).thenCompose(resp -> {
+        return local.send(new ClusterRequest("GET", path + q, Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {
                 return CompletableFuture.completedFuture(acc); // nothing recorded yet
             }
@@ -124,7 +149,7 @@ public final class RepairJournal implements RepairRecords {
             }
             acc.addAll(got);
             return got.size() < PAGE ? CompletableFuture.completedFuture(acc)
-                    : page(acc, got.get(got.size() - 1), prefix);
+                    : page(path, acc, got.get(got.size() - 1), prefix);
         });
     }
 

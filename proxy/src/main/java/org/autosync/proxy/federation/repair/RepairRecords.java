@@ -22,6 +22,11 @@ public interface RepairRecords {
         public CompletableFuture<Void> remove(String name) {
             return CompletableFuture.completedFuture(null);
         }
+
+        @Override
+        public CompletableFuture<Void> noteAccount(String account) {
+            return CompletableFuture.completedFuture(null);
+        }
     };
 
     /** Stores records durably; completes exceptionally when one could not be stored. */
@@ -32,4 +37,7 @@ public interface RepairRecords {
 
     /** Deletes exactly the record {@code name}. */
     CompletableFuture<Void> remove(String name);
+
+    /** Notes an account Autosync served, so that the reconcile covers it. */
+    CompletableFuture<Void> noteAccount(String account);
 }

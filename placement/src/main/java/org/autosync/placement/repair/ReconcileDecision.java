@@ -1,0 +1,144 @@
+package org.autosync.placement.repair;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.autosync.placement.repair.CopyState.Presence;
+
+/**
+ * What a full reconcile does with one container, from the state of its copy at every site of
+ * its placement and nothing else (no record of a change is pending for it: those are repair's).
+ * A pure function, tested case by case.
+ *
+ * <ul>
+ *   <li>every copy there, same metadata, right sync headers: unmodified;</li>
+ *   <li>a copy missing: created there with the metadata the others agree on and its sync
+ *       headers. Autosync records every delete it is asked for, so a copy missing with no record
+ *       was never created there, or was deleted straight at that site's Swift: both come back,
+ *       and the detail says so;</li>
+ *   <li>sync headers missing or wrong at a site: rewritten;</li>
+ *   <li>metadata that differs between copies, or storage policies that differ: a conflict, left
+ *       as it is (no change record says which value is newer);</li>
+ *   <li>a copy that cannot be read: failed, nothing done.</li>
+ * </ul>
+ */
+public final class ReconcileDecision {
+    private ReconcileDecision() {
+    }
+
+    public enum Verdict { UNMODIFIED, UPDATED, CONFLICT, FAILED }
+
+    /** One request for one site: CREATE (PUT) or UPDATE (POST) with these headers. */
+    public record SiteAction(String site, RepairAction.Kind kind, Map<String, String> headers) {
+        public SiteAction {
+            Objects.requireNonNull(site, "site");
+            Objects.requireNonNull(kind, "kind");
+            headers = java.util.Collections.unmodifiableMap(new TreeMap<>(headers));
+        }
+    }
+
+    public record Plan(Verdict verdict, List<SiteAction> actions, String reason) {
+        public Plan {
+            Objects.requireNonNull(verdict, "verdict");
+            actions = List.copyOf(actions);
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * @param copies the copy at each placement site, in placement order (site -> state)
+     * @param sync   the sync headers each site's copy must carry (site -> name -> value; an
+     *               empty map for a one-site placement)
+     */
+    public static Plan decide(Map<String, CopyState> copies, Map<String, Map<String, String>> sync) {
+        Objects.requireNonNull(copies, "copies");
+        Objects.requireNonNull(sync, "sync");
+        List<String> unreadable = new ArrayList<>();
+        List<String> present = new ArrayList<>();
+        List<String> absent = new ArrayList<>();
+        copies.forEach((site, c) -> {
+            switch (c.presence()) {
+                case UNKNOWN -> unreadable.add(site + " (" + c.detail() + ")");
+                case PRESENT -> present.add(site);
+                case ABSENT -> absent.add(site);
+            }
+        });
+        if (!unreadable.isEmpty()) {
+            return new Plan(Verdict.FAILED, List.of(), "cannot read " + String.join(", ", unreadable));
+        }
+        if (present.isEmpty()) {
+            return new Plan(Verdict.UNMODIFIED, List.of(), "no copy anywhere");
+        }
+        Set<String> policies = new LinkedHashSet<>();
+        for (String s : present) {
+            String p = copies.get(s).header(ReplicatedHeaders.STORAGE_POLICY);
+            if (p != null) {
+                policies.add(p);
+            }
+        }
+        if (policies.size() > 1) {
+            return new Plan(Verdict.CONFLICT, List.of(), "storage policies differ: " + describe(copies, present,
+                    ReplicatedHeaders.STORAGE_POLICY) + "; container-sync needs the copies to match");
+        }
+        Map<String, String> metadata = ReplicatedHeaders.of(copies.get(present.get(0)).headers(), true);
+        List<String> differing = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>(metadata.keySet());
+        for (String s : present) {
+            names.addAll(ReplicatedHeaders.of(copies.get(s).headers(), true).keySet());
+        }
+        for (String name : names) {
+            Set<String> values = new LinkedHashSet<>();
+            for (String s : present) {
+                values.add(String.valueOf(copies.get(s).header(name)));
+            }
+            if (values.size() > 1) {
+                differing.add(name + " is " + describe(copies, present, name));
+            }
+        }
+        if (!differing.isEmpty()) {
+            return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
+                    + "newer: " + String.join("; ", differing));
+        }
+        List<SiteAction> actions = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        for (String s : absent) {
+            Map<String, String> h = new TreeMap<>(metadata);
+            policies.forEach(p -> h.put(ReplicatedHeaders.STORAGE_POLICY, p));
+            h.putAll(sync.getOrDefault(s, Map.of()));
+            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h));
+            why.add("missing at " + s + " (never created there, or deleted straight at its Swift)");
+        }
+        for (String s : present) {
+            Map<String, String> h = new TreeMap<>();
+            sync.getOrDefault(s, Map.of()).forEach((k, v) -> {
+                if (!v.equals(copies.get(s).header(k))) {
+                    h.put(k, v);
+                }
+            });
+            if (!h.isEmpty()) {
+                actions.add(new SiteAction(s, RepairAction.Kind.UPDATE, h));
+                why.add("sync headers wrong at " + s);
+            }
+        }
+        return actions.isEmpty()
+                ? new Plan(Verdict.UNMODIFIED, List.of(), "in sync")
+                : new Plan(Verdict.UPDATED, actions, String.join("; ", why));
+    }
+
+    private static String describe(Map<String, CopyState> copies, List<String> sites, String name) {
+        Map<String, String> by = new LinkedHashMap<>();
+        for (String s : sites) {
+            String v = copies.get(s).header(name);
+            // temp-URL keys are secrets: reports say that they differ, never what they are
+            by.put(s, v == null ? "unset" : ReplicatedHeaders.isSecret(name) ? "(a key)" : "'" + v + "'");
+        }
+        List<String> parts = new ArrayList<>();
+        by.forEach((s, v) -> parts.add(v + " at " + s));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,116 @@
+package org.autosync.placement.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.autosync.placement.repair.ReconcileDecision.Plan;
+import org.autosync.placement.repair.ReconcileDecision.SiteAction;
+import org.autosync.placement.repair.ReconcileDecision.Verdict;
+import org.junit.jupiter.api.Test;
+
+class ReconcileDecisionTest {
+    private static final Map<String, String> SYNC_A = Map.of("x-container-sync-to", "//lab/b/AUTH_t/c",
+            "x-container-sync-key", "k");
+    private static final Map<String, String> SYNC_B = Map.of("x-container-sync-to", "//lab/a/AUTH_t/c",
+            "x-container-sync-key", "k");
+    private static final Map<String, Map<String, String>> SYNC = Map.of("a", SYNC_A, "b", SYNC_B);
+
+    private static CopyState copy(Map<String, String> sync, String... headers) {
+        Map<String, String> h = new LinkedHashMap<>(sync);
+        for (int i = 0; i < headers.length; i += 2) {
+            h.put(headers[i], headers[i + 1]);
+        }
+        h.put("X-Container-Object-Count", "3");
+        h.put("X-Timestamp", "1700000000.00000");
+        return CopyState.present(h);
+    }
+
+    private static Map<String, CopyState> copies(CopyState a, CopyState b) {
+        Map<String, CopyState> m = new LinkedHashMap<>();
+        m.put("a", a);
+        m.put("b", b);
+        return m;
+    }
+
+    @Test
+    void equalCopiesWithTheirSyncHeadersAreUnmodified() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue"),
+                copy(SYNC_B, "x-container-meta-color", "blue")), SYNC);
+        assertEquals(Verdict.UNMODIFIED, p.verdict());
+        assertEquals(List.of(), p.actions());
+    }
+
+    @Test
+    void aMissingCopyIsCreatedWithTheMetadataAndItsOwnSyncHeaders() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue",
+                "X-Container-Read", ".r:*", "X-Storage-Policy", "gold"), CopyState.absent()), SYNC);
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(List.of(new SiteAction("b", RepairAction.Kind.CREATE, Map.of("x-container-meta-color", "blue",
+                "x-container-read", ".r:*", "x-storage-policy", "gold", "x-container-sync-to", "//lab/a/AUTH_t/c",
+                "x-container-sync-key", "k"))), p.actions(), "no counts, no timestamps, b's own sync target");
+        assertTrue(p.reason().contains("missing at b"), p.reason());
+        assertTrue(p.reason().contains("deleted straight at its Swift"), "says what it cannot tell apart");
+    }
+
+    @Test
+    void missingOrWrongSyncHeadersAreRewrittenWhereTheyAreWrong() {
+        Plan p = ReconcileDecision.decide(copies(copy(Map.of()), copy(Map.of("x-container-sync-to",
+                "//lab/a/AUTH_t/c", "x-container-sync-key", "old"))), SYNC);
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(List.of(new SiteAction("a", RepairAction.Kind.UPDATE, SYNC_A),
+                new SiteAction("b", RepairAction.Kind.UPDATE, Map.of("x-container-sync-key", "k"))), p.actions());
+    }
+
+    @Test
+    void metadataThatDiffersIsAConflictAndNothingIsDone() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue"),
+                CopyState.absent()), SYNC);
+        assertEquals(Verdict.UPDATED, p.verdict(), "one copy alone decides nothing against itself");
+        Plan q = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue"),
+                copy(Map.of(), "X-Container-Meta-Color", "red")), SYNC);
+        assertEquals(Verdict.CONFLICT, q.verdict());
+        assertEquals(List.of(), q.actions(), "not even the sync headers are touched");
+        assertTrue(q.reason().contains("x-container-meta-color is 'blue' at a, 'red' at b"), q.reason());
+    }
+
+    @Test
+    void aHeaderSetAtOneCopyOnlyIsADifferenceToo() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Write", "AUTH_x"), copy(SYNC_B)), SYNC);
+        assertEquals(Verdict.CONFLICT, p.verdict());
+        assertTrue(p.reason().contains("x-container-write is 'AUTH_x' at a, unset at b"), p.reason());
+    }
+
+    @Test
+    void tempUrlKeysAreNeverShown() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Temp-URL-Key", "s3cr3t"),
+                copy(SYNC_B, "X-Container-Meta-Temp-URL-Key", "other")), SYNC);
+        assertEquals(Verdict.CONFLICT, p.verdict());
+        assertFalse(p.reason().contains("s3cr3t") || p.reason().contains("other"), p.reason());
+        assertTrue(p.reason().contains("(a key) at a, (a key) at b"), p.reason());
+    }
+
+    @Test
+    void differentStoragePoliciesAreAConflict() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Storage-Policy", "gold"),
+                copy(SYNC_B, "X-Storage-Policy", "silver")), SYNC);
+        assertEquals(Verdict.CONFLICT, p.verdict());
+        assertTrue(p.reason().contains("storage policies differ"), p.reason());
+    }
+
+    @Test
+    void anUnreadableCopyFailsWithoutActing() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), CopyState.unknown("timeout")), SYNC);
+        assertEquals(Verdict.FAILED, p.verdict());
+        assertEquals("cannot read b (timeout)", p.reason());
+    }
+
+    @Test
+    void noCopyAnywhereIsNothingToDo() {
+        assertEquals(Verdict.UNMODIFIED, ReconcileDecision.decide(copies(CopyState.absent(), CopyState.absent()),
+                SYNC).verdict());
+    }
+}

@@ -1,0 +1,60 @@
+package org.autosync.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code autosync.reconcile}: the periodic full reconcile of the containers this site owns (the
+ * first site of their placement), and what {@code autosync reconcile} covers by default.
+ *
+ * @param interval    time between two runs in the proxy; zero: only by command
+ * @param accounts    accounts always reconciled, besides those Autosync has fanned a change out for
+ * @param concurrency containers handled at once
+ */
+public record ReconcileSettings(Duration interval, List<String> accounts, int concurrency) {
+    public ReconcileSettings {
+        requireNonNull(interval, "interval");
+        accounts = List.copyOf(requireNonNull(accounts, "accounts"));
+    }
+
+    public static ReconcileSettings defaults() {
+        return new ReconcileSettings(Duration.ofHours(1), List.of(), 16);
+    }
+
+    static ReconcileSettings fromConfig(Config c) {
+        Duration interval;
+        try {
+            interval = c.getDuration("reconcile.interval");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.reconcile.interval", ex.getMessage());
+        }
+        if (interval.isNegative()) {
+            throw new SettingsException("autosync.reconcile.interval", "must be 0 (off) or positive");
+        }
+        List<String> accounts;
+        try {
+            accounts = c.getStringList("reconcile.accounts");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.reconcile.accounts", ex.getMessage());
+        }
+        for (String a : accounts) {
+            if (a.isBlank() || a.indexOf('/') >= 0) {
+                throw new SettingsException("autosync.reconcile.accounts", "'" + a + "' is not an account name");
+            }
+        }
+        int concurrency;
+        try {
+            concurrency = c.getInt("reconcile.concurrency");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.reconcile.concurrency", ex.getMessage());
+        }
+        if (concurrency < 1 || concurrency > 256) {
+            throw new SettingsException("autosync.reconcile.concurrency", "must be 1 to 256");
+        }
+        return new ReconcileSettings(interval, accounts, concurrency);
+    }
+}

@@ -1,0 +1,295 @@
+package org.autosync.proxy.federation.reconcile;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
+import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
+import org.autosync.placement.repair.CopyState;
+import org.autosync.placement.repair.ReconcileDecision;
+import org.autosync.placement.repair.RepairAction;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.repair.KeyRepairer;
+import org.autosync.proxy.federation.repair.RepairJournal;
+import org.autosync.proxy.route.SwiftPath;
+
+/**
+ * A full reconcile of the containers placed at this site: list every account's containers at
+ * every site (paged JSON listings, peers through their proxies), HEAD each container's copies,
+ * let {@link ReconcileDecision} decide, and carry out what it decided. Keys with a repair record
+ * pending are left to repair. Calls run {@code concurrency} containers at a time.
+ */
+public final class Reconciler {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PAGE = 10_000; // Swift's largest listing page
+    private static final int MAX_DETAILS = 1000;
+    private static final long CALL_LIMIT_SECONDS = 120;
+
+    /** What to reconcile and how. */
+    public record Options(List<String> accounts, boolean dryRun, boolean ownedOnly, IntConsumer progress) {
+        public Options {
+            accounts = List.copyOf(accounts);
+            requireNonNull(progress, "progress");
+        }
+    }
+
+    private final FederationSettings fed;
+    private final LocalService local;
+    private final PeerClient peers;
+    private final RepairJournal journal;
+    private final int concurrency;
+    private final Clock clock;
+
+    public Reconciler(FederationSettings fed, LocalService local, PeerClient peers, RepairJournal journal,
+                      int concurrency, Clock clock) {
+        this.fed = requireNonNull(fed, "fed");
+        this.local = requireNonNull(local, "local");
+        this.peers = requireNonNull(peers, "peers");
+        this.journal = requireNonNull(journal, "journal");
+        this.concurrency = concurrency;
+        this.clock = requireNonNull(clock, "clock");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency: must be at least 1");
+        }
+    }
+
+    /** The configured accounts and every account Autosync has fanned a change out for. */
+    public List<String> knownAccounts() throws InterruptedException {
+        Set<String> all = new TreeSet<>(fed.reconcileAccounts());
+        all.addAll(await(journal.seenAccounts()));
+        return List.copyOf(all);
+    }
+
+    /** Runs on the caller's thread until every container is handled. */
+    public ReconcileReport run(Options o) throws InterruptedException {
+        Instant started = clock.instant();
+        Run run = new Run(o);
+        Set<String> pending = new HashSet<>();
+        for (String name : await(journal.names())) {
+            pending.add(RepairRecord.keyHashOf(name));
+        }
+        for (String account : o.accounts()) {
+            run.account(account, pending);
+        }
+        run.awaitAll();
+        return new ReconcileReport(started, Duration.between(started, clock.instant()), o.dryRun(),
+                run.updated.get(), run.unmodified.get(), run.failed.get(), run.conflicts.get(), run.pending.get(),
+                run.processed.get(), run.total.get(), run.requests.get(), run.details);
+    }
+
+    /** The state of one run: counters, details, and the limit on containers in flight. */
+    private final class Run {
+        final Options options;
+        final Semaphore inFlight = new Semaphore(concurrency);
+        final AtomicInteger updated = new AtomicInteger();
+        final AtomicInteger unmodified = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger conflicts = new AtomicInteger();
+        final AtomicInteger pending = new AtomicInteger();
+        final AtomicInteger processed = new AtomicInteger();
+        final AtomicInteger total = new AtomicInteger();
+        final AtomicLong requests = new AtomicLong();
+        final List<ReconcileReport.Detail> details = Collections.synchronizedList(new ArrayList<>());
+
+        Run(Options options) {
+            this.options = options;
+        }
+
+        void account(String account, Set<String> pendingHashes) throws InterruptedException {
+            Set<String> names = new TreeSet<>();
+            for (Site s : fed.sites().all()) {
+                try {
+                    names.addAll(await(list(s, account, "", new ArrayList<>())));
+                } catch (IllegalStateException e) {
+                    failed.incrementAndGet();
+                    detail(account, ReconcileDecision.Verdict.FAILED, "listing at " + s.name() + " failed: "
+                            + e.getMessage() + "; containers only there are not seen this run");
+                }
+            }
+            String here = fed.site().name();
+            for (String container : names) {
+                Placement p = fed.policy().decide(account, container);
+                if (!p.contains(here) || options.ownedOnly() && !p.first().name().equals(here)) {
+                    continue; // another site's to reconcile
+                }
+                total.incrementAndGet();
+                if (pendingHashes.contains(RepairRecord.keyHash(account, container))) {
+                    pending.incrementAndGet();
+                    done();
+                    continue;
+                }
+                if (p.size() == 1) {
+                    unmodified.incrementAndGet();
+                    done();
+                    continue;
+                }
+                inFlight.acquire();
+                container(account, container, p).whenComplete((v, err) -> {
+                    if (err != null) {
+                        failed.incrementAndGet();
+                        detail(account + "/" + container, ReconcileDecision.Verdict.FAILED, err.toString());
+                    }
+                    inFlight.release();
+                    done();
+                });
+            }
+        }
+
+        void awaitAll() throws InterruptedException {
+            inFlight.acquire(concurrency);
+            inFlight.release(concurrency);
+        }
+
+        private void done() {
+            options.progress().accept(processed.incrementAndGet());
+        }
+
+        private CompletableFuture<Void> container(String account, String container, Placement p) {
+            String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
+            Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
+            Map<String, Map<String, String>> sync = new LinkedHashMap<>();
+            for (Site s : p.sites()) {
+                heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
+                        .thenApply(KeyRepairer::state));
+                Optional<String> to = fed.topology().syncTo(p, s.name(), SwiftPath.quote(account),
+                        SwiftPath.quote(container));
+                sync.put(s.name(), to.isEmpty() ? Map.of() : Map.of(ReplicatedHeaders.SYNC_TO, to.get(),
+                        ReplicatedHeaders.SYNC_KEY, fed.syncKeys().keyFor(account, container)));
+            }
+            return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
+                Map<String, CopyState> copies = new LinkedHashMap<>();
+                heads.forEach((site, f) -> copies.put(site, f.join()));
+                ReconcileDecision.Plan plan = ReconcileDecision.decide(copies, sync);
+                String key = account + "/" + container;
+                switch (plan.verdict()) {
+                    case UNMODIFIED -> unmodified.incrementAndGet();
+                    case CONFLICT -> {
+                        conflicts.incrementAndGet();
+                        detail(key, plan.verdict(), plan.reason());
+                    }
+                    case FAILED -> {
+                        failed.incrementAndGet();
+                        detail(key, plan.verdict(), plan.reason());
+                    }
+                    case UPDATED -> {
+                        if (options.dryRun()) {
+                            updated.incrementAndGet();
+                            detail(key, plan.verdict(), "would do: " + plan.reason());
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        return carryOut(key, path, p, plan);
+                    }
+                    default -> throw new IllegalStateException(plan.verdict().name());
+                }
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+
+        private CompletableFuture<Void> carryOut(String key, String path, Placement p, ReconcileDecision.Plan plan) {
+            List<CompletableFuture<String>> calls = new ArrayList<>();
+            for (ReconcileDecision.SiteAction a : plan.actions()) {
+                Site s = p.sites().stream().filter(x -> x.name().equals(a.site())).findFirst().orElseThrow();
+                String method = a.kind() == RepairAction.Kind.CREATE ? "PUT" : "POST";
+                Map<String, List<String>> h = new LinkedHashMap<>();
+                a.headers().forEach((k, v) -> h.put(k, List.of(v)));
+                calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenApply(resp ->
+                        resp.is2xx() ? null : method + " at " + s.name() + " answered " + resp.status() + " "
+                                + brief(resp)));
+            }
+            return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenAccept(v -> {
+                List<String> errors = calls.stream().map(CompletableFuture::join).filter(e -> e != null).toList();
+                if (errors.isEmpty()) {
+                    updated.incrementAndGet();
+                    detail(key, ReconcileDecision.Verdict.UPDATED, plan.reason());
+                } else {
+                    failed.incrementAndGet();
+                    detail(key, ReconcileDecision.Verdict.FAILED, plan.reason() + ": " + String.join("; ", errors));
+                }
+            });
+        }
+
+        private CompletableFuture<List<String>> list(Site s, String account, String marker, List<String> acc) {
+            String q = "/v1/" + SwiftPath.quote(account) + "?format=json&limit=" + PAGE
+                    + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
+            return call(s, new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
+                if (resp.status() == 404) {
+                    return CompletableFuture.completedFuture(acc);
+                }
+                if (!resp.is2xx()) {
+                    throw new IllegalStateException(resp.status() + " " + brief(resp));
+                }
+                int n = 0;
+                String last = null;
+                try {
+                    for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
+                        last = o.path("name").asText();
+                        acc.add(last);
+                        n++;
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException("listing is not JSON");
+                }
+                return n < PAGE ? CompletableFuture.completedFuture(acc) : list(s, account, last, acc);
+            });
+        }
+
+        private CompletableFuture<ClusterResponse> call(Site s, ClusterRequest req) {
+            requests.incrementAndGet();
+            if (s.name().equals(fed.site().name())) {
+                return local.send(req);
+            }
+            return peers.send(s, req).thenApply(res -> res.response() != null ? res.response()
+                    : ClusterResponse.text(503, res.outcome().label()));
+        }
+
+        private void detail(String key, ReconcileDecision.Verdict verdict, String reason) {
+            if (details.size() < MAX_DETAILS) {
+                details.add(new ReconcileReport.Detail(key, verdict, reason));
+            }
+        }
+    }
+
+    private static String brief(ClusterResponse resp) {
+        String b = new String(resp.body(), StandardCharsets.UTF_8).strip().replace('\n', ' ');
+        return b.length() > 120 ? b.substring(0, 120) + "..." : b;
+    }
+
+    private static <T> T await(CompletableFuture<T> f) throws InterruptedException {
+        try {
+            return f.get(CALL_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw new IllegalStateException(c instanceof IllegalStateException ? c.getMessage() : c.toString(), c);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no answer within " + CALL_LIMIT_SECONDS + " s", e);
+        }
+    }
+}

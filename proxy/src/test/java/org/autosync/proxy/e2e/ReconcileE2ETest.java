@@ -1,0 +1,161 @@
+package org.autosync.proxy.e2e;
+
+import static org.autosync.proxy.e2e.FanOutSwiftSite.header;
+import static org.autosync.proxy.e2e.FanOutSwiftSite.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.cli.ReconcileCommand;
+import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.federation.reconcile.ReconcileReport;
+import org.autosync.proxy.federation.reconcile.Reconciler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Full reconcile on the real lab, in an account of its own (AUTH_test2) so that nothing else of
+ * the lab is touched: containers made straight at one site's Swift appear at the other.
+ */
+@EnabledIfSystemProperty(named = "autosync.e2e", matches = "true")
+class ReconcileE2ETest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ACCOUNT = "AUTH_test2";
+    private static final URI SWIFT_A = URI.create("http://127.0.0.1:8081");
+    private static final URI SWIFT_B = URI.create("http://127.0.0.1:8082");
+
+    private final List<AutosyncProxy> running = new ArrayList<>();
+    private final List<String> made = new ArrayList<>();
+    private Settings settingsA;
+
+    @BeforeEach
+    void start() throws Exception {
+        int[] p = FanOutE2ETest.freePorts(2);
+        String urlA = "http://127.0.0.1:" + p[0];
+        String urlB = "http://127.0.0.1:" + p[1];
+        settingsA = settings("a", p[0], 8081, urlA, urlB);
+        running.add(AutosyncProxy.start(settingsA));
+        running.add(AutosyncProxy.start(settings("b", p[1], 8082, urlA, urlB)));
+    }
+
+    private static Settings settings(String site, int port, int swift, String urlA, String urlB) {
+        return Settings.fromConfig(ConfigFactory.parseString("autosync.reconcile.interval = 0")
+                .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB, "reconcile-e2e-sync-secret-0123",
+                        "reconcile-e2e-peer-secret-45678")));
+    }
+
+    @AfterEach
+    void stop() {
+        running.forEach(AutosyncProxy::close);
+        for (String c : made) {
+            for (URI site : List.of(SWIFT_A, SWIFT_B)) {
+                send(site, "DELETE", c);
+            }
+        }
+    }
+
+    private AutosyncProxy proxyA() {
+        return running.get(0);
+    }
+
+    @Test
+    void aContainerMadeStraightAtSwiftAAppearsAtBWithSyncWiredBothWays() throws Exception {
+        String c = name("direct");
+        assertEquals(201, send(SWIFT_A, "PUT", c, "X-Container-Meta-Color", "green").statusCode());
+
+        ReconcileReport dry = reconcile(true);
+        assertEquals(1, dry.updated(), dry.toMap(true).toString());
+        assertTrue(dry.details().get(0).reason().startsWith("would do: missing at b"), dry.details().toString());
+        assertEquals(404, send(SWIFT_B, "HEAD", c).statusCode(), "--dry-run changes nothing");
+        assertEquals(null, header(send(SWIFT_A, "HEAD", c), "X-Container-Sync-To"), "nor at a");
+
+        ReconcileReport done = reconcile(false);
+        assertEquals(1, done.updated(), done.toMap(true).toString());
+        assertEquals(0, done.failed());
+        HttpResponse<byte[]> atB = send(SWIFT_B, "HEAD", c);
+        assertEquals(204, atB.statusCode());
+        assertEquals("green", header(atB, "X-Container-Meta-Color"));
+        assertEquals("//lab/a/" + ACCOUNT + "/" + c, header(atB, "X-Container-Sync-To"));
+        HttpResponse<byte[]> atA = send(SWIFT_A, "HEAD", c);
+        assertEquals("//lab/b/" + ACCOUNT + "/" + c, header(atA, "X-Container-Sync-To"), "a's copy wired to b");
+        assertEquals(header(atA, "X-Container-Sync-Key"), header(atB, "X-Container-Sync-Key"));
+
+        ReconcileReport again = reconcile(false);
+        assertEquals(0, again.updated(), "a second run finds it in sync: " + again.details());
+        assertEquals(1, again.unmodified());
+    }
+
+    @Test
+    void metadataThatDiffersIsReportedAndLeftAlone() throws Exception {
+        String c = name("differs");
+        assertEquals(201, send(SWIFT_A, "PUT", c, "X-Container-Meta-Color", "blue").statusCode());
+        assertEquals(201, send(SWIFT_B, "PUT", c, "X-Container-Meta-Color", "red").statusCode());
+        ReconcileReport r = reconcile(false);
+        assertEquals(1, r.conflicts(), r.details().toString());
+        assertTrue(r.details().get(0).reason().contains("x-container-meta-color is 'blue' at a, 'red' at b"),
+                r.details().toString());
+        assertEquals("red", header(send(SWIFT_B, "HEAD", c), "X-Container-Meta-Color"), "nothing guessed");
+    }
+
+    @Test
+    void theCommandPrintsTheSyncSummaryAsJson() throws Exception {
+        String c = name("cli");
+        assertEquals(201, send(SWIFT_B, "PUT", c).statusCode());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ReconcileCommand.run(settingsA, List.of(ACCOUNT), false, true, false,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        JsonNode j = JSON.readTree(out.toByteArray());
+        assertEquals(1, j.path("sync").path("updated").asInt(), j.toString());
+        assertEquals(0, j.path("sync").path("failed").asInt());
+        assertTrue(j.path("sync").has("unmodified") && j.path("sync").has("conflicts"), j.toString());
+        assertTrue(j.path("containers").path("processed").asInt() >= 1, j.toString());
+        assertEquals(j.path("containers").path("total"), j.path("containers").path("processed"));
+        assertEquals(204, send(SWIFT_A, "HEAD", c).statusCode(), "made at b only, now at a too");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private ReconcileReport reconcile(boolean dryRun) throws InterruptedException {
+        return proxyA().federation().reconciler().run(new Reconciler.Options(List.of(ACCOUNT), dryRun, false, n -> { }));
+    }
+
+    private String name(String hint) {
+        String c = FanOutSwiftSite.unique("reconcile-" + hint);
+        made.add(c);
+        return c;
+    }
+
+    private static final java.util.Map<URI, String> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** As the lab's reseller admin, straight at a site's Swift. */
+    private static HttpResponse<byte[]> send(URI site, String method, String container, String... headers) {
+        String token = TOKENS.computeIfAbsent(site, s -> FanOutSwiftSite.send(HttpRequest.newBuilder(
+                        s.resolve("/auth/v1.0")).header("X-Auth-User", "admin:admin").header("X-Auth-Key", "admin").GET())
+                .headers().firstValue("X-Auth-Token").orElseThrow());
+        HttpRequest.Builder b = HttpRequest.newBuilder(site.resolve("/v1/" + ACCOUNT + "/" + container))
+                .header("X-Auth-Token", token).method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        HttpResponse<byte[]> r = FanOutSwiftSite.send(b);
+        if (r.statusCode() >= 500) {
+            throw new AssertionError(method + " " + container + " at " + site + ": " + r.statusCode() + " " + text(r));
+        }
+        return r;
+    }
+}
