@@ -33,20 +33,34 @@ public final class ReconcileDecision {
 
     public enum Verdict { UNMODIFIED, UPDATED, CONFLICT, FAILED }
 
-    /** One request for one site: CREATE (PUT) or UPDATE (POST) with these headers. */
-    public record SiteAction(String site, RepairAction.Kind kind, Map<String, String> headers) {
+    /**
+     * One request for one site: CREATE (PUT) or UPDATE (POST) with these headers, and the change
+     * clocks of the values it copies (so the site records them, and keeps a newer value it has).
+     */
+    public record SiteAction(String site, RepairAction.Kind kind, Map<String, String> headers,
+                             Map<String, ChangeClock> clocks) {
         public SiteAction {
             Objects.requireNonNull(site, "site");
             Objects.requireNonNull(kind, "kind");
             headers = java.util.Collections.unmodifiableMap(new TreeMap<>(headers));
+            clocks = java.util.Collections.unmodifiableMap(new TreeMap<>(clocks));
+        }
+
+        public SiteAction(String site, RepairAction.Kind kind, Map<String, String> headers) {
+            this(site, kind, headers, Map.of());
         }
     }
 
-    public record Plan(Verdict verdict, List<SiteAction> actions, String reason) {
+    /** {@code metadataDiffers}: a conflict that the sites' change clocks may settle. */
+    public record Plan(Verdict verdict, List<SiteAction> actions, String reason, boolean metadataDiffers) {
         public Plan {
             Objects.requireNonNull(verdict, "verdict");
             actions = List.copyOf(actions);
             Objects.requireNonNull(reason, "reason");
+        }
+
+        Plan(Verdict verdict, List<SiteAction> actions, String reason) {
+            this(verdict, actions, reason, false);
         }
     }
 
@@ -56,8 +70,19 @@ public final class ReconcileDecision {
      *               empty map for a one-site placement)
      */
     public static Plan decide(Map<String, CopyState> copies, Map<String, Map<String, String>> sync) {
+        return decide(copies, sync, Map.of());
+    }
+
+    /**
+     * As {@link #decide(Map, Map)}, with each site's change clocks for this container (site ->
+     * header -> clock): a header whose values differ takes the value of the site with the newest
+     * clock for it; a differing header no site has a clock for is a conflict.
+     */
+    public static Plan decide(Map<String, CopyState> copies, Map<String, Map<String, String>> sync,
+                              Map<String, Map<String, ChangeClock>> clocks) {
         Objects.requireNonNull(copies, "copies");
         Objects.requireNonNull(sync, "sync");
+        Objects.requireNonNull(clocks, "clocks");
         List<String> unreadable = new ArrayList<>();
         List<String> present = new ArrayList<>();
         List<String> absent = new ArrayList<>();
@@ -85,24 +110,46 @@ public final class ReconcileDecision {
             return new Plan(Verdict.CONFLICT, List.of(), "storage policies differ: " + describe(copies, present,
                     ReplicatedHeaders.STORAGE_POLICY) + "; container-sync needs the copies to match");
         }
-        Map<String, String> metadata = ReplicatedHeaders.of(copies.get(present.get(0)).headers(), true);
-        List<String> differing = new ArrayList<>();
+        Map<String, String> metadata = new TreeMap<>(ReplicatedHeaders.of(copies.get(present.get(0)).headers(), true));
+        List<String> unsettled = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>(metadata.keySet());
         for (String s : present) {
             names.addAll(ReplicatedHeaders.of(copies.get(s).headers(), true).keySet());
         }
+        // per header the value every copy must end with, and the clock it carries
+        Map<String, ChangeClock> winningClock = new TreeMap<>();
         for (String name : names) {
             Set<String> values = new LinkedHashSet<>();
             for (String s : present) {
                 values.add(String.valueOf(copies.get(s).header(name)));
             }
-            if (values.size() > 1) {
-                differing.add(name + " is " + describe(copies, present, name));
+            if (values.size() == 1) {
+                continue;
             }
+            String winner = null;
+            ChangeClock best = null;
+            for (String s : present) {
+                ChangeClock c = clocks.getOrDefault(s, Map.of()).get(name);
+                if (c != null && c.isNewerThan(best)) {
+                    best = c;
+                    winner = s;
+                }
+            }
+            if (winner == null) {
+                unsettled.add(name + " is " + describe(copies, present, name));
+                continue;
+            }
+            String v = copies.get(winner).header(name);
+            if (v == null) {
+                metadata.remove(name);
+            } else {
+                metadata.put(name, v);
+            }
+            winningClock.put(name, best);
         }
-        if (!differing.isEmpty()) {
+        if (!unsettled.isEmpty()) {
             return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
-                    + "newer: " + String.join("; ", differing));
+                    + "newer: " + String.join("; ", unsettled), true);
         }
         List<SiteAction> actions = new ArrayList<>();
         List<String> why = new ArrayList<>();
@@ -110,19 +157,30 @@ public final class ReconcileDecision {
             Map<String, String> h = new TreeMap<>(metadata);
             policies.forEach(p -> h.put(ReplicatedHeaders.STORAGE_POLICY, p));
             h.putAll(sync.getOrDefault(s, Map.of()));
-            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h));
+            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h, winningClock));
             why.add("missing at " + s + " (never created there, or deleted straight at its Swift)");
         }
         for (String s : present) {
             Map<String, String> h = new TreeMap<>();
+            Map<String, ChangeClock> carried = new TreeMap<>();
+            winningClock.forEach((name, clock) -> {
+                String want = metadata.getOrDefault(name, "");
+                String have = copies.get(s).header(name);
+                if (!want.equals(have == null ? "" : have)) {
+                    h.put(name, want);
+                    carried.put(name, clock);
+                }
+            });
+            boolean newer = !h.isEmpty();
             sync.getOrDefault(s, Map.of()).forEach((k, v) -> {
                 if (!v.equals(copies.get(s).header(k))) {
                     h.put(k, v);
                 }
             });
             if (!h.isEmpty()) {
-                actions.add(new SiteAction(s, RepairAction.Kind.UPDATE, h));
-                why.add("sync headers wrong at " + s);
+                actions.add(new SiteAction(s, RepairAction.Kind.UPDATE, h, carried));
+                why.add(newer ? "older metadata at " + s + " (" + String.join(", ", carried.keySet()) + ")"
+                        : "sync headers wrong at " + s);
             }
         }
         return actions.isEmpty()

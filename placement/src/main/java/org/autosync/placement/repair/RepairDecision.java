@@ -84,7 +84,9 @@ public final class RepairDecision {
         // back after a delete was re-created here with everything it now has.
         Set<String> names = new LinkedHashSet<>(record.headers());
         if (record.op().isDelete()) {
+            // re-created here since: the target must end with exactly this copy's headers
             names.addAll(wanted.keySet());
+            names.addAll(ReplicatedHeaders.of(target.headers(), true).keySet());
         }
         Map<String, String> h = differing(names, local, target);
         targetSync.forEach((k, v) -> {
@@ -106,12 +108,13 @@ public final class RepairDecision {
         if (local.presence() == Presence.ABSENT) {
             return RepairAction.of(RepairAction.Kind.SUPERSEDED, "account gone at " + record.origin());
         }
-        Map<String, String> h = differing(record.headers(), local, target);
-        if (h.isEmpty()) {
-            return RepairAction.of(RepairAction.Kind.IN_SYNC, "same at " + record.target());
+        if (target.presence() == Presence.ABSENT) {
+            return new RepairAction(RepairAction.Kind.CREATE, ReplicatedHeaders.of(local.headers(), false),
+                    "missing at " + record.target());
         }
-        return target.presence() == Presence.ABSENT
-                ? new RepairAction(RepairAction.Kind.CREATE, h, "missing at " + record.target())
+        Map<String, String> h = differing(record.headers(), local, target);
+        return h.isEmpty()
+                ? RepairAction.of(RepairAction.Kind.IN_SYNC, "same at " + record.target())
                 : new RepairAction(RepairAction.Kind.UPDATE, h, "differs at " + record.target());
     }
 

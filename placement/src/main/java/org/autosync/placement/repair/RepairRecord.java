@@ -78,7 +78,7 @@ public record RepairRecord(String account, String container, RepairOp op, String
      */
     public String name(String nonce) {
         Objects.requireNonNull(nonce, "nonce");
-        return keyHash() + "/" + target + "/" + String.format("%016d", stampMicros) + "-" + origin + "-" + nonce;
+        return keyHash() + "/" + target + "/" + String.format(java.util.Locale.ROOT, "%016d", stampMicros) + "-" + origin + "-" + nonce;
     }
 
     /** The key hash a record name starts with. */
