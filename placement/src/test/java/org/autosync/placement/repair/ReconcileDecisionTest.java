@@ -113,4 +113,63 @@ class ReconcileDecisionTest {
         assertEquals(Verdict.UNMODIFIED, ReconcileDecision.decide(copies(CopyState.absent(), CopyState.absent()),
                 SYNC).verdict());
     }
+
+    @Test
+    void theNewestChangeClockSettlesADifferingHeader() {
+        Map<String, Map<String, ChangeClock>> clocks = Map.of(
+                "a", Map.of("x-container-meta-color", new ChangeClock(100, "a")),
+                "b", Map.of("x-container-meta-color", new ChangeClock(200, "b")));
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue"),
+                copy(SYNC_B, "X-Container-Meta-Color", "red")), SYNC, clocks);
+        assertEquals(Verdict.UPDATED, p.verdict(), p.reason());
+        assertEquals(List.of(new SiteAction("a", RepairAction.Kind.UPDATE, Map.of("x-container-meta-color", "red"),
+                Map.of("x-container-meta-color", new ChangeClock(200, "b")))), p.actions());
+        assertEquals("older metadata at a (x-container-meta-color)", p.reason());
+    }
+
+    @Test
+    void aHeaderRemovedMostRecentlyIsRemovedEverywhere() {
+        Map<String, Map<String, ChangeClock>> clocks = Map.of(
+                "a", Map.of("x-container-read", new ChangeClock(300, "a")),
+                "b", Map.of("x-container-read", new ChangeClock(200, "b")));
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A), copy(SYNC_B, "X-Container-Read", ".r:*")), SYNC,
+                clocks);
+        assertEquals(List.of(new SiteAction("b", RepairAction.Kind.UPDATE, Map.of("x-container-read", ""),
+                Map.of("x-container-read", new ChangeClock(300, "a")))), p.actions(), "made private at a last");
+    }
+
+    @Test
+    void aClockAtOneSiteOnlyBeatsAValueWithNone() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "set-through-autosync"),
+                copy(SYNC_B, "X-Container-Meta-Color", "set-straight-at-swift")), SYNC,
+                Map.of("a", Map.of("x-container-meta-color", new ChangeClock(1, "a"))));
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals("b", p.actions().get(0).site());
+    }
+
+    @Test
+    void aMissingCopyGetsTheSettledValues() {
+        Map<String, CopyState> three = new LinkedHashMap<>();
+        three.put("a", copy(SYNC_A, "X-Container-Meta-Color", "blue"));
+        three.put("b", copy(SYNC_B, "X-Container-Meta-Color", "red"));
+        three.put("c", CopyState.absent());
+        Plan p = ReconcileDecision.decide(three, Map.of("a", SYNC_A, "b", SYNC_B, "c", Map.of()),
+                Map.of("b", Map.of("x-container-meta-color", new ChangeClock(5, "b"))));
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertTrue(p.actions().contains(new SiteAction("c", RepairAction.Kind.CREATE,
+                Map.of("x-container-meta-color", "red"), Map.of("x-container-meta-color", new ChangeClock(5, "b")))),
+                p.actions().toString());
+    }
+
+    @Test
+    void oneHeaderWithoutAnyClockKeepsTheWholeContainerAConflict() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue",
+                "X-Container-Meta-Size", "s"), copy(SYNC_B, "X-Container-Meta-Color", "red",
+                "X-Container-Meta-Size", "l")), SYNC, Map.of("a", Map.of("x-container-meta-color",
+                new ChangeClock(9, "a"))));
+        assertEquals(Verdict.CONFLICT, p.verdict());
+        assertTrue(p.metadataDiffers());
+        assertTrue(p.reason().contains("x-container-meta-size"), p.reason());
+        assertFalse(p.reason().contains("x-container-meta-color"), "the color was settled: " + p.reason());
+    }
 }

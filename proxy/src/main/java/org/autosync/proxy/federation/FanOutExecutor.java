@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.RepairRecords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +57,14 @@ public final class FanOutExecutor {
     private final PeerClient peers;
     private final ProxyMetrics metrics;
     private final RepairRecords records;
+    private final ChangeClocks clockStore; // null: repair off
     private final Clock clock;
     /** Accounts noted for the reconcile by this process: one write per account, not per request. */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
-                          PeerClient peers, ProxyMetrics metrics, RepairRecords records, Clock clock) {
+                          PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
+                          Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
@@ -68,6 +72,7 @@ public final class FanOutExecutor {
         this.peers = requireNonNull(peers, "peers");
         this.metrics = requireNonNull(metrics, "metrics");
         this.records = requireNonNull(records, "records");
+        this.clockStore = clockStore;
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -99,7 +104,9 @@ public final class FanOutExecutor {
                     + (container ? "/" + path.container() : "") + " is placed at " + placement
                     + "; this site (" + here + ") is not one of them"));
         }
-        ClusterRequest base = req.with(CONSISTENCY_HEADER, null);
+        // clocks are Autosync's to set: a client's would let it win every conflict
+        ClusterRequest base = req.with(CONSISTENCY_HEADER, null).with(ClockHeaders.CLOCKS, null)
+                .with(ClockHeaders.WANT_CLOCKS, null);
         if (container && req.method().equals("DELETE")) {
             return deleteContainer(base, path, placement, consistency);
         }
@@ -118,15 +125,22 @@ public final class FanOutExecutor {
             }
             SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
             noteAccount(path.account());
+            // the values just set here are the newest: their clock goes with them to every site
+            Map<String, ChangeClock> clocks = changeClocks(req, path);
+            CompletableFuture<Void> clocked = recordClocks(path, clocks);
+            String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
             return ownerValuesAsApplied(req, placement).thenCompose(forOverride -> {
                 List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
                 for (Site site : placement.sites()) {
                     if (!site.name().equals(here)) {
                         ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
-                        calls.add(peers.send(site, forPeer(site, withSync(r, path, placement, site.name()))));
+                        calls.add(peers.send(site, forPeer(site, withSync(r, path, placement, site.name())
+                                .with(ClockHeaders.CLOCKS, clockHeader))));
                     }
                 }
-                return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                List<CompletableFuture<?>> all = new ArrayList<>(calls);
+                all.add(clocked); // answer once the clocks are stored too
+                return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
                     List<SiteOutcome> outcomes = new ArrayList<>();
                     outcomes.add(localOutcome);
                     calls.forEach(c -> outcomes.add(c.join().outcome()));
@@ -356,6 +370,36 @@ public final class FanOutExecutor {
                             + path.container() + " is deleted here; the delete is still being carried out at: "
                             + String.join(", ", at)).with(SITES_HEADER, String.join(", ", sites)));
                 });
+    }
+
+    /** The clock of the replicated headers this request sets (none: it sets none). */
+    private Map<String, ChangeClock> changeClocks(ClusterRequest req, SwiftPath path) {
+        if (clockStore == null || req.method().equals("DELETE")) {
+            return Map.of();
+        }
+        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        ChangeClock now = new ChangeClock(stampNow(), fed.site().name());
+        Map<String, ChangeClock> m = new TreeMap<>();
+        for (String h : req.headers().keySet()) {
+            String set = ReplicatedHeaders.setForm(h, container);
+            if (set != null) {
+                m.put(set, now);
+            }
+        }
+        return m;
+    }
+
+    /** Stores the clocks here; a failure is logged, not the client's: the values are applied. */
+    private CompletableFuture<Void> recordClocks(SwiftPath path, Map<String, ChangeClock> clocks) {
+        if (clocks.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
+        return clockStore.record(path.account(), container, clocks).exceptionally(err -> {
+            log.warn("{}{}: change clocks not stored ({}): a later conflict on these headers is settled without them",
+                    path.account(), container.isEmpty() ? "" : "/" + container, ClusterClient.cause(err).getMessage());
+            return null;
+        });
     }
 
     private void noteAccount(String account) {

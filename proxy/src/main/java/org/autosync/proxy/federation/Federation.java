@@ -25,6 +25,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.federation.reconcile.ReconcileReport;
 import org.autosync.proxy.federation.reconcile.Reconciler;
+import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
 import org.autosync.proxy.federation.repair.RepairRecords;
@@ -54,6 +55,7 @@ public final class Federation implements AutoCloseable {
     private final PeerClient peers;             // null with fed
     private final LocalService service;         // null: no service identity here
     private final RepairJournal journal;        // null: repair off
+    private final ChangeClocks clocks;          // null: repair off
     private final RepairWorker worker;          // null: repair off
     private final Reconciler reconciler;        // null: repair off
     private final java.util.concurrent.ScheduledExecutorService reconcileThread; // null: not periodic
@@ -69,6 +71,7 @@ public final class Federation implements AutoCloseable {
             peers = null;
             service = null;
             journal = null;
+            clocks = null;
             worker = null;
             reconciler = null;
             reconcileThread = null;
@@ -84,10 +87,13 @@ public final class Federation implements AutoCloseable {
                 settings.responseHeaderTimeout(), fed.site().name());
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account());
-            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clock), fed.repair(), metrics, clock);
-            reconciler = new Reconciler(fed, service, peers, journal, fed.reconcile().concurrency(), clock);
+            clocks = new ChangeClocks(service, fed.repair().account());
+            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clocks, clock), fed.repair(),
+                    metrics, clock);
+            reconciler = new Reconciler(fed, service, peers, journal, clocks, fed.reconcile().concurrency(), clock);
         } else {
             journal = null;
+            clocks = null;
             worker = null;
             reconciler = null;
         }
@@ -113,15 +119,15 @@ public final class Federation implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         RepairRecords records = journal == null ? RepairRecords.NONE : journal;
         FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
-                settings.responseHeaderTimeout(), peers, metrics, records, clock);
+                settings.responseHeaderTimeout(), peers, metrics, records, clocks, clock);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
         PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(),
                 fed.peerMaxSkew(), clock, new NonceCache(fed.peerMaxSkew()));
         // forward mode: peers' requests carry the client's own token, judged by this cluster
         LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
-        PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, settings.responseHeaderTimeout(),
-                fed.site().name());
+        PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
+                settings.responseHeaderTimeout(), fed.site().name());
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
                 fed.repair().enabled() ? fed.repair().account() : null);
     }

@@ -9,7 +9,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.TreeMap;
 import org.autosync.auth.PeerHeaders;
+import org.autosync.placement.repair.ChangeClock;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.federation.repair.ChangeClocks;
+import org.autosync.proxy.route.SwiftPath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.autosync.proxy.cluster.ClusterClient;
@@ -31,14 +37,17 @@ public final class PeerApply {
     private final ClusterClient http;
     private final URI localCluster;
     private final LocalService service; // null: forward mode
+    private final ChangeClocks clocks;  // null: repair off here, values are applied as they come
     private final Duration timeout;
     private final String site;
 
     /** {@code service} null means forward mode. */
-    public PeerApply(ClusterClient http, URI localCluster, LocalService service, Duration timeout, String site) {
+    public PeerApply(ClusterClient http, URI localCluster, LocalService service, ChangeClocks clocks, Duration timeout,
+                     String site) {
         this.http = Objects.requireNonNull(http, "http");
         this.localCluster = Objects.requireNonNull(localCluster, "localCluster");
         this.service = service;
+        this.clocks = clocks;
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.site = Objects.requireNonNull(site, "site");
     }
@@ -61,7 +70,78 @@ public final class PeerApply {
         if (!unsigned.isEmpty()) {
             log.debug("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
         }
-        return apply(clean);
+        String clockText = clean.header(ClockHeaders.CLOCKS);
+        boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
+        clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null);
+        SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
+        boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
+        if (clocks == null || !keyed) {
+            return apply(clean);
+        }
+        String account = path.account();
+        String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
+        if (clean.method().equals("HEAD")) {
+            if (!wantClocks) {
+                return apply(clean);
+            }
+            return apply(clean).thenCombine(clocks.read(account, container),
+                    (resp, mine) -> resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine)));
+        }
+        Map<String, ChangeClock> incoming;
+        try {
+            incoming = ChangeClock.parseAll(clockText);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(ClusterResponse.text(400, "autosync: " + ClockHeaders.CLOCKS
+                    + ": " + e.getMessage()));
+        }
+        return conditional(clean, account, container, incoming);
+    }
+
+    /**
+     * Applies only the replicated headers whose value here is not newer than what the peer sends
+     * (by change clock; a value with no clock loses to one with a clock), then records the clocks
+     * of what it applied: an older value that arrives late never overwrites a newer one.
+     */
+    private CompletableFuture<ClusterResponse> conditional(ClusterRequest req, String account, String container,
+                                                          Map<String, ChangeClock> incoming) {
+        boolean isContainer = !container.isEmpty();
+        boolean replicated = req.headers().keySet().stream()
+                .anyMatch(h -> ReplicatedHeaders.setForm(h, isContainer) != null);
+        if (!replicated || req.method().equals("DELETE")) {
+            return apply(req);
+        }
+        return clocks.read(account, container).thenCompose(mine -> {
+            ClusterRequest r = req;
+            Map<String, ChangeClock> applied = new TreeMap<>();
+            List<String> kept = new ArrayList<>();
+            for (String h : req.headers().keySet()) {
+                String set = ReplicatedHeaders.setForm(h, isContainer);
+                if (set == null) {
+                    continue;
+                }
+                ChangeClock in = incoming.get(set);
+                ChangeClock have = mine.get(set);
+                if (have != null && (in == null || have.isNewerThan(in))) {
+                    r = r.with(h, null);
+                    kept.add(set);
+                } else if (in != null) {
+                    applied.put(set, in);
+                }
+            }
+            if (!kept.isEmpty()) {
+                log.info("site {}: kept the newer values of {} for {}/{}", site, kept, account, container);
+            }
+            return apply(r).thenCompose(resp -> !resp.is2xx() || applied.isEmpty()
+                    ? CompletableFuture.completedFuture(resp)
+                    : clocks.record(account, container, applied).handle((v, err) -> {
+                        if (err != null) {
+                            log.warn("site {}: change clocks for {}/{} not stored: {}", site, account, container,
+                                    ClusterClient.cause(err).getMessage());
+                        }
+                        return resp;
+                    }));
+        }).exceptionally(err -> ClusterResponse.text(503, "autosync: site " + site
+                + " cannot read its change clocks: " + ClusterClient.cause(err).getClass().getSimpleName()));
     }
 
     private CompletableFuture<ClusterResponse> apply(ClusterRequest req) {

@@ -231,6 +231,67 @@ class RepairE2ETest {
         await(() -> pendingAt(proxyA) == 0, "nothing pending at a");
     }
 
+    /**
+     * Both sites changed the same header while they could not talk: the newer change wins at
+     * both, whichever record is processed first (Autosync's change clocks; Swift's own
+     * timestamps would say whichever site applied last).
+     */
+    @Test
+    void theNewerOfTwoChangesMadeApartWinsAtBothSites() throws Exception {
+        AutosyncProxy a = start("a");
+        AutosyncProxy b = start("b");
+        String c = name("apart");
+        assertEquals("a=201, b=201", header(via(a, "PUT", containerPath(c), "X-Container-Meta-Color", "green"),
+                "X-Autosync-Sites"));
+        stop(b);
+        assertEquals(204, via(a, "POST", containerPath(c), "X-Container-Meta-Color", "blue",
+                "X-Autosync-Consistency", "local").statusCode());
+        Thread.sleep(20);
+        stop(a);
+        b = start("b");
+        HttpResponse<byte[]> later = viaB(b, "POST", containerPath(c), "X-Container-Meta-Color", "red",
+                "X-Autosync-Consistency", "local");
+        assertEquals(204, later.statusCode(), text(later));
+        assertEquals("a", header(later, "X-Autosync-Repair-Pending"));
+        // a comes back: its older record is processed first, on purpose
+        a = start("a");
+        a.federation().repairWorker().passNow();
+        assertEquals("red", header(SWIFT_B.head(containerPath(c)), "X-Container-Meta-Color"),
+                "b keeps its newer value against a's older record");
+        b.federation().repairWorker().passNow();
+        assertEquals("red", header(SWIFT_A.head(containerPath(c)), "X-Container-Meta-Color"), "b's newer value reaches a");
+        assertEquals("red", header(SWIFT_B.head(containerPath(c)), "X-Container-Meta-Color"));
+    }
+
+    /** The same, with the records lost: the reconcile settles it by the change clocks. */
+    @Test
+    void reconcileSettlesMetadataThatDiffersByTheChangeClocks() throws Exception {
+        AutosyncProxy a = start("a");
+        AutosyncProxy b = start("b");
+        String c = name("clocks");
+        assertEquals("a=201, b=201", header(via(a, "PUT", containerPath(c)), "X-Autosync-Sites"));
+        stop(b);
+        assertEquals(204, via(a, "POST", containerPath(c), "X-Container-Meta-Color", "blue",
+                "X-Autosync-Consistency", "local").statusCode());
+        Thread.sleep(20);
+        stop(a);
+        b = start("b");
+        assertEquals(204, viaB(b, "POST", containerPath(c), "X-Container-Meta-Color", "red",
+                "X-Autosync-Consistency", "local").statusCode());
+        stop(b);
+        a = start("a");
+        purgeJournal(SWIFT_A); // the repair records are lost; the change clocks are not
+        purgeJournal(SWIFT_B);
+        start("b");
+        var report = a.federation().reconciler().run(new org.autosync.proxy.federation.reconcile.Reconciler.Options(
+                List.of("AUTH_test"), false, false, n -> { }));
+        assertEquals(0, report.failed(), report.details().toString());
+        assertTrue(report.details().stream().anyMatch(d -> d.key().equals("AUTH_test/" + c)
+                && d.reason().contains("older metadata at a (x-container-meta-color)")), report.details().toString());
+        assertEquals("red", header(SWIFT_A.head(containerPath(c)), "X-Container-Meta-Color"));
+        assertEquals("red", header(SWIFT_B.head(containerPath(c)), "X-Container-Meta-Color"));
+    }
+
     @Test
     void clientsCannotReachTheRepairAccountThroughAutosync() {
         AutosyncProxy a = start("a");
@@ -262,6 +323,17 @@ class RepairE2ETest {
             b.headers(headers);
         }
         return FanOutSwiftSite.send(b);
+    }
+
+    /** Through proxy b, with b's own token for test:tester (each lab site has its own tempauth). */
+    private HttpResponse<byte[]> viaB(AutosyncProxy p, String method, String path, String... headers) {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.port() + path))
+                .timeout(Duration.ofSeconds(60)).header("X-Auth-Token", SWIFT_B.token())
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            r.headers(headers);
+        }
+        return FanOutSwiftSite.send(r);
     }
 
     private static JsonNode status(AutosyncProxy p) {

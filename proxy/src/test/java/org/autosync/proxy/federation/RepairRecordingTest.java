@@ -132,6 +132,7 @@ class RepairRecordingTest {
                 "X-Autosync-Consistency", "local");
         assertEquals(201, r.statusCode(), r.body());
         List<String> puts2 = local.seen.stream().filter(q -> q.getMethod().equals("PUT")).map(RecordedRequest::getPath)
+                .filter(p -> !p.startsWith("/v1/AUTH_autosync/autosync-accounts")) // the account noted for reconcile
                 .toList();
         assertEquals(4, puts2.size(), puts2.toString());
         assertEquals("/v1/AUTH_test/c", puts2.get(0));
@@ -156,5 +157,22 @@ class RepairRecordingTest {
         HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk", "X-Container-Read", ".r:*");
         assertEquals(503, r.statusCode(), r.body());
         assertEquals(1, journalWrites().size());
+    }
+
+    @Test
+    void aClientCannotSetChangeClocksAndTheFanOutCarriesItsOwn() throws Exception {
+        start(b.url());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk", "X-Container-Meta-Color", "x",
+                "X-Autosync-Clocks", "x-container-meta-color=9999999999999999-zz", "X-Autosync-Want-Clocks", "1");
+        assertEquals(204, r.statusCode(), r.body());
+        RecordedRequest atLocal = local.seen.stream().filter(q -> q.getPath().equals("/v1/AUTH_test/c")).findFirst()
+                .orElseThrow();
+        assertNull(atLocal.getHeader("X-Autosync-Clocks"), "never to Swift");
+        assertNull(atLocal.getHeader("X-Autosync-Want-Clocks"));
+        String sent = b.only().getHeader("X-Autosync-Clocks");
+        assertTrue(sent.matches("x-container-meta-color=[0-9]{16}-a"), sent);
+        assertTrue(local.seen.stream().anyMatch(q -> q.getMethod().equals("PUT")
+                && q.getPath().matches("/v1/AUTH_autosync/autosync-changes/[0-9a-f]{16}/x-container-meta-color/"
+                        + "[0-9]{16}-a")), "the clock is kept here too: " + local.methods());
     }
 }

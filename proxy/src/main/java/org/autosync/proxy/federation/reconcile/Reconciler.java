@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 import org.autosync.placement.Placement;
 import org.autosync.placement.Site;
+import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.CopyState;
 import org.autosync.placement.repair.ReconcileDecision;
 import org.autosync.placement.repair.RepairAction;
@@ -35,8 +36,10 @@ import org.autosync.placement.repair.ReplicatedHeaders;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.federation.ClockHeaders;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
 import org.autosync.proxy.route.SwiftPath;
@@ -65,15 +68,17 @@ public final class Reconciler {
     private final LocalService local;
     private final PeerClient peers;
     private final RepairJournal journal;
+    private final ChangeClocks clocks;
     private final int concurrency;
     private final Clock clock;
 
     public Reconciler(FederationSettings fed, LocalService local, PeerClient peers, RepairJournal journal,
-                      int concurrency, Clock clock) {
+                      ChangeClocks clocks, int concurrency, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
         this.journal = requireNonNull(journal, "journal");
+        this.clocks = requireNonNull(clocks, "clocks");
         this.concurrency = concurrency;
         this.clock = requireNonNull(clock, "clock");
         if (concurrency < 1) {
@@ -157,8 +162,8 @@ public final class Reconciler {
                         failed.incrementAndGet();
                         detail(account + "/" + container, ReconcileDecision.Verdict.FAILED, err.toString());
                     }
+                    done(); // before the permit: awaitAll must see every count
                     inFlight.release();
-                    done();
                 });
             }
         }
@@ -187,42 +192,91 @@ public final class Reconciler {
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
-                ReconcileDecision.Plan plan = ReconcileDecision.decide(copies, sync);
-                String key = account + "/" + container;
-                switch (plan.verdict()) {
-                    case UNMODIFIED -> unmodified.incrementAndGet();
-                    case CONFLICT -> {
-                        conflicts.incrementAndGet();
-                        detail(key, plan.verdict(), plan.reason());
-                    }
-                    case FAILED -> {
-                        failed.incrementAndGet();
-                        detail(key, plan.verdict(), plan.reason());
-                    }
-                    case UPDATED -> {
-                        if (options.dryRun()) {
-                            updated.incrementAndGet();
-                            detail(key, plan.verdict(), "would do: " + plan.reason());
-                            return CompletableFuture.completedFuture(null);
-                        }
-                        return carryOut(key, path, p, plan);
-                    }
-                    default -> throw new IllegalStateException(plan.verdict().name());
+                ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
+                if (!first.metadataDiffers()) {
+                    return act(account, container, path, p, first);
                 }
-                return CompletableFuture.completedFuture(null);
+                // only now ask every site when it changed what: the change clocks may settle it
+                return clocksAt(p, account, container, path).thenCompose(all ->
+                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all)));
             });
         }
 
-        private CompletableFuture<Void> carryOut(String key, String path, Placement p, ReconcileDecision.Plan plan) {
+        private CompletableFuture<Map<String, Map<String, ChangeClock>>> clocksAt(Placement p, String account,
+                                                                                 String container, String path) {
+            Map<String, CompletableFuture<Map<String, ChangeClock>>> asked = new LinkedHashMap<>();
+            for (Site s : p.sites()) {
+                if (s.name().equals(fed.site().name())) {
+                    requests.incrementAndGet();
+                    asked.put(s.name(), clocks.read(account, container));
+                } else {
+                    asked.put(s.name(), call(s, new ClusterRequest("HEAD", path,
+                            Map.of(ClockHeaders.WANT_CLOCKS.toLowerCase(java.util.Locale.ROOT), List.of("1")),
+                            new byte[0])).thenApply(resp -> {
+                                try {
+                                    return ChangeClock.parseAll(resp.header(ClockHeaders.CLOCKS));
+                                } catch (IllegalArgumentException e) {
+                                    return Map.<String, ChangeClock>of();
+                                }
+                            }));
+                }
+            }
+            return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+                Map<String, Map<String, ChangeClock>> m = new LinkedHashMap<>();
+                asked.forEach((site, f) -> m.put(site, f.join()));
+                return m;
+            });
+        }
+
+        private CompletableFuture<Void> act(String account, String container, String path, Placement p,
+                                            ReconcileDecision.Plan plan) {
+            String key = account + "/" + container;
+            switch (plan.verdict()) {
+                case UNMODIFIED -> unmodified.incrementAndGet();
+                case CONFLICT -> {
+                    conflicts.incrementAndGet();
+                    detail(key, plan.verdict(), plan.reason());
+                }
+                case FAILED -> {
+                    failed.incrementAndGet();
+                    detail(key, plan.verdict(), plan.reason());
+                }
+                case UPDATED -> {
+                    if (options.dryRun()) {
+                        updated.incrementAndGet();
+                        detail(key, plan.verdict(), "would do: " + plan.reason());
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return carryOut(account, key, path, p, plan);
+                }
+                default -> throw new IllegalStateException(plan.verdict().name());
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        private CompletableFuture<Void> carryOut(String account, String key, String path, Placement p,
+                                                 ReconcileDecision.Plan plan) {
             List<CompletableFuture<String>> calls = new ArrayList<>();
             for (ReconcileDecision.SiteAction a : plan.actions()) {
                 Site s = p.sites().stream().filter(x -> x.name().equals(a.site())).findFirst().orElseThrow();
                 String method = a.kind() == RepairAction.Kind.CREATE ? "PUT" : "POST";
                 Map<String, List<String>> h = new LinkedHashMap<>();
                 a.headers().forEach((k, v) -> h.put(k, List.of(v)));
-                calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenApply(resp ->
-                        resp.is2xx() ? null : method + " at " + s.name() + " answered " + resp.status() + " "
-                                + brief(resp)));
+                boolean here = s.name().equals(fed.site().name());
+                if (!a.clocks().isEmpty() && !here) {
+                    h.put(ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
+                            List.of(ChangeClock.formatAll(a.clocks())));
+                }
+                calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenCompose(resp -> {
+                    if (!resp.is2xx()) {
+                        return CompletableFuture.completedFuture(method + " at " + s.name() + " answered "
+                                + resp.status() + " " + brief(resp));
+                    }
+                    // a peer records the clocks it applied itself; here it is this run's to do
+                    return here && !a.clocks().isEmpty()
+                            ? clocks.record(account, keyContainer(path), a.clocks()).handle((v, e) -> (String) null)
+                            : CompletableFuture.completedFuture((String) null);
+                }));
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenAccept(v -> {
                 List<String> errors = calls.stream().map(CompletableFuture::join).filter(e -> e != null).toList();
@@ -275,6 +329,11 @@ public final class Reconciler {
                 details.add(new ReconcileReport.Detail(key, verdict, reason));
             }
         }
+    }
+
+    /** The container a reconcile path names. */
+    private static String keyContainer(String path) {
+        return SwiftPath.parse(path).container();
     }
 
     private static String brief(ClusterResponse resp) {

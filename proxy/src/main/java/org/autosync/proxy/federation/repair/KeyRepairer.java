@@ -41,11 +41,14 @@ public final class KeyRepairer {
     private final PeerClient peers;
 
     private final DrainRepairer drains;
+    private final ChangeClocks clocks;
 
-    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers, java.time.Clock clock) {
+    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers, ChangeClocks clocks,
+                       java.time.Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
+        this.clocks = requireNonNull(clocks, "clocks");
         this.drains = new DrainRepairer(fed, local, peers, fed.repair(), clock);
     }
 
@@ -73,10 +76,17 @@ public final class KeyRepairer {
         CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
                 ? CopyState.unknown(res.outcome().label()) : state(res.response()));
         return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, syncFor(r, placement)))
-                .thenCompose(action -> act(site, path, action));
+                .thenCompose(action -> !action.kind().acts() || action.kind() == RepairAction.Kind.DELETE
+                        ? act(site, path, action, Map.of())
+                        : clocks.read(r.account(), r.container()).thenCompose(mine -> act(site, path, action, mine)));
     }
 
-    private CompletableFuture<Outcome> act(Site site, String path, RepairAction action) {
+    /**
+     * Sends what was decided; the values go with this site's clocks for them, so the target keeps
+     * a value of its own that is newer (its own record brings that one here).
+     */
+    private CompletableFuture<Outcome> act(Site site, String path, RepairAction action,
+                                           Map<String, org.autosync.placement.repair.ChangeClock> mine) {
         if (!action.kind().acts()) {
             return done(new Outcome(action.kind(), action.reason(), action.kind().finishes()));
         }
@@ -87,6 +97,16 @@ public final class KeyRepairer {
         };
         Map<String, List<String>> headers = new LinkedHashMap<>();
         action.headers().forEach((k, v) -> headers.put(k, List.of(v)));
+        Map<String, org.autosync.placement.repair.ChangeClock> carried = new java.util.TreeMap<>();
+        action.headers().keySet().forEach(k -> {
+            if (mine.containsKey(k)) {
+                carried.put(k, mine.get(k));
+            }
+        });
+        if (!carried.isEmpty()) {
+            headers.put(org.autosync.proxy.federation.ClockHeaders.CLOCKS,
+                    List.of(org.autosync.placement.repair.ChangeClock.formatAll(carried)));
+        }
         return peers.send(site, new ClusterRequest(method, path, headers, new byte[0])).thenApply(res -> {
             String label = res.outcome().label();
             boolean ok = res.response() != null && (res.response().is2xx()

@@ -208,7 +208,10 @@ public final class RepairWorker implements AutoCloseable {
         List<RepairStatus.Conflict> conflicts = new ArrayList<>();
         for (Attempt a : waiting.values()) {
             if (a.kind() == RepairAction.Kind.CONFLICT && a.record() != null && conflicts.size() < MAX_CONFLICTS_SHOWN) {
-                conflicts.add(new RepairStatus.Conflict(a.record().key(), a.record().target(), a.reason()));
+                // a drain waits on every site of the placement, not on one
+                String site = a.record().op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN
+                        ? "every site" : a.record().target();
+                conflicts.add(new RepairStatus.Conflict(a.record().key(), site, a.reason()));
             }
         }
         return new RepairStatus(true, names.size(), mine, draining, oldest, perSite, conflicts, started,

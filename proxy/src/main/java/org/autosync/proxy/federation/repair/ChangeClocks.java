@@ -1,0 +1,126 @@
+package org.autosync.proxy.federation.repair;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.autosync.placement.repair.ChangeClock;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.route.SwiftPath;
+
+/**
+ * This site's change clocks: for each account or container and each replicated header, when its
+ * current value was set through Autosync and at which site. Kept in this site's Swift as empty
+ * objects named {@code <key hash>/<header>/<clock>}, so one prefix listing reads a key's clocks
+ * and no write ever overwrites another (the newest name per header wins; older ones are pruned).
+ */
+public final class ChangeClocks {
+    /** The container in the repair account that holds the clocks. */
+    public static final String CONTAINER = "autosync-changes";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LocalService local;
+    private final String containerPath;
+
+    public ChangeClocks(LocalService local, String account) {
+        this.local = requireNonNull(local, "local");
+        this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
+    }
+
+    /** Records that these headers of the key took their values at these clocks. */
+    public CompletableFuture<Void> record(String account, String container, Map<String, ChangeClock> clocks) {
+        String hash = keyHash(account, container);
+        List<CompletableFuture<Void>> puts = new ArrayList<>();
+        clocks.forEach((name, clock) -> puts.add(put(hash + "/" + name + "/" + clock, true)));
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<Void> put(String name, boolean createContainer) {
+        return local.send(new ClusterRequest("PUT", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+            if (resp.is2xx()) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (resp.status() == 404 && createContainer) {
+                return local.send(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0]))
+                        .thenCompose(c -> put(name, false));
+            }
+            return CompletableFuture.<Void>failedFuture(new IOException("storing a change clock: " + resp.status()));
+        });
+    }
+
+    /** The newest clock of each header of the key (none: never changed through Autosync). */
+    public CompletableFuture<Map<String, ChangeClock>> read(String account, String container) {
+        String prefix = keyHash(account, container) + "/";
+        String q = containerPath + "?format=json&limit=10000&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8);
+        return local.send(new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
+            Map<String, ChangeClock> newest = new TreeMap<>();
+            if (resp.status() == 404) {
+                return CompletableFuture.completedFuture(newest);
+            }
+            if (!resp.is2xx()) {
+                return CompletableFuture.failedFuture(new IOException("reading change clocks: " + resp.status()));
+            }
+            List<String> older = new ArrayList<>();
+            try {
+                for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
+                    String name = o.path("name").asText();
+                    String[] parts = name.split("/", 3);
+                    if (parts.length != 3) {
+                        continue;
+                    }
+                    ChangeClock c;
+                    try {
+                        c = ChangeClock.parse(parts[2]);
+                    } catch (IllegalArgumentException e) {
+                        continue; // not ours
+                    }
+                    ChangeClock had = newest.get(parts[1]);
+                    if (c.isNewerThan(had)) {
+                        if (had != null) {
+                            older.add(parts[0] + "/" + parts[1] + "/" + had);
+                        }
+                        newest.put(parts[1], c);
+                    } else {
+                        older.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            // superseded clocks only take room: dropped as they are found
+            older.forEach(n -> local.send(new ClusterRequest("DELETE", objectPath(n), Map.of(), new byte[0])));
+            return CompletableFuture.completedFuture(newest);
+        });
+    }
+
+    /** Sixteen hex digits of SHA-256 over {@code account/container}. */
+    static String keyHash(String account, String container) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256")
+                    .digest((account + "/" + container).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing", e);
+        }
+    }
+
+    private String objectPath(String name) {
+        StringBuilder sb = new StringBuilder(containerPath);
+        for (String seg : name.split("/", -1)) {
+            sb.append('/').append(SwiftPath.quote(seg));
+        }
+        return sb.toString();
+    }
+}
