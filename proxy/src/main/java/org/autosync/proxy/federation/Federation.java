@@ -89,7 +89,7 @@ public final class Federation implements AutoCloseable {
             journal = new RepairJournal(service, fed.repair().account());
             clocks = new ChangeClocks(service, fed.repair().account());
             worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clocks, clock), fed.repair(),
-                    metrics, clock);
+                    metrics, clock, this::reachablePeers);
             reconciler = new Reconciler(fed, service, peers, journal, clocks, fed.reconcile().concurrency(), clock);
         } else {
             journal = null;
@@ -221,6 +221,19 @@ public final class Federation implements AutoCloseable {
             m.put("reconcile", rec);
             return m;
         });
+    }
+
+    /** The peers whose proxy and cluster answer their healthcheck now. */
+    private CompletableFuture<Set<String>> reachablePeers() {
+        Map<String, CompletableFuture<String>> probes = new LinkedHashMap<>();
+        for (Site s : fed.sites().all()) {
+            if (!s.name().equals(fed.site().name())) {
+                probes.put(s.name(), probe(s));
+            }
+        }
+        return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new)).thenApply(v ->
+                probes.entrySet().stream().filter(e -> e.getValue().join() == null).map(Map.Entry::getKey)
+                        .collect(Collectors.toSet()));
     }
 
     /** Null when the site's proxy and cluster answer their healthcheck, else what went wrong. */

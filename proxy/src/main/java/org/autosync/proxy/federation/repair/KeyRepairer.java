@@ -25,7 +25,7 @@ import org.autosync.proxy.route.SwiftPath;
  * Brings one key in line at the site a record names: reads the copy here and there, lets
  * {@link RepairDecision} decide, and sends what it decided to that site's proxy (signed).
  */
-public final class KeyRepairer {
+public final class KeyRepairer implements RecordHandler {
     /**
      * What became of a record: the decision's kind, why, whether the record is finished, and for
      * a draining delete since when every copy has read empty (null: not empty now).
@@ -52,7 +52,14 @@ public final class KeyRepairer {
         this.drains = new DrainRepairer(fed, local, peers, fed.repair(), clock);
     }
 
-    /** Handles one record; {@code emptySince} is what the last outcome of a drain said. */
+    @Override
+    public java.util.List<String> peersOf(RepairRecord r) {
+        Placement p = r.isContainer() ? fed.policy().decide(r.account(), r.container())
+                : fed.policy().decideAccount(r.account());
+        return p.names().stream().filter(n -> !n.equals(fed.site().name())).toList();
+    }
+
+    @Override
     public CompletableFuture<Outcome> repair(RepairRecord r, Long emptySince) {
         if (r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN) {
             return drains.drain(r, emptySince);

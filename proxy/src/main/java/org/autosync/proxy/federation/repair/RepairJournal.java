@@ -30,7 +30,7 @@ import org.autosync.proxy.route.SwiftPath;
  * before the client's answer), shared by every proxy replica of the site, and no new server.
  * One object per event; processing a record deletes exactly that object.
  */
-public final class RepairJournal implements RepairRecords {
+public final class RepairJournal implements RepairRecords, RecordStore {
     /** The container in the repair account that holds the records. */
     public static final String CONTAINER = "autosync-repairs";
     /** The container in the repair account with one empty object per account Autosync has served. */
@@ -110,6 +110,7 @@ public final class RepairJournal implements RepairRecords {
     }
 
     /** Every record name, in listing order (a key's records together, oldest first). */
+    @Override
     public CompletableFuture<List<String>> names() {
         return page(containerPath, new ArrayList<>(), "", "");
     }
@@ -154,6 +155,7 @@ public final class RepairJournal implements RepairRecords {
     }
 
     /** The record stored under {@code name}; completes with null when it is gone. */
+    @Override
     public CompletableFuture<Entry> read(String name) {
         return local.send(new ClusterRequest("GET", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {

@@ -40,20 +40,28 @@ public final class RepairWorker implements AutoCloseable {
 
     /** What the worker knows of a record it could not finish yet. */
     private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record,
-                           Long emptySince) {
+                           Long emptySince, Set<String> downThen) {
     }
 
-    private final RepairJournal journal;
-    private final KeyRepairer repairer;
+    private final RecordStore journal;
+    private final RecordHandler repairer;
     private final RepairSettings settings;
     private final ProxyMetrics metrics;
     private final Clock clock;
     private final ScheduledExecutorService thread;
+    private final java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers;
+    private Set<String> upNow = Set.of(); // worker thread only
+    private final Set<String> finished = new HashSet<>(); // this pass's, worker thread only
     private final Map<String, Attempt> waiting = new HashMap<>(); // worker thread only
     private volatile RepairStatus status;
 
-    public RepairWorker(RepairJournal journal, KeyRepairer repairer, RepairSettings settings, ProxyMetrics metrics,
-                        Clock clock) {
+    /**
+     * {@code reachablePeers}: the peers whose proxy and cluster answer now; a record that failed
+     * while its site was away is tried again as soon as the site is back, whatever its backoff.
+     */
+    public RepairWorker(RecordStore journal, RecordHandler repairer, RepairSettings settings, ProxyMetrics metrics,
+                        Clock clock, java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers) {
+        this.reachablePeers = requireNonNull(reachablePeers, "reachablePeers");
         this.journal = requireNonNull(journal, "journal");
         this.repairer = requireNonNull(repairer, "repairer");
         this.settings = requireNonNull(settings, "settings");
@@ -105,7 +113,13 @@ public final class RepairWorker implements AutoCloseable {
             status = status.withError(started, "cannot list repair records: " + e.getMessage());
             return status;
         }
+        try {
+            upNow = await(reachablePeers.get());
+        } catch (Exception e) {
+            upNow = Set.of(); // no fast track this pass
+        }
         Set<String> listed = new HashSet<>(names);
+        finished.clear();
         waiting.keySet().retainAll(listed); // done by another replica, or by hand
         Map<RepairAction.Kind, Integer> counts = new LinkedHashMap<>();
         int mine = 0;
@@ -115,13 +129,15 @@ public final class RepairWorker implements AutoCloseable {
             }
             mine++;
             Attempt a = waiting.get(name);
-            if (a != null && a.nextTry().isAfter(clock.instant())) {
+            boolean back = a != null && !a.downThen().isEmpty() && upNow.containsAll(a.downThen());
+            if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
                 continue;
             }
             RepairAction.Kind kind = one(name, a);
             counts.merge(kind, 1, Integer::sum);
         }
-        status = summarize(started, names, mine, counts);
+        status = summarize(started, names.stream().filter(n -> !finished.contains(n)).toList(),
+                mine - (int) names.stream().filter(finished::contains).count(), counts);
         return status;
     }
 
@@ -150,6 +166,7 @@ public final class RepairWorker implements AutoCloseable {
             try {
                 await(journal.remove(name));
                 waiting.remove(name);
+                finished.add(name);
                 log.info("repaired {} at {} ({}): {}", r.key(), r.target(), r.op(), outcome.reason());
             } catch (Exception e) {
                 // done at the target; the next pass finds it in sync and tries the delete again
@@ -173,7 +190,9 @@ public final class RepairWorker implements AutoCloseable {
         } else if (kind == RepairAction.Kind.CONFLICT) {
             delay = settings.maxBackoff(); // nothing will change soon; an operator might
         } else {
-            Duration prev = before == null ? settings.interval() : before.delay();
+            // a site that came back since restarts the wait from the interval
+            boolean cameBack = before != null && !before.downThen().isEmpty() && upNow.containsAll(before.downThen());
+            Duration prev = before == null || cameBack ? settings.interval() : before.delay();
             delay = prev.multipliedBy(2);
             if (delay.compareTo(settings.maxBackoff()) > 0) {
                 delay = settings.maxBackoff();
@@ -182,9 +201,22 @@ public final class RepairWorker implements AutoCloseable {
         // +-20 % jitter, so records that failed together are not all retried together
         long ms = delay.toMillis();
         long jittered = ms + ThreadLocalRandom.current().nextLong(-ms / 5, ms / 5 + 1);
-        waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), delay, kind, reason,
-                r != null ? r : before != null ? before.record() : null, emptySince));
+        RepairRecord rec = r != null ? r : before != null ? before.record() : null;
+        waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), delay, kind, reason, rec,
+                emptySince, kind == RepairAction.Kind.RETRY ? away(rec) : Set.of()));
     }
+
+    /** The peers this record waits on that were away at this attempt. */
+    private Set<String> away(RepairRecord r) {
+        if (r == null) {
+            return Set.of();
+        }
+        Set<String> waitsOn = new HashSet<>(r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN
+                ? repairer.peersOf(r) : List.of(r.target()));
+        waitsOn.removeAll(upNow);
+        return Set.copyOf(waitsOn);
+    }
+
 
     private RepairStatus summarize(Instant started, List<String> names, int mine,
                                    Map<RepairAction.Kind, Integer> counts) {

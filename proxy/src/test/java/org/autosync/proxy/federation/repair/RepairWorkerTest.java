@@ -1,0 +1,245 @@
+package org.autosync.proxy.federation.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import org.autosync.placement.repair.RepairAction.Kind;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.proxy.config.RepairSettings;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The worker's schedule, with a clock the test moves and records kept in memory. */
+class RepairWorkerTest {
+    private static final RepairSettings SETTINGS = RepairSettings.off().withEnabled(true)
+            .withInterval(Duration.ofSeconds(1)).withMaxBackoff(Duration.ofSeconds(60));
+
+    private final MovingClock clock = new MovingClock();
+    private final TreeMap<String, RepairRecord> stored = new TreeMap<>();
+    private final List<String> handled = new ArrayList<>();
+    private final List<Long> emptySinceSeen = new ArrayList<>();
+    private Set<String> up = Set.of();
+    private BiFunction<RepairRecord, Long, KeyRepairer.Outcome> outcome =
+            (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
+    private RepairWorker worker;
+
+    @AfterEach
+    void close() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
+    private RepairWorker worker(RepairSettings settings) {
+        RecordStore store = new RecordStore() {
+            @Override
+            public CompletableFuture<List<String>> names() {
+                return CompletableFuture.completedFuture(List.copyOf(stored.keySet()));
+            }
+
+            @Override
+            public CompletableFuture<RepairJournal.Entry> read(String name) {
+                RepairRecord r = stored.get(name);
+                return CompletableFuture.completedFuture(r == null ? null : new RepairJournal.Entry(name, r));
+            }
+
+            @Override
+            public CompletableFuture<Void> remove(String name) {
+                stored.remove(name);
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        RecordHandler handler = new RecordHandler() {
+            @Override
+            public CompletableFuture<KeyRepairer.Outcome> repair(RepairRecord r, Long emptySince) {
+                handled.add(r.container());
+                emptySinceSeen.add(emptySince);
+                return CompletableFuture.completedFuture(outcome.apply(r, emptySince));
+            }
+
+            @Override
+            public List<String> peersOf(RepairRecord r) {
+                return List.of("b");
+            }
+        };
+        worker = new RepairWorker(store, handler, settings, new ProxyMetrics(), clock,
+                () -> CompletableFuture.completedFuture(up));
+        return worker;
+    }
+
+    private String add(String container, RepairOp op) {
+        RepairRecord r = new RepairRecord("AUTH_t", container, op, op == RepairOp.CONTAINER_DRAIN ? "a" : "b", "a",
+                clock.micros(), Set.of());
+        String name = r.name("n" + stored.size());
+        stored.put(name, r);
+        return name;
+    }
+
+    private List<String> pass() throws InterruptedException {
+        handled.clear();
+        worker.passNow();
+        return List.copyOf(handled);
+    }
+
+    @Test
+    void aFinishedRecordIsDeletedAndNoOther() throws Exception {
+        worker(SETTINGS);
+        String done = add("c1", RepairOp.CONTAINER_PUT);
+        String other = add("c2", RepairOp.CONTAINER_PUT);
+        outcome = (r, e) -> r.container().equals("c1") ? new KeyRepairer.Outcome(Kind.CREATE, "made", true)
+                : new KeyRepairer.Outcome(Kind.RETRY, "away", false);
+        pass();
+        assertEquals(Set.of(other), stored.keySet());
+        assertTrue(!stored.containsKey(done));
+        assertEquals(1, worker.status().pending());
+    }
+
+    @Test
+    void aRecordThatCannotBeDoneWaitsLongerEachTime() throws Exception {
+        worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_PUT);
+        assertEquals(List.of("c"), pass());
+        assertEquals(List.of(), pass(), "not again at once");
+        clock.advance(Duration.ofMillis(1_500));
+        assertEquals(List.of(), pass(), "the first wait is 2 s (+-20 %)");
+        clock.advance(Duration.ofMillis(1_000));
+        assertEquals(List.of("c"), pass());
+        clock.advance(Duration.ofMillis(3_100));
+        assertEquals(List.of(), pass(), "the second wait is 4 s (+-20 %)");
+        clock.advance(Duration.ofMillis(1_800));
+        assertEquals(List.of("c"), pass());
+    }
+
+    @Test
+    void theWaitStopsAtMaxBackoff() throws Exception {
+        worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_PUT);
+        for (int i = 0; i < 8; i++) {
+            pass();
+            clock.advance(Duration.ofSeconds(80)); // always past the longest wait
+        }
+        pass();
+        clock.advance(Duration.ofSeconds(47));
+        assertEquals(List.of(), pass(), "60 s -20 % at the earliest");
+        clock.advance(Duration.ofSeconds(26));
+        assertEquals(List.of("c"), pass(), "60 s +20 % at the latest");
+    }
+
+    @Test
+    void aSiteThatComesBackGetsItsRecordsAtOnceWhateverTheWait() throws Exception {
+        worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_PUT);
+        for (int i = 0; i < 5; i++) {
+            pass();
+            clock.advance(Duration.ofSeconds(80));
+        }
+        pass(); // the wait is now 60 s
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), pass(), "b still away");
+        up = Set.of("b");
+        assertEquals(List.of("c"), pass(), "b answers again: tried on this pass");
+        clock.advance(Duration.ofMillis(2_500));
+        assertEquals(List.of("c"), pass(), "and, failing, the wait starts over from the interval");
+    }
+
+    @Test
+    void aConflictIsKeptReportedAndLookedAtAgainOnlyAfterMaxBackoff() throws Exception {
+        worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_DELETE);
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CONFLICT, "b still holds 1 object", false);
+        pass();
+        assertEquals(1, stored.size());
+        RepairStatus s = worker.status();
+        assertEquals(1, s.conflicts().size());
+        assertEquals("AUTH_t/c", s.conflicts().get(0).key());
+        assertEquals("b", s.conflicts().get(0).site());
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(List.of(), pass());
+        assertEquals(1, worker.status().conflicts().size(), "still reported");
+        clock.advance(Duration.ofSeconds(45));
+        assertEquals(List.of("c"), pass());
+    }
+
+    @Test
+    void replicasSplitTheKeysByHash() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            add("c" + i, RepairOp.CONTAINER_PUT);
+        }
+        List<String> all = new ArrayList<>();
+        for (int index = 0; index < 2; index++) {
+            worker(new RepairSettings(true, "AUTH_autosync", Duration.ofSeconds(1), Duration.ofSeconds(60), 2,
+                    index, Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1)));
+            List<String> mine = pass();
+            for (String c : mine) {
+                RepairRecord r = stored.values().stream().filter(x -> x.container().equals(c)).findFirst().orElseThrow();
+                assertEquals(index, RepairRecord.workerOf(r.keyHash(), 2), c);
+            }
+            assertEquals(20, worker.status().pending(), "every replica sees every record");
+            assertEquals(mine.size(), worker.status().mine());
+            all.addAll(mine);
+            worker.close();
+            worker = null;
+        }
+        assertEquals(20, all.size(), "each record has exactly one owner");
+        assertEquals(20, Set.copyOf(all).size());
+    }
+
+    @Test
+    void aDrainWhoseCopiesReadEmptyIsLookedAtAgainAfterOneIntervalWithItsEmptySince() throws Exception {
+        worker(SETTINGS);
+        add("d", RepairOp.CONTAINER_DRAIN);
+        long since = clock.micros();
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false,
+                e == null ? since : e);
+        pass();
+        assertNull(emptySinceSeen.get(0));
+        clock.advance(Duration.ofMillis(1_300));
+        assertEquals(List.of("d"), pass(), "the second check is due after one interval");
+        assertEquals(since, emptySinceSeen.get(1));
+        assertEquals(1, worker.status().draining());
+        assertEquals(Map.of(), worker.status().perSite(), "a drain is not a backlog of one site");
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class MovingClock extends Clock {
+        private Instant now = Instant.parse("2026-11-28T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        long micros() {
+            return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
