@@ -110,11 +110,41 @@ public final class ReconcileDecision {
             return new Plan(Verdict.CONFLICT, List.of(), "storage policies differ: " + describe(copies, present,
                     ReplicatedHeaders.STORAGE_POLICY) + "; container-sync needs the copies to match");
         }
-        Map<String, String> metadata = new TreeMap<>(ReplicatedHeaders.of(copies.get(present.get(0)).headers(), true));
+        Settled settled = settle(copies, present, clocks, true);
+        Map<String, String> metadata = settled.metadata();
+        Map<String, ChangeClock> winningClock = settled.clocks();
+        List<String> unsettled = settled.unsettled();
+        if (!unsettled.isEmpty()) {
+            return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
+                    + "newer: " + String.join("; ", unsettled), true);
+        }
+        List<SiteAction> actions = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        for (String s : absent) {
+            Map<String, String> h = new TreeMap<>(metadata);
+            policies.forEach(p -> h.put(ReplicatedHeaders.STORAGE_POLICY, p));
+            h.putAll(sync.getOrDefault(s, Map.of()));
+            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h, winningClock));
+            why.add("missing at " + s + " (never created there, or deleted straight at its Swift)");
+        }
+        updates(copies, present, settled, sync, "metadata", actions, why);
+        return actions.isEmpty()
+                ? new Plan(Verdict.UNMODIFIED, List.of(), "in sync")
+                : new Plan(Verdict.UPDATED, actions, String.join("; ", why));
+    }
+
+    /** The values every present copy must end with, their clocks, and the headers no clock settles. */
+    private record Settled(Map<String, String> metadata, Map<String, ChangeClock> clocks, List<String> unsettled) {
+    }
+
+    private static Settled settle(Map<String, CopyState> copies, List<String> present,
+                                  Map<String, Map<String, ChangeClock>> clocks, boolean container) {
+        Map<String, String> metadata = new TreeMap<>(ReplicatedHeaders.of(copies.get(present.get(0)).headers(),
+                container));
         List<String> unsettled = new ArrayList<>();
         Set<String> names = new LinkedHashSet<>(metadata.keySet());
         for (String s : present) {
-            names.addAll(ReplicatedHeaders.of(copies.get(s).headers(), true).keySet());
+            names.addAll(ReplicatedHeaders.of(copies.get(s).headers(), container).keySet());
         }
         // per header the value every copy must end with, and the clock it carries
         Map<String, ChangeClock> winningClock = new TreeMap<>();
@@ -147,31 +177,25 @@ public final class ReconcileDecision {
             }
             winningClock.put(name, best);
         }
-        if (!unsettled.isEmpty()) {
-            return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
-                    + "newer: " + String.join("; ", unsettled), true);
-        }
-        List<SiteAction> actions = new ArrayList<>();
-        List<String> why = new ArrayList<>();
-        for (String s : absent) {
-            Map<String, String> h = new TreeMap<>(metadata);
-            policies.forEach(p -> h.put(ReplicatedHeaders.STORAGE_POLICY, p));
-            h.putAll(sync.getOrDefault(s, Map.of()));
-            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h, winningClock));
-            why.add("missing at " + s + " (never created there, or deleted straight at its Swift)");
-        }
+        return new Settled(metadata, winningClock, unsettled);
+    }
+
+    /** A POST for every present copy with an older value or wrong sync headers. */
+    private static void updates(Map<String, CopyState> copies, List<String> present, Settled settled,
+                                Map<String, Map<String, String>> sync, String what, List<SiteAction> actions,
+                                List<String> why) {
         for (String s : present) {
             Map<String, String> h = new TreeMap<>();
             Map<String, ChangeClock> carried = new TreeMap<>();
-            winningClock.forEach((name, clock) -> {
-                String want = metadata.getOrDefault(name, "");
+            settled.clocks().forEach((name, clock) -> {
+                String want = settled.metadata().getOrDefault(name, "");
                 String have = copies.get(s).header(name);
                 if (!want.equals(have == null ? "" : have)) {
                     h.put(name, want);
                     carried.put(name, clock);
                 }
             });
-            boolean newer = !h.isEmpty();
+            boolean older = !h.isEmpty();
             sync.getOrDefault(s, Map.of()).forEach((k, v) -> {
                 if (!v.equals(copies.get(s).header(k))) {
                     h.put(k, v);
@@ -179,12 +203,44 @@ public final class ReconcileDecision {
             });
             if (!h.isEmpty()) {
                 actions.add(new SiteAction(s, RepairAction.Kind.UPDATE, h, carried));
-                why.add(newer ? "older metadata at " + s + " (" + String.join(", ", carried.keySet()) + ")"
+                why.add(older ? "older " + what + " at " + s + " (" + String.join(", ", carried.keySet()) + ")"
                         : "sync headers wrong at " + s);
             }
         }
-        return actions.isEmpty()
-                ? new Plan(Verdict.UNMODIFIED, List.of(), "in sync")
+    }
+
+    /**
+     * An account's copies at the sites of its placement: metadata and ACLs that differ are settled
+     * by the change clocks (UPDATE the older copies), or reported; an account missing at a site is
+     * left to Swift's account autocreate, and nothing else is compared.
+     */
+    public static Plan decideAccount(Map<String, CopyState> copies, Map<String, Map<String, ChangeClock>> clocks) {
+        Objects.requireNonNull(copies, "copies");
+        Objects.requireNonNull(clocks, "clocks");
+        List<String> present = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        copies.forEach((site, c) -> {
+            if (c.presence() == Presence.UNKNOWN) {
+                unreadable.add(site + " (" + c.detail() + ")");
+            } else if (c.presence() == Presence.PRESENT) {
+                present.add(site);
+            }
+        });
+        if (!unreadable.isEmpty()) {
+            return new Plan(Verdict.FAILED, List.of(), "cannot read " + String.join(", ", unreadable));
+        }
+        if (present.size() < 2) {
+            return new Plan(Verdict.UNMODIFIED, List.of(), "nothing to compare");
+        }
+        Settled settled = settle(copies, present, clocks, false);
+        if (!settled.unsettled().isEmpty()) {
+            return new Plan(Verdict.CONFLICT, List.of(), "account metadata differs and no change record says which is "
+                    + "newer: " + String.join("; ", settled.unsettled()), true);
+        }
+        List<SiteAction> actions = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        updates(copies, present, settled, Map.of(), "account metadata", actions, why);
+        return actions.isEmpty() ? new Plan(Verdict.UNMODIFIED, List.of(), "in sync")
                 : new Plan(Verdict.UPDATED, actions, String.join("; ", why));
     }
 

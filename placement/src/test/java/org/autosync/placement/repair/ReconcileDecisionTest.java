@@ -172,4 +172,29 @@ class ReconcileDecisionTest {
         assertTrue(p.reason().contains("x-container-meta-size"), p.reason());
         assertFalse(p.reason().contains("x-container-meta-color"), "the color was settled: " + p.reason());
     }
+
+    @Test
+    void accountMetadataIsSettledByClocksAndOnlyMetadataIsCompared() {
+        Map<String, CopyState> accounts = new LinkedHashMap<>();
+        accounts.put("a", CopyState.present(Map.of("X-Account-Meta-Owner", "ops", "X-Account-Object-Count", "5")));
+        accounts.put("b", CopyState.present(Map.of("X-Account-Meta-Owner", "dev", "X-Account-Object-Count", "9")));
+        Plan unsettled = ReconcileDecision.decideAccount(accounts, Map.of());
+        assertEquals(Verdict.CONFLICT, unsettled.verdict());
+        assertTrue(unsettled.reason().contains("x-account-meta-owner is 'ops' at a, 'dev' at b"), unsettled.reason());
+        Plan settled = ReconcileDecision.decideAccount(accounts,
+                Map.of("a", Map.of("x-account-meta-owner", new ChangeClock(10, "a"))));
+        assertEquals(List.of(new SiteAction("b", RepairAction.Kind.UPDATE, Map.of("x-account-meta-owner", "ops"),
+                Map.of("x-account-meta-owner", new ChangeClock(10, "a")))), settled.actions(),
+                "counts differ too, and are never copied");
+    }
+
+    @Test
+    void anAccountSeenAtOneSiteOnlyIsLeftToAutocreate() {
+        Map<String, CopyState> accounts = new LinkedHashMap<>();
+        accounts.put("a", CopyState.present(Map.of("X-Account-Meta-Owner", "ops")));
+        accounts.put("b", CopyState.absent());
+        assertEquals(Verdict.UNMODIFIED, ReconcileDecision.decideAccount(accounts, Map.of()).verdict());
+        accounts.put("b", CopyState.unknown("timeout"));
+        assertEquals(Verdict.FAILED, ReconcileDecision.decideAccount(accounts, Map.of()).verdict());
+    }
 }

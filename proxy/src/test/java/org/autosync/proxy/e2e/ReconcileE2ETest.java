@@ -95,7 +95,7 @@ class ReconcileE2ETest {
 
         ReconcileReport again = reconcile(false);
         assertEquals(0, again.updated(), "a second run finds it in sync: " + again.details());
-        assertEquals(1, again.unmodified());
+        assertEquals(2, again.unmodified(), "the container, and the account's own metadata");
     }
 
     @Test
@@ -108,6 +108,22 @@ class ReconcileE2ETest {
         assertTrue(r.details().get(0).reason().contains("x-container-meta-color is 'blue' at a, 'red' at b"),
                 r.details().toString());
         assertEquals("red", header(send(SWIFT_B, "HEAD", c), "X-Container-Meta-Color"), "nothing guessed");
+    }
+
+    @Test
+    void accountMetadataIsComparedToo() throws Exception {
+        String meta = "X-Account-Meta-Reconcile-E2e";
+        try {
+            assertEquals(204, sendAccount(SWIFT_A, "POST", meta, "at-a").statusCode());
+            assertEquals(204, sendAccount(SWIFT_B, "POST", meta, "at-b").statusCode());
+            ReconcileReport r = reconcile(false);
+            assertTrue(r.details().stream().anyMatch(d -> d.key().equals(ACCOUNT)
+                    && d.reason().contains("x-account-meta-reconcile-e2e is 'at-a' at a, 'at-b' at b")),
+                    r.details().toString());
+        } finally {
+            sendAccount(SWIFT_A, "POST", meta, "");
+            sendAccount(SWIFT_B, "POST", meta, "");
+        }
     }
 
     @Test
@@ -141,6 +157,14 @@ class ReconcileE2ETest {
     }
 
     private static final java.util.Map<URI, String> TOKENS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static HttpResponse<byte[]> sendAccount(URI site, String method, String header, String value) {
+        String token = TOKENS.computeIfAbsent(site, s -> FanOutSwiftSite.send(HttpRequest.newBuilder(
+                        s.resolve("/auth/v1.0")).header("X-Auth-User", "admin:admin").header("X-Auth-Key", "admin").GET())
+                .headers().firstValue("X-Auth-Token").orElseThrow());
+        return FanOutSwiftSite.send(HttpRequest.newBuilder(site.resolve("/v1/" + ACCOUNT)).header("X-Auth-Token", token)
+                .header(header, value).method(method, HttpRequest.BodyPublishers.noBody()));
+    }
 
     /** As the lab's reseller admin, straight at a site's Swift. */
     private static HttpResponse<byte[]> send(URI site, String method, String container, String... headers) {

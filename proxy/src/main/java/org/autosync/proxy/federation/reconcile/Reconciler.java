@@ -140,6 +140,7 @@ public final class Reconciler {
                 }
             }
             String here = fed.site().name();
+            accountMetadata(account);
             for (String container : names) {
                 Placement p = fed.policy().decide(account, container);
                 if (!p.contains(here) || options.ownedOnly() && !p.first().name().equals(here)) {
@@ -166,6 +167,35 @@ public final class Reconciler {
                     inFlight.release();
                 });
             }
+        }
+
+        /** The account's own metadata and ACLs, compared across the sites of its placement. */
+        private void accountMetadata(String account) throws InterruptedException {
+            Placement p = fed.policy().decideAccount(account);
+            String here = fed.site().name();
+            if (p.size() < 2 || !p.contains(here) || options.ownedOnly() && !p.first().name().equals(here)) {
+                return;
+            }
+            String path = "/v1/" + SwiftPath.quote(account);
+            Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
+            for (Site s : p.sites()) {
+                heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
+                        .thenApply(KeyRepairer::state));
+            }
+            inFlight.acquire();
+            CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                Map<String, CopyState> copies = new LinkedHashMap<>();
+                heads.forEach((site, f) -> copies.put(site, f.join()));
+                ReconcileDecision.Plan first = ReconcileDecision.decideAccount(copies, Map.of());
+                return !first.metadataDiffers() ? CompletableFuture.completedFuture(first)
+                        : clocksAt(p, account, "", path).thenApply(all -> ReconcileDecision.decideAccount(copies, all));
+            }).thenCompose(plan -> act(account, "", path, p, plan)).whenComplete((v, err) -> {
+                if (err != null) {
+                    failed.incrementAndGet();
+                    detail(account, ReconcileDecision.Verdict.FAILED, err.toString());
+                }
+                inFlight.release();
+            });
         }
 
         void awaitAll() throws InterruptedException {
@@ -202,6 +232,7 @@ public final class Reconciler {
             });
         }
 
+        /** Each site's change clocks for the key ({@code container} "" for the account itself). */
         private CompletableFuture<Map<String, Map<String, ChangeClock>>> clocksAt(Placement p, String account,
                                                                                  String container, String path) {
             Map<String, CompletableFuture<Map<String, ChangeClock>>> asked = new LinkedHashMap<>();
@@ -230,7 +261,7 @@ public final class Reconciler {
 
         private CompletableFuture<Void> act(String account, String container, String path, Placement p,
                                             ReconcileDecision.Plan plan) {
-            String key = account + "/" + container;
+            String key = container.isEmpty() ? account : account + "/" + container;
             switch (plan.verdict()) {
                 case UNMODIFIED -> unmodified.incrementAndGet();
                 case CONFLICT -> {
@@ -331,9 +362,10 @@ public final class Reconciler {
         }
     }
 
-    /** The container a reconcile path names. */
+    /** The container a reconcile path names; "" for an account. */
     private static String keyContainer(String path) {
-        return SwiftPath.parse(path).container();
+        String c = SwiftPath.parse(path).container();
+        return c == null ? "" : c;
     }
 
     private static String brief(ClusterResponse resp) {
