@@ -22,9 +22,11 @@ import java.time.Duration;
  *                    on two checks at least this far apart ({@code deletes.sync-interval})
  * @param drainDeadline a delete whose copies still hold objects this long after it is abandoned
  *                    and reported ({@code deletes.deadline})
+ * @param concurrency keys repaired side by side (a key's own records one after the other)
  */
 public record RepairSettings(boolean enabled, String account, Duration interval, Duration maxBackoff, int workers,
-                             int workerIndex, Duration staleAfter, Duration syncPass, Duration drainDeadline) {
+                             int workerIndex, Duration staleAfter, Duration syncPass, Duration drainDeadline,
+                             int concurrency) {
 
     public RepairSettings {
         requireNonNull(account, "account");
@@ -33,32 +35,35 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
         requireNonNull(staleAfter, "staleAfter");
         requireNonNull(syncPass, "syncPass");
         requireNonNull(drainDeadline, "drainDeadline");
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency: must be at least 1");
+        }
     }
 
     /** Repair off: what settings built in code (tests with stub sites) get unless they ask. */
     public static RepairSettings off() {
         return new RepairSettings(false, "AUTH_autosync", Duration.ofSeconds(5), Duration.ofMinutes(5), 1, 0,
-                Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1));
+                Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1), 8);
     }
 
     public RepairSettings withEnabled(boolean on) {
         return new RepairSettings(on, account, interval, maxBackoff, workers, workerIndex, staleAfter, syncPass,
-                drainDeadline);
+                drainDeadline, concurrency);
     }
 
     public RepairSettings withMaxBackoff(Duration d) {
         return new RepairSettings(enabled, account, interval, d, workers, workerIndex, staleAfter, syncPass,
-                drainDeadline);
+                drainDeadline, concurrency);
     }
 
     public RepairSettings withDeletes(Duration pass, Duration deadline) {
         return new RepairSettings(enabled, account, interval, maxBackoff, workers, workerIndex, staleAfter, pass,
-                deadline);
+                deadline, concurrency);
     }
 
     public RepairSettings withInterval(Duration d) {
         return new RepairSettings(enabled, account, d, maxBackoff, workers, workerIndex, staleAfter, syncPass,
-                drainDeadline);
+                drainDeadline, concurrency);
     }
 
     /** From the {@code autosync} block; errors name the key. */
@@ -89,8 +94,12 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
             throw new SettingsException("autosync.deletes.deadline", "must be at least twice deletes.sync-interval ("
                     + syncPass + "): the copies need two checks a sync pass apart");
         }
+        int concurrency = integer(c, "repair.concurrency");
+        if (concurrency < 1 || concurrency > 64) {
+            throw new SettingsException("autosync.repair.concurrency", "must be 1 to 64");
+        }
         return new RepairSettings(enabled, account, interval, maxBackoff, workers, index,
-                positive(c, "repair.stale-after"), syncPass, deadline);
+                positive(c, "repair.stale-after"), syncPass, deadline, concurrency);
     }
 
     private static boolean bool(Config c, String path) {

@@ -236,6 +236,9 @@ class FederationConfigTest {
         assertEquals(1, r.workers());
         assertEquals(0, r.workerIndex());
         assertEquals(java.time.Duration.ofDays(2), r.staleAfter());
+        assertEquals(8, r.concurrency());
+        assertEquals(java.time.Duration.ofSeconds(300), r.syncPass());
+        assertEquals(java.time.Duration.ofHours(1), r.drainDeadline());
     }
 
     @Test
@@ -248,6 +251,13 @@ class FederationConfigTest {
         assertNames(refused(with("autosync.repair { interval = 10m, max-backoff = 1m }")), "autosync.repair.max-backoff");
         assertNames(refused(with("autosync.repair.enabled = maybe")), "autosync.repair.enabled");
         assertNames(refused(with("autosync.repair.stale-after = soon")), "autosync.repair.stale-after");
+        assertNames(refused(with("autosync.repair.concurrency = 0")), "autosync.repair.concurrency");
+        assertNames(refused(with("autosync.deletes.sync-interval = 0s")), "autosync.deletes.sync-interval");
+        assertNames(refused(with("autosync.deletes { sync-interval = 10m, deadline = 15m }")),
+                "autosync.deletes.deadline");
+        assertNames(refused(with("autosync.reconcile.interval = -1s")), "autosync.reconcile.interval");
+        assertNames(refused(with("autosync.reconcile.accounts = [\"a/b\"]")), "autosync.reconcile.accounts");
+        assertNames(refused(with("autosync.reconcile.concurrency = 1000")), "autosync.reconcile.concurrency");
     }
 
     @Test

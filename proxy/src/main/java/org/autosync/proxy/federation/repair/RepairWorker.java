@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,9 +49,12 @@ public final class RepairWorker implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService thread;
     private final java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers;
-    private Set<String> upNow = Set.of(); // worker thread only
-    private final Set<String> finished = new HashSet<>(); // this pass's, worker thread only
-    private final Map<String, Attempt> waiting = new HashMap<>(); // worker thread only
+    private volatile Set<String> upNow = Set.of(); // set by the pass, read by its key tasks
+    private final Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet(); // this pass's
+    /** Handles keys side by side (repair.concurrency); the pass waits for all of them. */
+    private final java.util.concurrent.ExecutorService pool;
+    /** Records not finished yet: their next try, and what the last one found. */
+    private final Map<String, Attempt> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RepairStatus status;
 
     /**
@@ -68,6 +70,11 @@ public final class RepairWorker implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
         this.status = RepairStatus.notYet(settings);
+        this.pool = Executors.newFixedThreadPool(settings.concurrency(), r -> {
+            Thread t = new Thread(r, "autosync-repair-key");
+            t.setDaemon(true);
+            return t;
+        });
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "autosync-repair");
             t.setDaemon(true);
@@ -121,20 +128,40 @@ public final class RepairWorker implements AutoCloseable {
         Set<String> listed = new HashSet<>(names);
         finished.clear();
         waiting.keySet().retainAll(listed); // done by another replica, or by hand
-        Map<RepairAction.Kind, Integer> counts = new LinkedHashMap<>();
+        Map<RepairAction.Kind, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
         int mine = 0;
+        // a key's records in listing order (oldest first), one after the other; keys side by side
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
         for (String name : names) {
-            if (RepairRecord.workerOf(RepairRecord.keyHashOf(name), settings.workers()) != settings.workerIndex()) {
+            String hash = RepairRecord.keyHashOf(name);
+            if (RepairRecord.workerOf(hash, settings.workers()) != settings.workerIndex()) {
                 continue;
             }
             mine++;
-            Attempt a = waiting.get(name);
-            boolean back = a != null && !a.downThen().isEmpty() && upNow.containsAll(a.downThen());
-            if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
-                continue;
+            byKey.computeIfAbsent(hash, k -> new ArrayList<>()).add(name);
+        }
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (List<String> key : byKey.values()) {
+            running.add(pool.submit(() -> {
+                for (String name : key) {
+                    Attempt a = waiting.get(name);
+                    boolean back = a != null && !a.downThen().isEmpty() && upNow.containsAll(a.downThen());
+                    if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
+                        continue;
+                    }
+                    counts.merge(one(name, a), 1, Integer::sum);
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                log.warn("repair of a key failed: {}", e.getCause().toString());
             }
-            RepairAction.Kind kind = one(name, a);
-            counts.merge(kind, 1, Integer::sum);
         }
         status = summarize(started, names.stream().filter(n -> !finished.contains(n)).toList(),
                 mine - (int) names.stream().filter(finished::contains).count(), counts);
@@ -267,6 +294,7 @@ public final class RepairWorker implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        pool.shutdownNow();
         try {
             thread.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

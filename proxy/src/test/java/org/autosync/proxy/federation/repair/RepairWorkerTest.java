@@ -183,7 +183,7 @@ class RepairWorkerTest {
         List<String> all = new ArrayList<>();
         for (int index = 0; index < 2; index++) {
             worker(new RepairSettings(true, "AUTH_autosync", Duration.ofSeconds(1), Duration.ofSeconds(60), 2,
-                    index, Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1)));
+                    index, Duration.ofDays(2), Duration.ofSeconds(300), Duration.ofHours(1), 4));
             List<String> mine = pass();
             for (String c : mine) {
                 RepairRecord r = stored.values().stream().filter(x -> x.container().equals(c)).findFirst().orElseThrow();
