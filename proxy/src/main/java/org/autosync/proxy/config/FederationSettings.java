@@ -43,7 +43,7 @@ public final class FederationSettings {
     private final Duration peerMaxSkew;
     private final int maxNameLength;
     private final RepairSettings repair;
-    private ReconcileSettings reconcile = ReconcileSettings.defaults();
+    private final ReconcileSettings reconcile;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -51,7 +51,8 @@ public final class FederationSettings {
                               Consistency consistency, Duration peerConnectTimeout,
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength) {
         this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
-                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, RepairSettings.off());
+                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, RepairSettings.off(),
+                ReconcileSettings.defaults());
     }
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
@@ -59,7 +60,7 @@ public final class FederationSettings {
                               ServiceIdentity serviceIdentity,
                               Consistency consistency, Duration peerConnectTimeout,
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
-                              RepairSettings repair) {
+                              RepairSettings repair, ReconcileSettings reconcile) {
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -84,6 +85,7 @@ public final class FederationSettings {
         this.peerMaxSkew = requireNonNull(peerMaxSkew, "peerMaxSkew");
         this.maxNameLength = maxNameLength;
         this.repair = requireNonNull(repair, "repair");
+        this.reconcile = requireNonNull(reconcile, "reconcile");
         if (repair.enabled() && serviceIdentity == null) {
             throw new IllegalArgumentException("repair: needs service-credentials (site " + site.name()
                     + " keeps its repair records in its own Swift as its service user)");
@@ -92,9 +94,8 @@ public final class FederationSettings {
 
     /** A copy with other reconcile settings. */
     public FederationSettings withReconcile(ReconcileSettings r) {
-        FederationSettings f = withRepair(repair);
-        f.reconcile = requireNonNull(r, "reconcile");
-        return f;
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, r);
     }
 
     public ReconcileSettings reconcile() {
@@ -108,11 +109,9 @@ public final class FederationSettings {
 
     /** A copy with other repair settings. */
     public FederationSettings withRepair(RepairSettings r) {
-        FederationSettings f = new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets,
-                serviceIdentity, consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew,
-                maxNameLength, r);
-        f.reconcile = reconcile;
-        return f;
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
+                reconcile);
     }
 
     /** Null when {@code c} (the {@code autosync} block) names no sites. */
@@ -202,7 +201,7 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c), repair).withReconcile(ReconcileSettings.fromConfig(c));
+                duration(c, "peer-max-skew"), maxNameLength(c), repair, ReconcileSettings.fromConfig(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

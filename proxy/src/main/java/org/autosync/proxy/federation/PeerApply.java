@@ -140,8 +140,15 @@ public final class PeerApply {
                         }
                         return resp;
                     }));
-        }).exceptionally(err -> ClusterResponse.text(503, "autosync: site " + site
-                + " cannot read its change clocks: " + ClusterClient.cause(err).getClass().getSimpleName()));
+        }).exceptionally(err -> {
+            Throwable t = ClusterClient.cause(err);
+            if (t instanceof ChangeClocks.Unreadable u && u.answer().header(PeerClient.ERROR_HEADER) != null) {
+                return u.answer(); // e.g. this site's own login failed: the peer sees auth-failed
+            }
+            // nothing applied: the sender records the leg, and its repair tries again
+            return ClusterResponse.text(503, "autosync: site " + site + " cannot read its change clocks: "
+                    + t.getClass().getSimpleName());
+        });
     }
 
     private CompletableFuture<ClusterResponse> apply(ClusterRequest req) {

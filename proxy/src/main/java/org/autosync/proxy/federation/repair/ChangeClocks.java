@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.autosync.placement.repair.ChangeClock;
 import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.route.SwiftPath;
 
@@ -30,6 +31,21 @@ public final class ChangeClocks {
     /** The container in the repair account that holds the clocks. */
     public static final String CONTAINER = "autosync-changes";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The clocks could not be read; {@link #answer()} is what this site's cluster said. */
+    public static final class Unreadable extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final transient ClusterResponse answer;
+
+        Unreadable(ClusterResponse answer) {
+            super("reading change clocks: " + answer.status());
+            this.answer = answer;
+        }
+
+        public ClusterResponse answer() {
+            return answer;
+        }
+    }
 
     private final LocalService local;
     private final String containerPath;
@@ -70,7 +86,7 @@ public final class ChangeClocks {
                 return CompletableFuture.completedFuture(newest);
             }
             if (!resp.is2xx()) {
-                return CompletableFuture.failedFuture(new IOException("reading change clocks: " + resp.status()));
+                return CompletableFuture.failedFuture(new Unreadable(resp));
             }
             List<String> older = new ArrayList<>();
             try {
