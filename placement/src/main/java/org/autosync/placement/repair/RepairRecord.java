@@ -62,10 +62,15 @@ public record RepairRecord(String account, String container, RepairOp op, String
     }
 
     public static String keyHash(String account, String container) {
+        return keyHash(account, container, 4);
+    }
+
+    /** The first {@code bytes} bytes of SHA-256 over {@code account/container}, in hex. */
+    public static String keyHash(String account, String container, int bytes) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256")
                     .digest((account + "/" + container).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 4);
+            return HexFormat.of().formatHex(d, 0, bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing", e);
         }

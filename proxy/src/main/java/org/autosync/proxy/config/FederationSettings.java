@@ -92,12 +92,6 @@ public final class FederationSettings {
         }
     }
 
-    /** A copy with other reconcile settings. */
-    public FederationSettings withReconcile(ReconcileSettings r) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, r);
-    }
-
     public ReconcileSettings reconcile() {
         return reconcile;
     }
@@ -307,7 +301,8 @@ public final class FederationSettings {
         return v.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Duration duration(Config c, String path) {
+    /** A positive duration at {@code autosync.<path>}; errors name the key. */
+    static Duration duration(Config c, String path) {
         try {
             Duration d = c.getDuration(path);
             if (d.isNegative() || d.isZero()) {

@@ -56,11 +56,6 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
                 drainDeadline, concurrency);
     }
 
-    public RepairSettings withDeletes(Duration pass, Duration deadline) {
-        return new RepairSettings(enabled, account, interval, maxBackoff, workers, workerIndex, staleAfter, pass,
-                deadline, concurrency);
-    }
-
     public RepairSettings withInterval(Duration d) {
         return new RepairSettings(enabled, account, d, maxBackoff, workers, workerIndex, staleAfter, syncPass,
                 drainDeadline, concurrency);
@@ -119,14 +114,6 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
     }
 
     private static Duration positive(Config c, String path) {
-        try {
-            Duration d = c.getDuration(path);
-            if (d.isNegative() || d.isZero()) {
-                throw new SettingsException("autosync." + path, "must be positive");
-            }
-            return d;
-        } catch (ConfigException ex) {
-            throw new SettingsException("autosync." + path, ex.getMessage());
-        }
+        return FederationSettings.duration(c, path);
     }
 }

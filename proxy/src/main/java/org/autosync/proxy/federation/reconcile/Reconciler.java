@@ -39,6 +39,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.federation.ClockHeaders;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.SiteCalls;
 import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
@@ -67,6 +68,7 @@ public final class Reconciler {
     private final FederationSettings fed;
     private final LocalService local;
     private final PeerClient peers;
+    private final SiteCalls sites;
     private final RepairJournal journal;
     private final ChangeClocks clocks;
     private final int concurrency;
@@ -77,6 +79,7 @@ public final class Reconciler {
         this.fed = requireNonNull(fed, "fed");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
+        this.sites = new SiteCalls(fed.site().name(), local, peers);
         this.journal = requireNonNull(journal, "journal");
         this.clocks = requireNonNull(clocks, "clocks");
         this.concurrency = concurrency;
@@ -348,11 +351,7 @@ public final class Reconciler {
 
         private CompletableFuture<ClusterResponse> call(Site s, ClusterRequest req) {
             requests.incrementAndGet();
-            if (s.name().equals(fed.site().name())) {
-                return local.send(req);
-            }
-            return peers.send(s, req).thenApply(res -> res.response() != null ? res.response()
-                    : ClusterResponse.text(503, res.outcome().label()));
+            return sites.send(s, req);
         }
 
         private void detail(String key, ReconcileDecision.Verdict verdict, String reason) {

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -121,15 +118,9 @@ public final class ChangeClocks {
         });
     }
 
-    /** Sixteen hex digits of SHA-256 over {@code account/container}. */
+    /** Sixteen hex digits of SHA-256 over {@code account/container}: collisions are not a concern. */
     static String keyHash(String account, String container) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256")
-                    .digest((account + "/" + container).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing", e);
-        }
+        return org.autosync.placement.repair.RepairRecord.keyHash(account, container, 8);
     }
 
     private String objectPath(String name) {

@@ -31,6 +31,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.RepairSettings;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.SiteCalls;
 import org.autosync.proxy.route.SwiftPath;
 
 /**
@@ -45,15 +46,13 @@ final class DrainRepairer {
     private static final int PAGE = 1000;
 
     private final FederationSettings fed;
-    private final LocalService local;
-    private final PeerClient peers;
+    private final SiteCalls sites;
     private final RepairSettings settings;
     private final Clock clock;
 
     DrainRepairer(FederationSettings fed, LocalService local, PeerClient peers, RepairSettings settings, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
-        this.local = requireNonNull(local, "local");
-        this.peers = requireNonNull(peers, "peers");
+        this.sites = new SiteCalls(fed.site().name(), local, peers);
         this.settings = requireNonNull(settings, "settings");
         this.clock = requireNonNull(clock, "clock");
     }
@@ -171,11 +170,7 @@ final class DrainRepairer {
     }
 
     private CompletableFuture<ClusterResponse> call(Site s, ClusterRequest req) {
-        if (s.name().equals(fed.site().name())) {
-            return local.send(req);
-        }
-        return peers.send(s, req).thenApply(res -> res.response() != null ? res.response()
-                : ClusterResponse.text(503, res.outcome().label()));
+        return sites.send(s, req);
     }
 
     private static Site siteOf(Placement p, String name) {
