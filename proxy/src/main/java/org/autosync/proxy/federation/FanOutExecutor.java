@@ -58,13 +58,14 @@ public final class FanOutExecutor {
     private final ProxyMetrics metrics;
     private final RepairRecords records;
     private final ChangeClocks clockStore; // null: repair off
+    private final SiteCalls sites;         // null: repair off
     private final Clock clock;
     /** Accounts noted for the reconcile by this process: one write per account, not per request. */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
                           PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
-                          Clock clock) {
+                          SiteCalls sites, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
@@ -73,6 +74,7 @@ public final class FanOutExecutor {
         this.metrics = requireNonNull(metrics, "metrics");
         this.records = requireNonNull(records, "records");
         this.clockStore = clockStore;
+        this.sites = sites;
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -115,6 +117,12 @@ public final class FanOutExecutor {
 
     private CompletableFuture<ClusterResponse> apply(ClusterRequest req, SwiftPath path, Placement placement,
                                                      Consistency consistency) {
+        return apply(req, path, placement, consistency, null);
+    }
+
+    /** {@code emptyHead}: for a DELETE of a container every site read empty, the local HEAD then. */
+    private CompletableFuture<ClusterResponse> apply(ClusterRequest req, SwiftPath path, Placement placement,
+                                                     Consistency consistency, ClusterResponse emptyHead) {
         String here = fed.site().name();
         long t0 = System.nanoTime();
         return local(withSync(req, path, placement, here)).thenCompose(localResp -> {
@@ -150,6 +158,12 @@ public final class FanOutExecutor {
                             ? localResp
                             : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe()))
                             .with(SITES_HEADER, result.sitesHeader());
+                    List<Site> refused = placement.sites().stream().filter(st -> outcomes.stream().anyMatch(o ->
+                            o.site().equals(st.name()) && o.kind() == SiteOutcome.Kind.HTTP_ERROR && o.status() == 409))
+                            .toList();
+                    if (emptyHead != null && !refused.isEmpty() && records != RepairRecords.NONE) {
+                        return raceLost(path, placement, emptyHead, outcomes, refused);
+                    }
                     return recordMissed(req, path, outcomes, answer);
                 });
             });
@@ -283,7 +297,7 @@ public final class FanOutExecutor {
                 }
             }
             if (full.isEmpty() && unknown.isEmpty()) {
-                return apply(req, path, placement, consistency);
+                return apply(req, path, placement, consistency, lh);
             }
             if (!localFull && records != RepairRecords.NONE) {
                 return drain(path, placement, lh, full, unknown, header);
@@ -311,12 +325,7 @@ public final class FanOutExecutor {
     private CompletableFuture<ClusterResponse> drain(SwiftPath path, Placement placement, ClusterResponse localHead,
                                                      List<String> full, List<String> unknown, List<String> header) {
         String here = fed.site().name();
-        Map<String, String> snapshot = new TreeMap<>();
-        localHead.headers().forEach((k, v) -> {
-            if (!v.isEmpty() && (ReplicatedHeaders.isReplicated(k, true) || k.equals(ReplicatedHeaders.STORAGE_POLICY))) {
-                snapshot.put(k, v.get(0));
-            }
-        });
+        Map<String, String> snapshot = snapshotOf(localHead);
         RepairRecord drain = new RepairRecord(path.account(), path.container(), RepairOp.CONTAINER_DRAIN, here, here,
                 stampNow(), Set.of(), snapshot);
         String what = "container " + path.account() + "/" + path.container();
@@ -345,6 +354,61 @@ public final class FanOutExecutor {
                             + "site until all copies read empty (" + String.join("; ", why) + "), so that sync "
                             + "can finish, then deleted everywhere. An object written after this delete cancels it.")
                             .with(SITES_HEADER, String.join(", ", sites));
+                });
+    }
+
+    /** What a copy deleted too early is re-created with: the container's headers as they were. */
+    private static Map<String, String> snapshotOf(ClusterResponse head) {
+        Map<String, String> snapshot = new TreeMap<>();
+        head.headers().forEach((k, v) -> {
+            if (!v.isEmpty() && (ReplicatedHeaders.isReplicated(k, true) || k.equals(ReplicatedHeaders.STORAGE_POLICY))) {
+                snapshot.put(k, v.get(0));
+            }
+        });
+        return snapshot;
+    }
+
+    /**
+     * Every copy read empty, but a site refused the DELETE (409: objects arrived there in
+     * between) after this site's copy went. Swift syncs nothing into a deleted container, so the
+     * copies already deleted are created again from the snapshot (with their sync headers) and
+     * the delete goes on as a drain: nothing written at the refusing site is stranded.
+     */
+    private CompletableFuture<ClusterResponse> raceLost(SwiftPath path, Placement placement, ClusterResponse head,
+                                                        List<SiteOutcome> outcomes, List<Site> refused) {
+        Map<String, String> snapshot = snapshotOf(head);
+        List<CompletableFuture<ClusterResponse>> recreated = new ArrayList<>();
+        for (Site s : placement.sites()) {
+            boolean deleted = outcomes.stream().anyMatch(o -> o.site().equals(s.name()) && o.kind() == SiteOutcome.Kind.OK);
+            if (deleted) {
+                Map<String, List<String>> h = new java.util.LinkedHashMap<>();
+                snapshot.forEach((k, v) -> h.put(k, List.of(v)));
+                ClusterRequest put = new ClusterRequest("PUT", "/v1/" + SwiftPath.quote(path.account()) + "/"
+                        + SwiftPath.quote(path.container()), h, new byte[0]);
+                recreated.add(sites.send(s, withSync(put, path, placement, s.name())));
+            }
+        }
+        RepairRecord drain = new RepairRecord(path.account(), path.container(), RepairOp.CONTAINER_DRAIN,
+                fed.site().name(), fed.site().name(), stampNow(), Set.of(), snapshot);
+        String names = String.join(", ", refused.stream().map(Site::name).toList());
+        List<String> header = outcomes.stream().map(o -> refused.stream().anyMatch(r -> r.name().equals(o.site()))
+                ? o.site() + "=draining" : o.site() + "=recreated").toList();
+        return CompletableFuture.allOf(recreated.toArray(CompletableFuture[]::new))
+                .thenCompose(v -> records.record(List.of(drain)))
+                .handle((ok, err) -> {
+                    String what = "container " + path.account() + "/" + path.container();
+                    if (err != null) {
+                        metrics.repairUnrecorded();
+                        log.error("DELETE {}: refused at {} after other copies went; not recorded: {}", what, names,
+                                ClusterClient.cause(err).getMessage());
+                        return ClusterResponse.text(503, "autosync: " + what + " is not empty at " + names
+                                + " (objects arrived during the delete) and the delete could not be recorded; "
+                                + "retry the request").with(SITES_HEADER, String.join(", ", header));
+                    }
+                    return ClusterResponse.text(202, "autosync: " + what + " is being deleted. Objects arrived at "
+                            + names + " during the delete, so the copies already deleted were created again for sync "
+                            + "to finish; it is deleted everywhere once all copies read empty.")
+                            .with(SITES_HEADER, String.join(", ", header));
                 });
     }
 

@@ -119,7 +119,8 @@ public final class Federation implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         RepairRecords records = journal == null ? RepairRecords.NONE : journal;
         FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
-                settings.responseHeaderTimeout(), peers, metrics, records, clocks, clock);
+                settings.responseHeaderTimeout(), peers, metrics, records, clocks,
+                service == null ? null : new SiteCalls(fed.site().name(), service, peers), clock);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
         PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(),

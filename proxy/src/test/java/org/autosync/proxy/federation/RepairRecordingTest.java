@@ -177,4 +177,27 @@ class RepairRecordingTest {
                 && q.getPath().matches("/v1/AUTH_autosync/autosync-changes/[0-9a-f]{16}/x-container-meta-color/"
                         + "[0-9]{16}-a")), "the clock is kept here too: " + local.methods());
     }
+
+    @Test
+    void aDeleteRefusedAtAPeerAfterTheLocalCopyWentRecreatesItAndDrains() throws Exception {
+        // every copy reads empty, then objects arrive at b before its DELETE: Swift says 409 there
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0")
+                .addHeader("X-Container-Meta-Color", "blue").addHeader("X-Storage-Policy", "gold"));
+        b.answer("DELETE", 409);
+        start(b.url());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", "tk");
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("a=recreated, b=draining", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertTrue(r.body().contains("Objects arrived at b during the delete"), r.body());
+        RecordedRequest again = local.seen.stream().filter(q -> q.getMethod().equals("PUT")
+                && q.getPath().equals("/v1/AUTH_test/c")).findFirst().orElseThrow();
+        assertEquals("AUTH_tk_service", again.getHeader("X-Auth-Token"), "re-created as the service user");
+        assertEquals("blue", again.getHeader("X-Container-Meta-Color"), "from the snapshot");
+        assertEquals("gold", again.getHeader("X-Storage-Policy"));
+        assertEquals("//lab/b/AUTH_test/c", again.getHeader("X-Container-Sync-To"), "so that b's sync lands here");
+        RecordedRequest drain = journalWrites().get(0);
+        JsonNode rec = JSON.readTree(drain.getBody().readByteArray());
+        assertEquals("CONTAINER_DRAIN", rec.path("op").asText());
+        assertEquals("blue", rec.path("snapshot").path("x-container-meta-color").asText());
+    }
 }
