@@ -19,10 +19,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.URI;
@@ -33,7 +33,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Netty carries header values and paths byte for byte (python-swiftclient sends UTF-8
  * metadata raw), so what a client sent reaches every site unchanged and a peer's signature
- * covers exactly the bytes that travel. One connection per call: this path is rare and small.
+ * covers exactly the bytes that travel. Connections are kept alive and reused per host (at most
+ * 32 idle, none idle longer than 20 s); a kept connection the server closed before answering is
+ * replaced by a new one for that one request.
  */
 public final class ClusterClient {
     /** Thrown (as the failure of the future) when no complete answer came in time. */
@@ -60,7 +65,11 @@ public final class ClusterClient {
             "connection", "content-length", "expect", "host", "upgrade", "keep-alive", "te", "trailer",
             "transfer-encoding", "proxy-connection");
 
+    private static final int MAX_IDLE_PER_HOST = 32;
+    private static final long IDLE_MAX_NANOS = TimeUnit.SECONDS.toNanos(20);
+
     private final Bootstrap bootstrap;
+    private final Map<String, Deque<Idle>> idle = new ConcurrentHashMap<>();
 
     public ClusterClient(EventLoopGroup group, Class<? extends SocketChannel> channelClass, Duration connectTimeout) {
         requireNonNull(group, "group");
@@ -74,7 +83,8 @@ public final class ClusterClient {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast("http-codec", new HttpClientCodec())
-                                .addLast("aggregator", new HttpObjectAggregator(MAX_RESPONSE));
+                                .addLast("aggregator", new HttpObjectAggregator(MAX_RESPONSE))
+                                .addLast("idle-guard", new IdleGuard());
                     }
                 });
     }
@@ -91,18 +101,34 @@ public final class ClusterClient {
     }
 
     public CompletableFuture<ClusterResponse> send(URI base, ClusterRequest req, Duration timeout) {
-        CompletableFuture<ClusterResponse> result = new CompletableFuture<>();
         String host = base.getHost();
         int port = base.getPort() == -1 ? 80 : base.getPort();
+        String key = host + ":" + port;
+        Channel reused = takeIdle(key);
+        if (reused == null) {
+            return fresh(base, req, timeout, host, port, key);
+        }
+        CompletableFuture<ClusterResponse> first = new CompletableFuture<>();
+        exchange(reused, true, base, req, timeout, host, port, key, first);
+        // the server closed a kept-alive connection just as it was taken: once more on a new one
+        return first.handle((r, e) -> e == null ? CompletableFuture.completedFuture(r)
+                        : cause(e) instanceof StaleConnection ? fresh(base, req, timeout, host, port, key)
+                        : CompletableFuture.<ClusterResponse>failedFuture(cause(e)))
+                .thenCompose(f -> f);
+    }
+
+    private CompletableFuture<ClusterResponse> fresh(URI base, ClusterRequest req, Duration timeout, String host,
+                                                     int port, String key) {
+        CompletableFuture<ClusterResponse> result = new CompletableFuture<>();
         ChannelFuture connect = bootstrap.connect(host, port);
         Channel ch = connect.channel();
-        var timer = ch.eventLoop().schedule(() -> {
-            if (result.completeExceptionally(new TimeoutException("no answer from " + host + ":" + port
-                    + " within " + timeout.toMillis() + " ms"))) {
-                ch.close();
+        // a closed connection leaves the idle list on its own
+        ch.closeFuture().addListener(f -> {
+            Deque<Idle> d = idle.get(key);
+            if (d != null) {
+                d.removeIf(i -> i.channel() == ch);
             }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((r, e) -> timer.cancel(false));
+        });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 Throwable cause = f.cause() instanceof ConnectTimeoutException
@@ -110,15 +136,70 @@ public final class ClusterClient {
                 result.completeExceptionally(cause);
                 return;
             }
-            ch.pipeline().addLast("answer", new AnswerReceiver(result));
-            ch.writeAndFlush(toNetty(base, req)).addListener(w -> {
-                if (!w.isSuccess()) {
-                    result.completeExceptionally(w.cause());
-                    ch.close();
-                }
-            });
+            exchange(ch, false, base, req, timeout, host, port, key, result);
         });
         return result;
+    }
+
+    /** One request and its answer on {@code ch}; the connection goes back to the pool when both sides keep it. */
+    private void exchange(Channel ch, boolean reused, URI base, ClusterRequest req, Duration timeout, String host,
+                          int port, String key, CompletableFuture<ClusterResponse> result) {
+        var timer = ch.eventLoop().schedule(() -> {
+            if (result.completeExceptionally(new TimeoutException("no answer from " + host + ":" + port
+                    + " within " + timeout.toMillis() + " ms"))) {
+                ch.close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        result.whenComplete((r, e) -> timer.cancel(false));
+        AnswerReceiver answer = new AnswerReceiver(result, reused, keepAlive -> {
+            if (keepAlive && ch.isActive() && !result.isCompletedExceptionally()) {
+                giveBack(key, ch);
+            } else {
+                ch.close();
+            }
+        });
+        ch.pipeline().addBefore("idle-guard", "answer", answer);
+        ch.writeAndFlush(toNetty(base, req)).addListener(w -> {
+            if (!w.isSuccess()) {
+                result.completeExceptionally(reused ? new StaleConnection(w.cause()) : w.cause());
+                ch.close();
+            }
+        });
+    }
+
+    /** A kept-alive connection to {@code key} that is still open and not idle too long; null if none. */
+    private Channel takeIdle(String key) {
+        Deque<Idle> d = idle.get(key);
+        if (d == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        for (Idle i = d.pollFirst(); i != null; i = d.pollFirst()) {
+            // Swift's proxy drops a connection idle for client_timeout (60 s): never take one near that
+            if (i.channel().isActive() && now - i.since() < IDLE_MAX_NANOS) {
+                return i.channel();
+            }
+            i.channel().close();
+        }
+        return null;
+    }
+
+    private void giveBack(String key, Channel ch) {
+        Deque<Idle> d = idle.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>());
+        if (d.size() < MAX_IDLE_PER_HOST) {
+            d.offerFirst(new Idle(ch, System.nanoTime()));
+        } else {
+            ch.close();
+        }
+    }
+
+    /** Closes every kept-alive connection (at shutdown). */
+    public void closeIdle() {
+        idle.values().forEach(d -> {
+            for (Idle i = d.pollFirst(); i != null; i = d.pollFirst()) {
+                i.channel().close();
+            }
+        });
     }
 
     private static FullHttpRequest toNetty(URI base, ClusterRequest req) {
@@ -133,7 +214,6 @@ public final class ClusterClient {
             }
         }
         h.set(HttpHeaderNames.HOST, base.getRawAuthority());
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         if (req.body().length > 0 || req.method().equals("PUT") || req.method().equals("POST")) {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, req.body().length);
         }
@@ -146,29 +226,38 @@ public final class ClusterClient {
 
     private static final class AnswerReceiver extends SimpleChannelInboundHandler<FullHttpResponse> {
         private final CompletableFuture<ClusterResponse> result;
+        private final boolean reused;
+        private final java.util.function.Consumer<Boolean> done;
 
-        AnswerReceiver(CompletableFuture<ClusterResponse> result) {
+        /** {@code done} gets whether the connection may be kept, once the answer is complete. */
+        AnswerReceiver(CompletableFuture<ClusterResponse> result, boolean reused,
+                       java.util.function.Consumer<Boolean> done) {
             this.result = result;
+            this.reused = reused;
+            this.done = done;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse resp) {
+            ctx.pipeline().remove(this);
             if (resp.decoderResult().isFailure()) {
                 result.completeExceptionally(new IOException("invalid response: " + resp.decoderResult().cause()));
-            } else {
-                Map<String, List<String>> headers = new LinkedHashMap<>();
-                for (String name : resp.headers().names()) {
-                    headers.put(name, resp.headers().getAll(name));
-                }
-                result.complete(new ClusterResponse(resp.status().code(), headers,
-                        ByteBufUtil.getBytes(resp.content())));
+                done.accept(false);
+                return;
             }
-            ctx.close();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (String name : resp.headers().names()) {
+                headers.put(name, resp.headers().getAll(name));
+            }
+            result.complete(new ClusterResponse(resp.status().code(), headers, ByteBufUtil.getBytes(resp.content())));
+            done.accept(HttpUtil.isKeepAlive(resp));
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            result.completeExceptionally(new ClosedChannelException());
+            // closed before the answer: on a connection taken from the pool, the server had let it go
+            result.completeExceptionally(reused ? new StaleConnection(new ClosedChannelException())
+                    : new ClosedChannelException());
         }
 
         @Override
@@ -176,5 +265,31 @@ public final class ClusterClient {
             result.completeExceptionally(cause);
             ctx.close();
         }
+    }
+
+    /** Between two calls nobody waits on the connection: a failure there only closes it. */
+    private static final class IdleGuard extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg); // an answer nobody asked for
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** A kept-alive connection that the server closed before answering: the request went nowhere. */
+    static final class StaleConnection extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        StaleConnection(Throwable cause) {
+            super("kept-alive connection closed before the answer", cause);
+        }
+    }
+
+    private record Idle(Channel channel, long since) {
     }
 }

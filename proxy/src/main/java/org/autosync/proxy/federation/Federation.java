@@ -260,5 +260,8 @@ public final class Federation implements AutoCloseable {
         if (worker != null) {
             worker.close();
         }
+        if (http != null) {
+            http.closeIdle();
+        }
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A man in the middle on the peer link: a TCP relay that records every request passing from one
  * proxy to another, byte for byte, and can hold some back (swallow: record, then close without
  * forwarding) so that a test can use a captured request whose nonce the receiver never saw.
- * One request per connection, as the peer client sends them ({@code Connection: close}).
+ * One request per connection: the relay forwards each with {@code Connection: close} (the
+ * recorded copy stays as sent), so the receiver's answer says close and the sender does not keep
+ * the connection.
  */
 final class SecurityRelay implements AutoCloseable {
     private final ServerSocket server;
@@ -132,7 +134,7 @@ final class SecurityRelay implements AutoCloseable {
             }
             try (Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
                 target.setSoTimeout(30_000);
-                target.getOutputStream().write(request);
+                target.getOutputStream().write(addHeader(request, "Connection", "close"));
                 target.getOutputStream().flush();
                 InputStream in = target.getInputStream();
                 OutputStream out = client.getOutputStream();

@@ -163,12 +163,18 @@ public final class SecurityWire {
         return send(port, r.bytes());
     }
 
-    /** Writes {@code raw} on a new connection and reads until the server closes it. */
+    /**
+     * Writes {@code raw} on a new connection and reads until the server closes it: a request
+     * without a Connection header (Autosync's peer client keeps connections alive) gets
+     * {@code Connection: close}, which no signature covers.
+     */
     public static Response send(int port, byte[] raw) {
+        byte[] once = SecurityRelay.header(raw, "Connection") == null
+                ? SecurityRelay.addHeader(raw, "Connection", "close") : raw;
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
-            out.write(raw);
+            out.write(once);
             out.flush();
             InputStream in = s.getInputStream();
             return parse(in.readAllBytes(), new String(raw, 0, Math.min(raw.length, 8), StandardCharsets.ISO_8859_1)
