@@ -83,4 +83,31 @@ class MainTest {
         assertTrue(err().contains(conf.toString()), err());
         assertTrue(err().contains("autosync.timeouts.idle"), err());
     }
+
+    @Test
+    void optionsOfOneCommandAreRefusedWithAnother() {
+        assertEquals(2, run("--json", "--config", "x.conf"));
+        assertTrue(err().contains("--json goes with status or reconcile"), err());
+        assertEquals(2, run("status", "--dry-run", "--config", "x.conf"));
+        assertTrue(err().contains("--dry-run goes with reconcile"), err());
+        assertEquals(2, run("status", "--account", "AUTH_x", "--config", "x.conf"));
+        assertTrue(err().contains("--account ACCOUNT goes with reconcile"), err());
+        assertEquals(2, run("reconcile", "--account"));
+        assertEquals(2, run("status"), "status needs --config too");
+    }
+
+    @Test
+    void reconcileOfASingleSiteIsAClearUsageError() throws IOException {
+        Path conf = dir.resolve("single.conf");
+        Files.writeString(conf, "autosync {\n  local-cluster = \"http://127.0.0.1:8081\"\n}\n");
+        assertEquals(2, run("reconcile", "--config", conf.toString(), "--dry-run"));
+        assertTrue(err().contains("no autosync.sites in the configuration"), err());
+    }
+
+    @Test
+    void helpNamesTheCommands() {
+        assertEquals(0, run("--help"));
+        assertTrue(out().contains("autosync status --config FILE [--json]"), out());
+        assertTrue(out().contains("autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]"), out());
+    }
 }
