@@ -249,8 +249,11 @@ public final class ClusterClient {
             for (String name : resp.headers().names()) {
                 headers.put(name, resp.headers().getAll(name));
             }
-            result.complete(new ClusterResponse(resp.status().code(), headers, ByteBufUtil.getBytes(resp.content())));
+            ClusterResponse answer = new ClusterResponse(resp.status().code(), headers,
+                    ByteBufUtil.getBytes(resp.content()));
+            // back in the pool before the caller hears of it: its next call can take this connection
             done.accept(HttpUtil.isKeepAlive(resp));
+            result.complete(answer);
         }
 
         @Override

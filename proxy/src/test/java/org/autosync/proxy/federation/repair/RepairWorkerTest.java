@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import org.autosync.placement.repair.RepairAction.Kind;
@@ -30,9 +29,11 @@ class RepairWorkerTest {
             .withInterval(Duration.ofSeconds(1)).withMaxBackoff(Duration.ofSeconds(60));
 
     private final MovingClock clock = new MovingClock();
-    private final TreeMap<String, RepairRecord> stored = new TreeMap<>();
-    private final List<String> handled = new ArrayList<>();
-    private final List<Long> emptySinceSeen = new ArrayList<>();
+    private final java.util.concurrent.ConcurrentSkipListMap<String, RepairRecord> stored =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
+    // the worker handles keys on several threads
+    private final List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Long> emptySinceSeen = java.util.Collections.synchronizedList(new ArrayList<>());
     private Set<String> up = Set.of();
     private BiFunction<RepairRecord, Long, KeyRepairer.Outcome> outcome =
             (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
