@@ -59,7 +59,8 @@ public final class ClusterClient {
         }
     }
 
-    private static final int MAX_RESPONSE = 1 << 20;
+    /** Listings of 1000 names with every byte escaped fit; nothing on the control path is bigger. */
+    private static final int MAX_RESPONSE = 4 << 20;
     /** Headers this client sets itself. */
     private static final Set<String> OWN = Set.of(
             "connection", "content-length", "expect", "host", "upgrade", "keep-alive", "te", "trailer",
@@ -110,9 +111,11 @@ public final class ClusterClient {
         }
         CompletableFuture<ClusterResponse> first = new CompletableFuture<>();
         exchange(reused, true, base, req, timeout, host, port, key, first);
-        // the server closed a kept-alive connection just as it was taken: once more on a new one
+        // the server closed a kept-alive connection just as it was taken: once more on a new one,
+        // but never a DELETE, which may have been carried out (a second one would answer 404)
+        boolean resend = !req.method().equals("DELETE");
         return first.handle((r, e) -> e == null ? CompletableFuture.completedFuture(r)
-                        : cause(e) instanceof StaleConnection ? fresh(base, req, timeout, host, port, key)
+                        : resend && cause(e) instanceof StaleConnection ? fresh(base, req, timeout, host, port, key)
                         : CompletableFuture.<ClusterResponse>failedFuture(cause(e)))
                 .thenCompose(f -> f);
     }

@@ -182,6 +182,11 @@ public final class FederationSettings {
         ServiceIdentity identity = modes.get(siteName) == AuthMode.OVERRIDE
                 || c.hasPath("service-credentials.auth-url") ? serviceIdentity(c) : null;
         RepairSettings repair = RepairSettings.fromConfig(c);
+        ReconcileSettings reconcile = ReconcileSettings.fromConfig(c);
+        if (reconcile.accounts().contains(repair.account())) {
+            throw new SettingsException("autosync.reconcile.accounts", "'" + repair.account()
+                    + "' is autosync.repair.account, Autosync's own: it is never reconciled");
+        }
         if (repair.enabled() && identity == null) {
             throw new SettingsException("autosync.repair.enabled", "needs autosync.service-credentials: repair "
                     + "records live in this site's Swift (or set repair.enabled = false, and lose what a site misses)");
@@ -195,7 +200,7 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c), repair, ReconcileSettings.fromConfig(c));
+                duration(c, "peer-max-skew"), maxNameLength(c), repair, reconcile);
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

@@ -32,8 +32,8 @@ public record ReconcileSettings(Duration interval, List<String> accounts, int co
         } catch (ConfigException ex) {
             throw new SettingsException("autosync.reconcile.interval", ex.getMessage());
         }
-        if (interval.isNegative()) {
-            throw new SettingsException("autosync.reconcile.interval", "must be 0 (off) or positive");
+        if (interval.isNegative() || !interval.isZero() && interval.toSeconds() < 1) {
+            throw new SettingsException("autosync.reconcile.interval", "must be 0 (off) or at least 1s");
         }
         List<String> accounts;
         try {
@@ -42,7 +42,7 @@ public record ReconcileSettings(Duration interval, List<String> accounts, int co
             throw new SettingsException("autosync.reconcile.accounts", ex.getMessage());
         }
         for (String a : accounts) {
-            if (a.isBlank() || a.indexOf('/') >= 0) {
+            if (a.isBlank() || a.indexOf('/') >= 0 || !a.equals(a.strip())) {
                 throw new SettingsException("autosync.reconcile.accounts", "'" + a + "' is not an account name");
             }
         }

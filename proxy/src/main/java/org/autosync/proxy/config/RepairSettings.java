@@ -69,6 +69,9 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
             throw new SettingsException("autosync.repair.account", "must be one account name, not '" + account + "'");
         }
         Duration interval = positive(c, "repair.interval");
+        if (interval.toMillis() < 100) {
+            throw new SettingsException("autosync.repair.interval", "must be at least 100ms");
+        }
         Duration maxBackoff = positive(c, "repair.max-backoff");
         if (maxBackoff.compareTo(interval) < 0) {
             throw new SettingsException("autosync.repair.max-backoff", "must be at least repair.interval ("

@@ -300,7 +300,12 @@ public final class FanOutExecutor {
                 return apply(req, path, placement, consistency, lh);
             }
             if (!localFull && records != RepairRecords.NONE) {
-                return drain(path, placement, lh, full, unknown, header);
+                // the HEAD proved only that the client may read: Swift lets a container POST, like
+                // its DELETE, only to those who may change the container. Asked before anything is
+                // recorded, as the client, with nothing to change.
+                return local(mayChange(req)).thenCompose(probe -> probe.is2xx()
+                        ? drain(path, placement, lh, full, unknown, header)
+                        : done(probe.with(SITES_HEADER, here + "=" + probe.status())));
             }
             if (!unknown.isEmpty() && consistency != Consistency.LOCAL && !localFull) {
                 // Repair off: a copy we cannot see may still hold objects; deleting could lose them.
@@ -357,6 +362,17 @@ public final class FanOutExecutor {
                 });
     }
 
+    /** A container POST that changes nothing, with only the client's credentials. */
+    private static ClusterRequest mayChange(ClusterRequest req) {
+        Map<String, List<String>> h = new java.util.LinkedHashMap<>();
+        for (String name : List.of("x-auth-token", "x-storage-token", "x-service-token", "authorization")) {
+            if (req.headers().containsKey(name)) {
+                h.put(name, req.headers().get(name));
+            }
+        }
+        return new ClusterRequest("POST", req.pathWithQuery(), h, new byte[0]);
+    }
+
     /** What a copy deleted too early is re-created with: the container's headers as they were. */
     private static Map<String, String> snapshotOf(ClusterResponse head) {
         Map<String, String> snapshot = new TreeMap<>();
@@ -377,7 +393,18 @@ public final class FanOutExecutor {
     private CompletableFuture<ClusterResponse> raceLost(SwiftPath path, Placement placement, ClusterResponse head,
                                                         List<SiteOutcome> outcomes, List<Site> refused) {
         Map<String, String> snapshot = snapshotOf(head);
+        return clockStore.read(path.account(), path.container()).exceptionally(err -> Map.of())
+                .thenCompose(clocks -> recreateAndDrain(path, placement, snapshot, clocks, outcomes, refused));
+    }
+
+    private CompletableFuture<ClusterResponse> recreateAndDrain(SwiftPath path, Placement placement,
+                                                                Map<String, String> snapshot,
+                                                                Map<String, ChangeClock> clocks,
+                                                                List<SiteOutcome> outcomes, List<Site> refused) {
         List<CompletableFuture<ClusterResponse>> recreated = new ArrayList<>();
+        // the values go with their clocks: a peer keeps its clocks of the deleted copy, and
+        // would otherwise keep none of these headers
+        String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
         for (Site s : placement.sites()) {
             boolean deleted = outcomes.stream().anyMatch(o -> o.site().equals(s.name()) && o.kind() == SiteOutcome.Kind.OK);
             if (deleted) {
@@ -385,7 +412,16 @@ public final class FanOutExecutor {
                 snapshot.forEach((k, v) -> h.put(k, List.of(v)));
                 ClusterRequest put = new ClusterRequest("PUT", "/v1/" + SwiftPath.quote(path.account()) + "/"
                         + SwiftPath.quote(path.container()), h, new byte[0]);
-                recreated.add(sites.send(s, withSync(put, path, placement, s.name())));
+                ClusterRequest r = withSync(put, path, placement, s.name());
+                recreated.add(sites.send(s, s.name().equals(fed.site().name()) ? r
+                        : r.with(ClockHeaders.CLOCKS, clockHeader)).thenApply(resp -> {
+                            if (!resp.is2xx()) {
+                                log.error("{}/{}: re-creating the copy at {} answered {}; the drain goes on, "
+                                        + "and reports a conflict if that copy's objects cannot drain",
+                                        path.account(), path.container(), s.name(), resp.status());
+                            }
+                            return resp;
+                        }));
             }
         }
         RepairRecord drain = new RepairRecord(path.account(), path.container(), RepairOp.CONTAINER_DRAIN,

@@ -258,6 +258,10 @@ class FederationConfigTest {
         assertNames(refused(with("autosync.reconcile.interval = -1s")), "autosync.reconcile.interval");
         assertNames(refused(with("autosync.reconcile.accounts = [\"a/b\"]")), "autosync.reconcile.accounts");
         assertNames(refused(with("autosync.reconcile.concurrency = 1000")), "autosync.reconcile.concurrency");
+        assertNames(refused(with("autosync.repair.interval = 1ms")), "autosync.repair.interval");
+        assertNames(refused(with("autosync.reconcile.interval = 10ms")), "autosync.reconcile.interval");
+        assertNames(refused(with("autosync.reconcile.accounts = [\" AUTH_x\"]")), "autosync.reconcile.accounts");
+        assertNames(refused(with("autosync.reconcile.accounts = [AUTH_autosync]")), "autosync.reconcile.accounts");
     }
 
     @Test

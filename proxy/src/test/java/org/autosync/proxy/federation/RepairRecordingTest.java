@@ -200,4 +200,23 @@ class RepairRecordingTest {
         assertEquals("CONTAINER_DRAIN", rec.path("op").asText());
         assertEquals("blue", rec.path("snapshot").path("x-container-meta-color").asText());
     }
+
+    @Test
+    void aClientThatMayOnlyReadCannotStartADrain() throws Exception {
+        // a's copy is empty, b's is not: a delete would be recorded and finished by Autosync itself,
+        // so the client must first show it may change the container, as Swift asks of a DELETE
+        b.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "3"));
+        local.answer("POST", q -> new MockResponse().setResponseCode(q.getPath().equals("/v1/AUTH_test/c") ? 403 : 204)
+                .setBody("<html><h1>Forbidden</h1></html>"));
+        start(b.url());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", "reader-token");
+        assertEquals(403, r.statusCode(), r.body());
+        assertEquals("a=403", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertEquals(List.of(), journalWrites(), "nothing recorded");
+        RecordedRequest probe = local.seen.stream().filter(q -> q.getMethod().equals("POST")).findFirst().orElseThrow();
+        assertEquals("reader-token", probe.getHeader("X-Auth-Token"), "asked as the client");
+        assertEquals(0, probe.getBodySize());
+        assertNull(probe.getHeader("X-Container-Meta-Color"));
+        assertTrue(b.seen.stream().noneMatch(q -> q.getMethod().equals("DELETE")));
+    }
 }

@@ -53,7 +53,7 @@ import org.autosync.proxy.route.SwiftPath;
  */
 public final class Reconciler {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PAGE = 10_000; // Swift's largest listing page
+    private static final int PAGE = 1000; // small enough for the control path's answer limit
     private static final int MAX_DETAILS = 1000;
     private static final long CALL_LIMIT_SECONDS = 120;
 

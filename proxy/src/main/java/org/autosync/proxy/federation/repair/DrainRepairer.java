@@ -46,13 +46,20 @@ final class DrainRepairer {
     private static final int PAGE = 1000;
 
     private final FederationSettings fed;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DrainRepairer.class);
+    /** Listing pages read per copy and pass for a newer object; past that the deadline decides. */
+    private static final int MAX_PAGES = 10;
+
     private final SiteCalls sites;
+    private final ChangeClocks clocks;
     private final RepairSettings settings;
     private final Clock clock;
 
-    DrainRepairer(FederationSettings fed, LocalService local, PeerClient peers, RepairSettings settings, Clock clock) {
+    DrainRepairer(FederationSettings fed, LocalService local, PeerClient peers, ChangeClocks clocks,
+                  RepairSettings settings, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.sites = new SiteCalls(fed.site().name(), local, peers);
+        this.clocks = requireNonNull(clocks, "clocks");
         this.settings = requireNonNull(settings, "settings");
         this.clock = requireNonNull(clock, "clock");
     }
@@ -67,9 +74,11 @@ final class DrainRepairer {
         }
         return all(heads).thenCompose(copies -> {
             Map<String, CompletableFuture<Optional<Long>>> newest = new LinkedHashMap<>();
+            // past the deadline the counts decide: no listing of what may be a large container
+            boolean pastDeadline = micros(clock.instant()) - r.stampMicros() > settings.drainDeadline().toNanos() / 1000;
             copies.forEach((site, c) -> {
-                if (c.presence() == CopyState.Presence.PRESENT && c.objectCount() > 0) {
-                    newest.put(site, newestObject(siteOf(placement, site), path, "", null));
+                if (!pastDeadline && c.presence() == CopyState.Presence.PRESENT && c.objectCount() > 0) {
+                    newest.put(site, newestObject(siteOf(placement, site), path, "", null, 0));
                 }
             });
             return all(newest).thenCompose(found -> {
@@ -118,9 +127,16 @@ final class DrainRepairer {
         });
     }
 
-    private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> sites) {
+    private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> again) {
+        return clocks.read(r.account(), r.container()).exceptionally(err -> Map.of())
+                .thenCompose(known -> recreate(r, placement, path, again, known));
+    }
+
+    /** The snapshot's values go with their clocks: a peer still has its clocks of the deleted copy. */
+    private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> again,
+                                             Map<String, org.autosync.placement.repair.ChangeClock> known) {
         List<CompletableFuture<ClusterResponse>> puts = new ArrayList<>();
-        for (Site s : sites) {
+        for (Site s : again) {
             Map<String, List<String>> h = new LinkedHashMap<>();
             r.snapshot().forEach((k, v) -> h.put(k, List.of(v)));
             fed.topology().syncTo(placement, s.name(), SwiftPath.quote(r.account()), SwiftPath.quote(r.container()))
@@ -128,13 +144,23 @@ final class DrainRepairer {
                         h.put(ReplicatedHeaders.SYNC_TO, List.of(to));
                         h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(r.account(), r.container())));
                     });
-            puts.add(call(s, new ClusterRequest("PUT", path, h, new byte[0])));
+            if (!known.isEmpty() && !s.name().equals(fed.site().name())) {
+                h.put(org.autosync.proxy.federation.ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
+                        List.of(org.autosync.placement.repair.ChangeClock.formatAll(known)));
+            }
+            puts.add(call(s, new ClusterRequest("PUT", path, h, new byte[0])).thenApply(resp -> {
+                if (!resp.is2xx()) {
+                    log.error("{}: re-creating the copy at {} answered {}; still draining", r.key(), s.name(),
+                            resp.status());
+                }
+                return resp;
+            }));
         }
         return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
     }
 
     /** The newest {@code last_modified} of the copy's objects, paging through its listing. */
-    private CompletableFuture<Optional<Long>> newestObject(Site s, String path, String marker, Long best) {
+    private CompletableFuture<Optional<Long>> newestObject(Site s, String path, String marker, Long best, int page) {
         String q = path + "?format=json&limit=" + PAGE
                 + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
         return call(s, new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
@@ -156,7 +182,8 @@ final class DrainRepairer {
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            return n < PAGE ? done(Optional.ofNullable(newest)) : newestObject(s, path, last, newest);
+            return n < PAGE || page + 1 >= MAX_PAGES ? done(Optional.ofNullable(newest))
+                    : newestObject(s, path, last, newest, page + 1);
         });
     }
 

@@ -49,7 +49,7 @@ public final class KeyRepairer implements RecordHandler {
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
         this.clocks = requireNonNull(clocks, "clocks");
-        this.drains = new DrainRepairer(fed, local, peers, fed.repair(), clock);
+        this.drains = new DrainRepairer(fed, local, peers, clocks, fed.repair(), clock);
     }
 
     @Override
@@ -79,13 +79,15 @@ public final class KeyRepairer implements RecordHandler {
         Site site = target.get();
         String path = "/v1/" + SwiftPath.quote(r.account()) + (r.isContainer() ? "/" + SwiftPath.quote(r.container()) : "");
         ClusterRequest head = new ClusterRequest("HEAD", path, Map.of(), new byte[0]);
-        CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
-        CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
-                ? CopyState.unknown(res.outcome().label()) : state(res.response()));
-        return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, syncFor(r, placement)))
-                .thenCompose(action -> !action.kind().acts() || action.kind() == RepairAction.Kind.DELETE
-                        ? act(site, path, action, Map.of())
-                        : clocks.read(r.account(), r.container()).thenCompose(mine -> act(site, path, action, mine)));
+        // the clocks first, then the values: a value changed in between goes out with an older
+        // clock, and loses against the newer one its own fan-out already took there
+        return clocks.read(r.account(), r.container()).thenCompose(mine -> {
+            CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
+            CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
+                    ? CopyState.unknown(res.outcome().label()) : state(res.response()));
+            return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, syncFor(r, placement)))
+                    .thenCompose(action -> act(site, path, action, mine));
+        });
     }
 
     /**

@@ -258,7 +258,7 @@ public final class RepairWorker implements AutoCloseable {
             long stamp = stampOf(parts[2]);
             String target = parts[1];
             oldest = oldest == null ? stamp : Math.min(oldest, stamp);
-            if (parts[2].contains("-" + target + "-")) {
+            if (target.equals(originOf(parts[2]))) {
                 draining++; // a drain: target and origin are this site, the delete waits for every site
             } else {
                 perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
@@ -275,6 +275,13 @@ public final class RepairWorker implements AutoCloseable {
         }
         return new RepairStatus(true, names.size(), mine, draining, oldest, perSite, conflicts, started,
                 Duration.between(started, clock.instant()), counts, null, settings.staleAfter());
+    }
+
+    /** The origin site in {@code <stamp>-<origin>-<nonce>}, site names with dashes included. */
+    static String originOf(String last) {
+        int first = last.indexOf('-');
+        int lastDash = last.lastIndexOf('-');
+        return first < 0 || lastDash <= first ? "" : last.substring(first + 1, lastDash);
     }
 
     static long stampOf(String last) {

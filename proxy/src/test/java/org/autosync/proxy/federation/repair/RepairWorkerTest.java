@@ -216,6 +216,13 @@ class RepairWorkerTest {
         assertEquals(Map.of(), worker.status().perSite(), "a drain is not a backlog of one site");
     }
 
+    @Test
+    void theOriginOfARecordNameKeepsDashesInSiteNames() {
+        assertEquals("site-b-east", RepairWorker.originOf("0000000000000042-site-b-east-0a1b2c3d"));
+        assertEquals("a", RepairWorker.originOf("0000000000000042-a-0a1b2c3d"));
+        assertEquals("", RepairWorker.originOf("garbage"));
+    }
+
     /** A clock the test moves by hand. */
     private static final class MovingClock extends Clock {
         private Instant now = Instant.parse("2026-11-28T12:00:00Z");
