@@ -35,6 +35,11 @@ public record RepairAction(Kind kind, Map<String, String> headers, String reason
         public boolean acts() {
             return this == CREATE || this == UPDATE || this == DELETE;
         }
+
+        /** Metric label and JSON value: the name in lower case, {@code in-sync}. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
     }
 
     public RepairAction {
@@ -49,6 +54,6 @@ public record RepairAction(Kind kind, Map<String, String> headers, String reason
 
     /** Metric label and JSON value: the kind in lower case. */
     public String label() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return kind.label();
     }
 }

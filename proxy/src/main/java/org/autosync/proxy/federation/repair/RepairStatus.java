@@ -86,7 +86,7 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
         m.put("last_pass", lastPass == null ? null : lastPass.toString());
         m.put("last_pass_ms", lastPassTook.toMillis());
         Map<String, Integer> counts = new LinkedHashMap<>();
-        lastCounts.forEach((k, v) -> counts.put(k.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), v));
+        lastCounts.forEach((k, v) -> counts.put(k.label(), v));
         m.put("last_pass_outcomes", counts);
         m.put("last_error", lastError);
         return m;

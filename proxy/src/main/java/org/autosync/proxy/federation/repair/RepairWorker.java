@@ -188,7 +188,7 @@ public final class RepairWorker implements AutoCloseable {
         } catch (Exception e) {
             outcome = new KeyRepairer.Outcome(RepairAction.Kind.RETRY, e.toString(), false);
         }
-        metrics.repair(outcome.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        metrics.repair(outcome.kind().label());
         if (outcome.done()) {
             try {
                 await(journal.remove(name));
