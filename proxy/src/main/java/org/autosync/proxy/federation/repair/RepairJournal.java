@@ -102,7 +102,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     }
 
     /** Creates the records' container (and, with account autocreate, the account). */
-    public CompletableFuture<Void> ensureContainer() {
+    private CompletableFuture<Void> ensureContainer() {
         return local.send(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0])).thenCompose(resp ->
                 resp.is2xx() ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(new IOException("creating the repair container: "
