@@ -499,4 +499,67 @@ class PassThroughRawTest {
             assertArrayEquals(md.digest(), digest.get());
         }
     }
+
+    /** Answers one request kept-alive, then drops the connection when the next request arrives. */
+    private static final String KEPT_ALIVE_OK = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst";
+
+    @Test
+    void getMeetingAPooledConnectionThatClosesUnansweredGoesAgainOnANewOne() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (RawBackend backend = new RawBackend(c -> {
+            if (connections.incrementAndGet() == 1) {
+                c.readHead();
+                c.write(KEPT_ALIVE_OK);
+                c.readHead(); // the second request: dropped without an answer
+                return;
+            }
+            c.readHead();
+            c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh");
+            c.readUntilClose(1 << 16);
+        }); AutosyncProxy proxy = TestProxy.start(backend.port());
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            assertEquals("first", new String(client.readExactly(5), StandardCharsets.ISO_8859_1));
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            assertEquals("fresh", new String(client.readExactly(5), StandardCharsets.ISO_8859_1));
+            assertEquals(2, connections.get());
+        }
+    }
+
+    @Test
+    void requestWithABodyOnAPooledConnectionThatClosesUnansweredIsNotSentAgain() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (RawBackend backend = new RawBackend(c -> {
+            connections.incrementAndGet();
+            c.readHead();
+            c.write(KEPT_ALIVE_OK);
+            c.readHead();
+        }); AutosyncProxy proxy = TestProxy.start(backend.port());
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(200, client.readHead().status());
+            client.readExactly(5);
+            client.send("PUT /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+            assertEquals(502, client.readHead().status());
+            Thread.sleep(200);
+            assertEquals(1, connections.get(), "a PUT is never sent twice");
+        }
+    }
+
+    @Test
+    void aNewConnectionThatClosesUnansweredIsNotTriedAgain() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (RawBackend backend = new RawBackend(c -> {
+            connections.incrementAndGet();
+            c.readHead();
+        }); AutosyncProxy proxy = TestProxy.start(backend.port());
+             RawClient client = new RawClient(proxy.port())) {
+            client.send("GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(502, client.readHead().status());
+            Thread.sleep(200);
+            assertEquals(1, connections.get());
+        }
+    }
 }

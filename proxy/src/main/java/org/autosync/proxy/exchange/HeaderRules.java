@@ -81,7 +81,8 @@ public final class HeaderRules {
                 || AsciiString.contentEqualsIgnoreCase(value, HttpHeaderValues.CLOSE);
     }
 
-    private static boolean isHopByHop(CharSequence name) {
+    /** A hop-by-hop name (RFC 9110 section 7.6.1), whatever its case. */
+    public static boolean isHopByHop(CharSequence name) {
         int n = name.length();
         // the lengths of the names in HOP_BY_HOP: 2, 7, 10, 16, 18, 19
         if (n != 2 && n != 7 && n != 10 && n != 16 && n != 18 && n != 19) {

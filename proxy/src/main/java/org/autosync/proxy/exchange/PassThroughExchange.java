@@ -83,6 +83,8 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     private boolean closeAfter;
     private boolean upstreamReusable = true;
     private boolean clientGone;
+    /** The request went out a second time, after a pooled connection closed without answering. */
+    private boolean resent;
     private long upstreamSentNanos;
     private long bytesIn;
     private long bytesOut;
@@ -257,8 +259,8 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     @Override
     public void onClientIdle(boolean outputMoving) {
         if (responseState == ResponseState.AWAITING_HEAD) {
-            if (requestState == RequestState.COMPLETE) {
-                return; // the response-header timeout is in charge
+            if (requestState == RequestState.COMPLETE || resent) {
+                return; // the response-header (or connect) timeout is in charge
             }
             if (expectContinue && !continueSent && upstream != null) {
                 answer(HttpResponseStatus.GATEWAY_TIMEOUT,
@@ -435,10 +437,27 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
     public void onUpstreamClosed(Throwable cause) {
         Channel ch = upstream;
         upstream = null;
+        boolean reused = ch != null && UpstreamPool.wasReused(ch);
         if (ch != null) {
             pool.discard(ch);
         }
         if (responseState == ResponseState.DONE) {
+            return;
+        }
+        if (reused && mayResend()) {
+            // The cluster closed a kept-alive connection as our request went out (its keep-alive
+            // ended, or it gave up on the connection after the previous request): nothing was
+            // answered, and a request without a body that changes nothing can go again.
+            log.debug("{} {}: a pooled connection closed unanswered; sending again on a new one", method,
+                    AccessLog.safeUri(uri));
+            resent = true;
+            requestState = RequestState.CONNECTING;
+            requestWrittenUpstream = false;
+            inInterim = false;
+            early = new ArrayDeque<>(1);
+            early.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            Future<Channel> f = pool.acquireNew(this);
+            f.addListener(this::onUpstreamAcquired);
             return;
         }
         metrics.upstreamError();
@@ -451,6 +470,14 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
             log.warn("{} {}: the local cluster closed the connection mid-response", method, AccessLog.safeUri(uri));
             abortResponse();
         }
+    }
+
+    /** Once, for a whole request that has no body and changes nothing, before any answer. */
+    private boolean mayResend() {
+        return !resent && !clientGone && responseState == ResponseState.AWAITING_HEAD
+                && requestState == RequestState.COMPLETE && bytesIn == 0 && !continueSent
+                && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+                        || method.equals(HttpMethod.OPTIONS));
     }
 
     @Override

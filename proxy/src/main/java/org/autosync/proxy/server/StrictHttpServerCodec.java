@@ -31,7 +31,8 @@ import java.util.Queue;
  * ambiguous cases are refused (the receiver answers 400 and closes) instead of normalised:
  * Content-Length with Transfer-Encoding, a Transfer-Encoding other than {@code chunked},
  * several differing Content-Length values (Netty's own check), obs-fold continuation lines, a
- * CR not followed by LF, and NUL in the request head.
+ * CR not followed by LF, and NUL in the request head. Header names with {@code _}, which Swift
+ * reads as {@code -}, are renamed here, before anything looks at them ({@link UnderscoreHeaders}).
  *
  * <p>Like {@code HttpServerCodec}, it remembers each request's method so that the answer to a
  * HEAD is encoded without a body.
@@ -88,7 +89,7 @@ public final class StrictHttpServerCodec
             for (int i = old; i < out.size(); i++) {
                 Object o = out.get(i);
                 if (o instanceof HttpRequest request) {
-                    String problem = request.decoderResult().isSuccess() ? framingProblem(request) : null;
+                    String problem = request.decoderResult().isSuccess() ? headProblem(request) : null;
                     if (problem != null) {
                         for (int j = i; j < out.size(); j++) {
                             ReferenceCountUtil.release(out.get(j));
@@ -121,6 +122,12 @@ public final class StrictHttpServerCodec
             methods.add(HttpMethod.GET);
             out.add(bad);
         }
+    }
+
+    /** Underscore names Swift would read differently, then framing Netty let through. */
+    private static String headProblem(HttpRequest request) {
+        String problem = UnderscoreHeaders.normalise(request.headers());
+        return problem != null ? problem : framingProblem(request);
     }
 
     /** What HTTP/1.0 requests (which Netty frames as it reads them) may still carry. */

@@ -69,6 +69,14 @@ public final class UpstreamPool {
             }
             ch.close();
         }
+        return acquireNew(listener);
+    }
+
+    /**
+     * A new connection bound to {@code listener}, never a pooled one: for a request that a pooled
+     * connection dropped unanswered. Must be called on this pool's event loop.
+     */
+    public Future<Channel> acquireNew(UpstreamListener listener) {
         Promise<Channel> promise = loop.newPromise();
         ChannelFuture connect = bootstrap.connect();
         connect.addListener(f -> {
@@ -115,6 +123,15 @@ public final class UpstreamPool {
         if (r != null) {
             r.expectResponseWithin(nanos);
         }
+    }
+
+    /**
+     * Whether {@code ch} carried a request before its current one: a pooled connection that the
+     * cluster may have closed, or started to close, while it idled.
+     */
+    public static boolean wasReused(Channel ch) {
+        UpstreamResponseReceiver r = receiver(ch);
+        return r != null && r.carriedAnEarlierExchange();
     }
 
     /** A response started on {@code ch}: the deadline set by {@link #expectResponse} is off. */

@@ -24,6 +24,8 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
     /** How long the connection may wait in the pool, unused; kept here, not in an extra handler. */
     private LazyDeadline poolIdle;
     private ChannelHandlerContext ctx;
+    /** How many exchanges were bound to the connection, the current one included. */
+    private int leases;
 
     UpstreamResponseReceiver(UpstreamPool pool, long poolIdleNanos) {
         this.pool = pool;
@@ -39,7 +41,12 @@ final class UpstreamResponseReceiver extends ChannelInboundHandlerAdapter {
 
     void bind(UpstreamListener l) {
         listener = l;
+        leases++;
         poolIdle.disarm();
+    }
+
+    boolean carriedAnEarlierExchange() {
+        return leases > 1;
     }
 
     /** The lessee is done with the connection: from now on it idles (until closed or leased). */

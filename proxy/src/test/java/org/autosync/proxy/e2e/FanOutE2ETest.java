@@ -249,6 +249,34 @@ class FanOutE2ETest {
     }
 
     @Test
+    void underscoreHeaderNamesFanOutAndAreCheckedAsSwiftReadsThem() throws Exception {
+        String c = newName("uscore");
+        createThroughProxyA(c);
+        String head = "Host: 127.0.0.1\r\nX-Auth-Token: " + SWIFT_A.token() + "\r\nContent-Length: 0\r\n";
+        try (RawClient rc = new RawClient(proxyA.port())) {
+            rc.send("POST " + containerPath(c) + " HTTP/1.1\r\n" + head + "X_Container_Meta_Color: blue\r\n\r\n");
+            RawClient.Head h = rc.readHead();
+            assertEquals(204, h.status(), h.statusLine());
+            assertEquals("a=204, b=204", h.header("X-Autosync-Sites"));
+            rc.readExactly(0);
+            // Swift would take this as X-Container-Sync-To: refused like the dashed name
+            rc.send("POST " + containerPath(c) + " HTTP/1.1\r\n" + head
+                    + "X_Container_Sync_To: //lab/b/AUTH_test/elsewhere\r\n\r\n");
+            RawClient.Head refused = rc.readHead();
+            assertEquals(400, refused.status(), refused.statusLine());
+            String why = new String(rc.readExactly(Integer.parseInt(refused.header("Content-Length"))),
+                    StandardCharsets.UTF_8);
+            assertTrue(why.contains("container sync is managed by Autosync"), why);
+        }
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            HttpResponse<byte[]> h = s.head(containerPath(c));
+            assertEquals("blue", header(h, "X-Container-Meta-Color"), "metadata at " + s.name);
+            assertEquals("//lab/" + (s == SWIFT_A ? "b" : "a") + "/AUTH_test/" + c,
+                    header(h, "X-Container-Sync-To"), "sync target at " + s.name);
+        }
+    }
+
+    @Test
     void deletingAnEmptyContainerThroughProxyARemovesItAtBothSites() {
         String c = newName("delete");
         createThroughProxyA(c);

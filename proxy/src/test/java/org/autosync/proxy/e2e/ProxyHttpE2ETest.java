@@ -165,6 +165,59 @@ class ProxyHttpE2ETest {
         throw last;
     }
 
+    @Test
+    void underscoreFramingHeaderIsRefusedAndNeverDesyncsAPooledConnection() throws Exception {
+        // Swift reads Transfer_Encoding as Transfer-Encoding: had the proxy framed this by its
+        // Content-Length and passed the header on, Swift would have framed it as chunked
+        String smuggle = "PUT /info HTTP/1.1\r\nHost: x\r\nTransfer_Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+                + "hello";
+        for (int round = 0; round < 5; round++) {
+            try (RawClient warm = new RawClient(proxy.port())) {
+                getInfo(warm); // leaves a kept-alive upstream connection in the pool
+            }
+            try (RawClient bad = new RawClient(proxy.port())) {
+                bad.send(smuggle + "GET /info HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawClient.Head h = bad.readHead();
+                assertEquals(400, h.status(), h.statusLine());
+                String body = new String(bad.readExactly(Integer.parseInt(h.header("Content-Length"))),
+                        StandardCharsets.UTF_8);
+                assertTrue(body.contains("Transfer_Encoding reads as Transfer-Encoding"), body);
+                assertTrue(bad.closedWithin(2000), "the pipelined request after a refused head is never read");
+            }
+            for (int i = 0; i < 2; i++) {
+                try (RawClient next = new RawClient(proxy.port())) {
+                    getInfo(next);
+                    getInfo(next);
+                }
+            }
+        }
+    }
+
+    @Test
+    void underscoreMetadataIsStoredUnderTheNameSwiftGivesIt() throws Exception {
+        String c = lab.newContainer("uscore");
+        String head = "Host: 127.0.0.1\r\nX-Auth-Token: " + lab.token() + "\r\n";
+        try (RawClient rc = new RawClient(proxy.port())) {
+            rc.send("POST " + containerPath(c) + " HTTP/1.1\r\n" + head + "X_Container_Meta_Color: blue\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            RawClient.Head h = rc.readHead();
+            assertEquals(204, h.status(), h.statusLine());
+            // a name colliding with the dashed one is refused, not left to Swift's server to pick
+            rc.send("POST " + containerPath(c) + " HTTP/1.1\r\n" + head + "X_Container_Meta_Color: red\r\n"
+                    + "X-Container-Meta-Color: green\r\nContent-Length: 0\r\n\r\n");
+            assertEquals(400, rc.readHead().status());
+        }
+        HttpResponse<byte[]> direct = lab.head(containerPath(c));
+        assertEquals("blue", direct.headers().firstValue("X-Container-Meta-Color").orElse(null));
+    }
+
+    private static void getInfo(RawClient c) throws Exception {
+        c.send("GET /info HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawClient.Head h = c.readHead();
+        assertEquals(200, h.status(), h.statusLine());
+        c.readExactly(Integer.parseInt(h.header("Content-Length")));
+    }
+
     /** GETs {@code path} through the proxy and directly; both must answer the same status and body. */
     private HttpResponse<byte[]> compare(SwiftLab viaProxy, String path) {
         HttpResponse<byte[]> p = viaProxy.get(path);

@@ -297,4 +297,68 @@ class StrictHttpServerCodecTest {
         ReferenceCountUtil.release(r);
         assertFalse(big.finishAndReleaseAll());
     }
+
+    /** The request heads decoded so far, to look at their headers. */
+    private List<HttpRequest> heads() {
+        List<HttpRequest> heads = new ArrayList<>();
+        Object o;
+        while ((o = ch.readInbound()) != null) {
+            if (o instanceof HttpRequest r) {
+                heads.add(r);
+            }
+            ReferenceCountUtil.release(o);
+        }
+        return heads;
+    }
+
+    @Test
+    void underscoreNamesAreReadAsSwiftReadsThem() {
+        write("POST /v1/a/c HTTP/1.1\r\nHost: x\r\nX_Container_Meta_Color: blue\r\n"
+                + "x_container_sync_to: //r/b/a/c\r\nX-Other: 1\r\n\r\n");
+        List<HttpRequest> heads = heads();
+        assertEquals(1, heads.size());
+        var h = heads.get(0).headers();
+        assertTrue(heads.get(0).decoderResult().isSuccess());
+        assertEquals("blue", h.get("X-Container-Meta-Color"));
+        assertEquals("//r/b/a/c", h.get("X-Container-Sync-To"));
+        assertEquals("1", h.get("X-Other"));
+        // no name keeps an underscore: a check by name sees what Swift will act on
+        assertTrue(h.names().stream().noneMatch(n -> n.contains("_")), h.names().toString());
+    }
+
+    @Test
+    void aRepeatedUnderscoreHeaderKeepsAllItsValues() {
+        write("GET /v1/a HTTP/1.1\r\nHost: x\r\nX_Trace: 1\r\nX_Trace: 2\r\n\r\n");
+        List<HttpRequest> heads = heads();
+        assertEquals(List.of("1", "2"), heads.get(0).headers().getAll("X-Trace"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Transfer_Encoding: chunked\r\nContent-Length: 5",
+        "Content_Length: 5",
+        "transfer_encoding: chunked",
+        "Keep_Alive: 5",
+        "Proxy_Connection: close",
+        "Proxy_Authorization: Basic eA=="})
+    void underscoreNamesThatWouldReframeOrHopAreRefused(String header) {
+        write("PUT /info HTTP/1.1\r\nHost: x\r\n" + header + "\r\n\r\nhello"
+                + "GET /info HTTP/1.1\r\nHost: x\r\n\r\n");
+        String why = onlyFailure(); // the pipelined GET is never read: the connection is done
+        assertTrue(why.contains("may not be sent with an underscore"), why);
+        assertTrue(why.startsWith("header " + header.substring(0, header.indexOf(':'))), why);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X_Foo: 1\r\nX-Foo: 2", "X-Foo: 2\r\nx_foo: 1", "X_Foo: 1\r\nX-FOO: 2"})
+    void underscoreNameCollidingWithTheDashedOneIsRefused(String headers) {
+        write("POST /v1/a/c HTTP/1.1\r\nHost: x\r\n" + headers + "\r\n\r\n");
+        assertTrue(onlyFailure().contains("which the request also carries"));
+    }
+
+    @Test
+    void twoUnderscoreSpellingsOfOneNameAreRefused() {
+        write("POST /v1/a/c HTTP/1.1\r\nHost: x\r\nX_Foo_Bar: 1\r\nX-Foo_Bar: 2\r\n\r\n");
+        assertTrue(onlyFailure().contains("both read as X-Foo-Bar"));
+    }
 }
