@@ -46,23 +46,41 @@ public final class PlacementPolicy {
     }
 
     /**
-     * Placement for account-level operations (account HEAD/GET/POST), which have no container:
-     * the first rule whose account glob matches, ignoring its container glob, else the default.
+     * Placement for account-level operations (account HEAD/GET/POST/DELETE), which have no
+     * container: every site where a container of this account may live. That is the union, in
+     * rule order, of the sites of every rule whose account glob matches, up to and including the
+     * first such rule whose container glob is {@code *} (no later rule, nor the default, can place
+     * a container of this account); without such a rule, the default's sites too.
      *
-     * <p>Chosen over "union of every matching rule" because it keeps one simple rule ("first
-     * match wins", same order as for containers) and because, with the usual layout of one
-     * catch-all {@code container = "*"} rule per account listed after any narrower ones, it picks
-     * the same sites as that account's ordinary containers. Operators who want account metadata
-     * somewhere specific put a rule for that account first.
+     * <p>Account metadata (ACLs, temp-URL keys, quotas) governs every container of the account,
+     * so it must reach each site that holds one. Taking only the first matching rule let a narrow
+     * rule listed first (say {@code special-*} at c only) keep account changes away from the
+     * sites holding the account's other containers.
      */
     public Placement decideAccount(String account) {
         Objects.requireNonNull(account, "account");
+        Set<String> seen = new HashSet<>();
+        List<Site> union = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
-            if (rules.get(i).account().matches(account)) {
-                return rulePlacements.get(i);
+            PlacementRule rule = rules.get(i);
+            if (!rule.account().matches(account)) {
+                continue;
+            }
+            addNew(rulePlacements.get(i), seen, union);
+            if (rule.container().pattern().equals("*")) {
+                return new Placement(union);
             }
         }
-        return defaultPlacement;
+        addNew(defaultPlacement, seen, union);
+        return new Placement(union);
+    }
+
+    private static void addNew(Placement p, Set<String> seen, List<Site> into) {
+        for (Site s : p.sites()) {
+            if (seen.add(s.name())) {
+                into.add(s);
+            }
+        }
     }
 
     public Sites sites() {

@@ -5,6 +5,7 @@ import static org.autosync.placement.TestSites.ABC;
 import static org.autosync.placement.TestSites.B;
 import static org.autosync.placement.TestSites.C;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Arrays;
@@ -59,15 +60,23 @@ class PlacementPolicyTest {
     }
 
     @Test
-    void decideAccountUsesFirstRuleWhoseAccountGlobMatchesIgnoringContainer() {
+    void accountPlacementIsEverySiteAContainerOfTheAccountMayLiveAt() {
         PlacementPolicy policy = builder()
                 .addRule("AUTH_x", "special-*", List.of("c"))
                 .addRule("AUTH_x", "*", List.of("b", "c"))
                 .addRule("AUTH_y*", "never-matches-anything", List.of("b"))
+                .addRule("AUTH_x", "*", List.of("a")) // unreachable for AUTH_x: the catch-all above wins
                 .build();
-        assertEquals(List.of("c"), policy.decideAccount("AUTH_x").names());
-        assertEquals(List.of("b"), policy.decideAccount("AUTH_yz").names());
+        // the narrow rule listed first no longer decides for the whole account
+        assertEquals(List.of("c", "b"), policy.decideAccount("AUTH_x").names());
+        // no catch-all rule: containers the narrow rule misses go to the default
+        assertEquals(List.of("b", "a"), policy.decideAccount("AUTH_yz").names());
         assertEquals(List.of("a", "b"), policy.decideAccount("AUTH_z").names());
+        // each container's placement is within its account's
+        for (String c : List.of("special-1", "other")) {
+            assertTrue(policy.decideAccount("AUTH_x").sites().containsAll(policy.decide("AUTH_x", c).sites()), c);
+            assertTrue(policy.decideAccount("AUTH_yz").sites().containsAll(policy.decide("AUTH_yz", c).sites()), c);
+        }
     }
 
     @Test

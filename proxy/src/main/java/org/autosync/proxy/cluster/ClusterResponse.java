@@ -23,6 +23,15 @@ public record ClusterResponse(int status, Map<String, List<String>> headers, byt
                 (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * An error as Swift words it: Swift's Content-Type, the message as the whole body, no line
+     * end, for answers that stand in for Swift's own.
+     */
+    public static ClusterResponse swiftError(int status, String message) {
+        return new ClusterResponse(status, Map.of("content-type", List.of("text/html; charset=UTF-8")),
+                message.getBytes(StandardCharsets.UTF_8));
+    }
+
     public String header(String name) {
         List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
         return v == null || v.isEmpty() ? null : v.get(0);

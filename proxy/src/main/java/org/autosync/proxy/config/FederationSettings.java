@@ -44,6 +44,7 @@ public final class FederationSettings {
     private final int maxNameLength;
     private final RepairSettings repair;
     private final ReconcileSettings reconcile;
+    private final boolean allowAccountDelete;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -61,6 +62,17 @@ public final class FederationSettings {
                               Consistency consistency, Duration peerConnectTimeout,
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
                               RepairSettings repair, ReconcileSettings reconcile) {
+        this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
+                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false);
+    }
+
+    private FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
+                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
+                               ServiceIdentity serviceIdentity,
+                               Consistency consistency, Duration peerConnectTimeout,
+                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
+                               RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete) {
+        this.allowAccountDelete = allowAccountDelete;
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -105,7 +117,19 @@ public final class FederationSettings {
     public FederationSettings withRepair(RepairSettings r) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
-                reconcile);
+                reconcile, allowAccountDelete);
+    }
+
+    /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
+    public FederationSettings withAllowAccountDelete(boolean allow) {
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
+                reconcile, allow);
+    }
+
+    /** {@code fan-out.allow-account-delete}: off, an account DELETE gets 405. */
+    public boolean allowAccountDelete() {
+        return allowAccountDelete;
     }
 
     /** Null when {@code c} (the {@code autosync} block) names no sites. */
@@ -200,7 +224,8 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c), repair, reconcile);
+                duration(c, "peer-max-skew"), maxNameLength(c), repair, reconcile)
+                .withAllowAccountDelete(RepairSettings.bool(c, "fan-out.allow-account-delete"));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

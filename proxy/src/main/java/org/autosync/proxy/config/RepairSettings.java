@@ -100,7 +100,8 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
                 positive(c, "repair.stale-after"), syncPass, deadline, concurrency);
     }
 
-    private static boolean bool(Config c, String path) {
+    /** A boolean under {@code autosync}; a bad value names its key. */
+    static boolean bool(Config c, String path) {
         try {
             return c.getBoolean(path);
         } catch (ConfigException ex) {

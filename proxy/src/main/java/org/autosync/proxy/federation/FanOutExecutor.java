@@ -79,10 +79,6 @@ public final class FanOutExecutor {
     }
 
     public CompletableFuture<ClusterResponse> execute(ClusterRequest req, SwiftPath path) {
-        if (req.header("x-container-sync-to") != null || req.header("x-container-sync-key") != null) {
-            return done(ClusterResponse.text(400, "autosync: container sync is managed by Autosync; "
-                    + "do not send X-Container-Sync-To or X-Container-Sync-Key"));
-        }
         Consistency consistency = fed.consistency();
         String asked = req.header(CONSISTENCY_HEADER);
         if (asked != null) {
@@ -93,13 +89,15 @@ public final class FanOutExecutor {
             }
         }
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
-        String tooLong = req.method().equals("PUT") ? tooLong(path, container) : null;
-        if (tooLong != null) {
-            return done(ClusterResponse.text(400, tooLong));
-        }
         Placement placement = container
                 ? fed.policy().decide(path.account(), path.container())
                 : fed.policy().decideAccount(path.account());
+        Admission.Refusal refused = Admission.check(req.method(), path, req::header, placement, fed.maxNameLength(),
+                fed.allowAccountDelete());
+        if (refused != null) {
+            metrics.refused(refused.reason());
+            return done(refused.toResponse());
+        }
         String here = fed.site().name();
         if (!placement.contains(here)) {
             return done(ClusterResponse.text(409, "autosync: " + path.account()
@@ -111,6 +109,9 @@ public final class FanOutExecutor {
                 .with(ClockHeaders.WANT_CLOCKS, null);
         if (container && req.method().equals("DELETE")) {
             return deleteContainer(base, path, placement, consistency);
+        }
+        if (path.kind() == SwiftPath.Kind.ACCOUNT && req.method().equals("DELETE")) {
+            return deleteAccount(base, path, placement, consistency);
         }
         return apply(base, path, placement, consistency);
     }
@@ -242,19 +243,6 @@ public final class FanOutExecutor {
     }
 
     /** Swift's own words for a name it would refuse; null when the name is fine. */
-    private String tooLong(SwiftPath path, boolean container) {
-        int max = fed.maxNameLength();
-        if (max <= 0) {
-            return null;
-        }
-        if (!container) {
-            int account = path.account().getBytes(StandardCharsets.UTF_8).length;
-            return account > max ? "Account name length of " + account + " longer than " + max : null;
-        }
-        int name = path.container().getBytes(StandardCharsets.UTF_8).length;
-        return name > max ? "Container name length of " + name + " longer than " + max : null;
-    }
-
     /**
      * A container DELETE never loses an object: the local copy answers as Swift would (409 while
      * it holds objects); when every copy reads empty the container goes everywhere; when another
@@ -321,6 +309,65 @@ public final class FanOutExecutor {
             }
             return apply(req, path, placement, consistency);
         });
+    }
+
+    /**
+     * An account DELETE (when the operator allows it) only when no site holds a container of the
+     * account: Swift marks the account deleted without looking, its reaper then empties every
+     * container, and the name cannot be used again for {@code reclaim_age}.
+     */
+    private CompletableFuture<ClusterResponse> deleteAccount(ClusterRequest req, SwiftPath path, Placement placement,
+                                                             Consistency consistency) {
+        String here = fed.site().name();
+        ClusterRequest head = req.withMethod("HEAD");
+        CompletableFuture<ClusterResponse> localHead = local(head);
+        List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
+        List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
+                .map(s -> peers.send(s, forPeer(s, head))).toList();
+        List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
+        all.add(localHead);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+            ClusterResponse lh = localHead.join();
+            if (!lh.is2xx()) {
+                return apply(req, path, placement, consistency); // the local DELETE gives the real answer
+            }
+            List<String> holding = new ArrayList<>();
+            List<String> unknown = new ArrayList<>();
+            List<String> header = new ArrayList<>();
+            addContainers(here, lh, holding, header);
+            for (int i = 0; i < others.size(); i++) {
+                PeerClient.Result r = peerHeads.get(i).join();
+                String name = others.get(i).name();
+                if (r.response() != null && r.response().is2xx()) {
+                    addContainers(name, r.response(), holding, header);
+                } else {
+                    header.add(name + "=" + r.outcome().label());
+                    unknown.add(name + " (" + r.outcome().label() + ")");
+                }
+            }
+            if (!holding.isEmpty()) {
+                return done(ClusterResponse.swiftError(409, "autosync: account " + path.account()
+                        + " still holds containers at: " + String.join(", ", holding) + "; nothing was deleted")
+                        .with(SITES_HEADER, String.join(", ", header)));
+            }
+            if (!unknown.isEmpty()) {
+                return done(ClusterResponse.swiftError(503, "autosync: cannot tell whether account "
+                        + path.account() + " is empty at: " + String.join(", ", unknown) + "; nothing was deleted")
+                        .with(SITES_HEADER, String.join(", ", header)));
+            }
+            return apply(req, path, placement, consistency);
+        });
+    }
+
+    private static void addContainers(String site, ClusterResponse head, List<String> holding, List<String> header) {
+        String count = head.header("x-account-container-count");
+        long n = count == null ? -1 : parseCount(count); // no count shown: not known to be empty
+        if (n != 0) {
+            holding.add(site + (n > 0 ? " (" + n + ")" : ""));
+            header.add(site + "=not-empty");
+        } else {
+            header.add(site + "=" + head.status());
+        }
     }
 
     /**

@@ -138,6 +138,12 @@ public final class ProxyMetrics {
     }
 
     /** A peer request refused before it reached the cluster. */
+    /** A client's account or container change Autosync refused before any site was touched. */
+    public void refused(org.autosync.proxy.federation.Admission.Reason reason) {
+        Counter.builder("autosync.fanout.refused").description("Account and container changes refused up front")
+                .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+    }
+
     public void peerRejected(String category) {
         Counter.builder("autosync.peer.rejected").description("Peer requests refused (forged, stale, replayed ...)")
                 .tag("reason", category).register(registry).increment();

@@ -7,6 +7,7 @@ import static org.autosync.proxy.e2e.FanOutSwiftSite.text;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -46,6 +47,7 @@ class FanOutE2ETest {
     private static final String SYNC_SECRET = "fanout-e2e-sync-key-secret-0123";
     private static final String PEER_SECRET = "fanout-e2e-peer-secret-456789ab";
     private static final Duration SYNC_WAIT = Duration.ofSeconds(30);
+    private static final String ACCOUNT_PATH = "/v1/AUTH_test";
 
     private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
     private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
@@ -103,7 +105,11 @@ class FanOutE2ETest {
 
     /** The proxies' own settings, from HOCON as in production. */
     static Settings settings(String site, int listenPort, int swiftPort, String urlA, String urlB) {
-        return Settings.fromConfig(hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET));
+        // a narrow rule listed first: its containers live at a only, and must not decide where
+        // the account's own changes go
+        return Settings.fromConfig(ConfigFactory.parseString(
+                        "autosync.placement.rules = [ { account = AUTH_test, container = \"fanout-solo-*\", sites = [a] } ]")
+                .withFallback(hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET)));
     }
 
     /** A site of the tempauth lab pair a, b, as its proxy would be configured. */
@@ -266,7 +272,7 @@ class FanOutE2ETest {
             assertEquals(400, refused.status(), refused.statusLine());
             String why = new String(rc.readExactly(Integer.parseInt(refused.header("Content-Length"))),
                     StandardCharsets.UTF_8);
-            assertTrue(why.contains("container sync is managed by Autosync"), why);
+            assertTrue(why.contains("is managed by Autosync"), why);
         }
         for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
             HttpResponse<byte[]> h = s.head(containerPath(c));
@@ -274,6 +280,89 @@ class FanOutE2ETest {
             assertEquals("//lab/" + (s == SWIFT_A ? "b" : "a") + "/AUTH_test/" + c,
                     header(h, "X-Container-Sync-To"), "sync target at " + s.name);
         }
+    }
+
+    // ------------------------------------------------------------------ Swift features across sites
+
+    @Test
+    void versioningIsRefusedOnASyncedContainerWhichStaysChangeable() {
+        String c = newName("versions");
+        createThroughProxyA(c);
+        HttpResponse<byte[]> on = viaProxy(proxyA, "POST", containerPath(c), null, "X-Versions-Enabled", "true");
+        assertEquals(400, on.statusCode(), text(on));
+        assertTrue(text(on).startsWith("Cannot enable object versioning on a container configured as source of "
+                + "container syncing."), text(on));
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            HttpResponse<byte[]> h = s.head(containerPath(c));
+            assertNull(header(h, "X-Versions-Enabled"), "versioning at " + s.name);
+            assertNotNull(header(h, "X-Container-Sync-To"), "sync at " + s.name);
+        }
+        // still changeable, at both sites
+        HttpResponse<byte[]> post = viaProxy(proxyA, "POST", containerPath(c), null, "X-Container-Meta-After", "yes");
+        assertEquals("a=204, b=204", header(post, "X-Autosync-Sites"), text(post));
+        // asked at creation (where Swift a alone would take both, sync and versioning): refused up front
+        String fresh = newName("versions-new");
+        HttpResponse<byte[]> put = viaProxy(proxyA, "PUT", containerPath(fresh), new byte[0], "X-Versions-Enabled", "1");
+        assertEquals(400, put.statusCode(), text(put));
+        assertEquals(404, SWIFT_A.head(containerPath(fresh)).statusCode());
+        assertEquals(404, SWIFT_B.head(containerPath(fresh)).statusCode());
+        // as Swift itself answers for a synced container, whatever the value
+        HttpResponse<byte[]> off = viaProxy(proxyA, "POST", containerPath(c), null, "X-Versions-Enabled", "false");
+        assertEquals(400, off.statusCode(), text(off));
+        HttpResponse<byte[]> direct = SWIFT_A.send("POST", containerPath(c), "X-Versions-Enabled", "false");
+        assertEquals(direct.statusCode(), off.statusCode());
+        assertTrue(text(off).startsWith(text(direct)), text(off) + " / " + text(direct));
+    }
+
+    @Test
+    void theOwnerSyncsAContainerPlacedAtOneSiteAsOnAPlainSwift() {
+        String c = newName("solo-owner");
+        HttpResponse<byte[]> put = viaProxy(proxyA, "PUT", containerPath(c), new byte[0]);
+        assertEquals(201, put.statusCode(), text(put));
+        assertEquals("a=201", header(put, "X-Autosync-Sites"));
+        assertEquals(404, SWIFT_B.head(containerPath(c)).statusCode(), "placed at a only");
+        String to = "//lab/b/AUTH_test/" + c + "-copy";
+        HttpResponse<byte[]> post = viaProxy(proxyA, "POST", containerPath(c), null,
+                "X-Container-Sync-To", to, "X-Container-Sync-Key", "the-owners-own-key");
+        assertEquals(204, post.statusCode(), text(post));
+        assertEquals(to, header(SWIFT_A.head(containerPath(c)), "X-Container-Sync-To"));
+    }
+
+    @Test
+    void accountMetadataReachesEverySiteEvenWithANarrowRuleFirst() {
+        String name = "X-Account-Meta-E2e-Rule";
+        String value = FanOutSwiftSite.unique("rule");
+        try {
+            HttpResponse<byte[]> r = viaProxy(proxyA, "POST", ACCOUNT_PATH, null, name, value);
+            assertEquals(204, r.statusCode(), text(r));
+            assertEquals("a=204, b=204", header(r, "X-Autosync-Sites"));
+            for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+                assertEquals(value, header(s.head(ACCOUNT_PATH), name), "account metadata at " + s.name);
+            }
+        } finally {
+            viaProxy(proxyA, "POST", ACCOUNT_PATH, null, "X-Remove-Account-Meta-E2e-Rule", "x");
+        }
+    }
+
+    @Test
+    void accountDeleteIsRefusedUpFrontAndTheAccountStays() {
+        HttpResponse<byte[]> r = viaProxy(proxyA, "DELETE", ACCOUNT_PATH, null);
+        assertEquals(405, r.statusCode(), text(r));
+        assertTrue(text(r).contains("fan-out.allow-account-delete"), text(r));
+        assertEquals("text/html; charset=UTF-8", header(r, "Content-Type"));
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            assertEquals(2, s.head(ACCOUNT_PATH).statusCode() / 100, "account at " + s.name);
+        }
+    }
+
+    @Test
+    void anOverLongNameIsRefusedExactlyAsSwiftRefusesIt() {
+        String path = containerPath("x".repeat(300));
+        HttpResponse<byte[]> via = viaProxy(proxyA, "PUT", path, new byte[0]);
+        HttpResponse<byte[]> direct = SWIFT_A.put(path, new byte[0]);
+        assertEquals(direct.statusCode(), via.statusCode());
+        assertEquals(header(direct, "Content-Type"), header(via, "Content-Type"));
+        assertEquals(text(direct), text(via));
     }
 
     @Test

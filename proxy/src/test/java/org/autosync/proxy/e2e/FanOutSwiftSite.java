@@ -104,6 +104,15 @@ final class FanOutSwiftSite {
         return send(authed(path).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    /** Any bodiless request, with extra headers as name, value pairs. */
+    HttpResponse<byte[]> send(String method, String path, String... headers) {
+        HttpRequest.Builder b = authed(path).method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
     HttpResponse<byte[]> delete(String path) {
         return send(authed(path).DELETE());
     }

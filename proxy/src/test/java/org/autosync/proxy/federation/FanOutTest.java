@@ -219,6 +219,63 @@ class FanOutTest {
     }
 
     @Test
+    void theOwnerMaySetSyncHeadersOnAContainerAtOneSiteOnly() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_solo1/c", "X-Auth-Token", TOKEN,
+                "X-Container-Sync-To", "//lab/b/AUTH_solo1/c", "X-Container-Sync-Key", "owner-key");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("//lab/b/AUTH_solo1/c", local.only().getHeader("X-Container-Sync-To"));
+        assertEquals("owner-key", local.only().getHeader("X-Container-Sync-Key"));
+    }
+
+    @Test
+    void versioningOnAContainerAtSeveralSitesIs400AndNothingIsSent() throws Exception {
+        start(threeSites());
+        for (String method : List.of("PUT", "POST")) {
+            HttpResponse<String> r = call(method, "/v1/AUTH_test/c", "X-Auth-Token", TOKEN, "X-Versions-Enabled", "true");
+            assertEquals(400, r.statusCode(), method);
+            assertEquals("text/html; charset=UTF-8", r.headers().firstValue("Content-Type").orElse(null));
+            assertTrue(r.body().startsWith("Cannot enable object versioning"), r.body());
+        }
+        assertNothingSentAnywhere();
+        // versioning a container at one site is Swift's to decide
+        assertEquals(204, call("POST", "/v1/AUTH_solo1/c", "X-Auth-Token", TOKEN, "X-Versions-Enabled", "true")
+                .statusCode());
+    }
+
+    @Test
+    void accountDeleteIs405UnlessAllowedAndNothingIsSent() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
+        assertEquals(405, r.statusCode(), r.body());
+        assertTrue(r.body().contains("fan-out.allow-account-delete"), r.body());
+        assertNothingSentAnywhere();
+    }
+
+    @Test
+    void allowedAccountDeleteGoesOnlyWhenNoSiteHoldsAContainer() throws Exception {
+        for (StubSite s : List.of(local, b, c)) {
+            s.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Account-Container-Count", "0"));
+        }
+        c.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Account-Container-Count", "2"));
+        start(threeSites().allowAccountDelete());
+        HttpResponse<String> held = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
+        assertEquals(409, held.statusCode(), held.body());
+        assertTrue(held.body().contains("still holds containers at: c (2)"), held.body());
+        assertEquals("a=204, b=204, c=not-empty", sites(held));
+        for (StubSite s : List.of(local, b, c)) {
+            assertEquals(List.of("HEAD"), s.methods(), "only looked at");
+        }
+
+        c.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Account-Container-Count", "0"));
+        HttpResponse<String> gone = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
+        assertEquals(204, gone.statusCode(), gone.body());
+        for (StubSite s : List.of(local, b, c)) {
+            assertEquals(List.of("HEAD", "HEAD", "DELETE"), s.methods());
+        }
+    }
+
+    @Test
     void overLongNamesAre400InSwiftsWordsAndNothingIsSent() throws Exception {
         start(threeSites());
         HttpResponse<String> c = call("PUT", "/v1/AUTH_test/" + "x".repeat(257), "X-Auth-Token", TOKEN);

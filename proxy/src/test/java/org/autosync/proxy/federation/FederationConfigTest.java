@@ -390,6 +390,14 @@ class FederationConfigTest {
     }
 
     @Test
+    void accountDeleteIsOffByDefaultAndABadValueNamesTheKey() {
+        assertFalse(parse(with("")).federation().allowAccountDelete());
+        assertTrue(parse(with("autosync.fan-out.allow-account-delete = true")).federation().allowAccountDelete());
+        assertNames(refused(with("autosync.fan-out.allow-account-delete = sometimes")),
+                "autosync.fan-out.allow-account-delete");
+    }
+
+    @Test
     void badMaxBodyAndBadRealmNameTheirKeys() {
         assertNames(refused(with("autosync.fan-out.max-body = lots")), "autosync.fan-out.max-body");
         assertNames(refused(with("autosync.sync-realm = \"a/b\"")), "autosync.sync-realm");

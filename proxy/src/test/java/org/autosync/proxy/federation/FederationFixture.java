@@ -44,6 +44,7 @@ final class FederationFixture {
     private Duration skew = Duration.ofSeconds(60);
     private final Map<String, AuthMode> authModes = new LinkedHashMap<>();
     private ServiceIdentity identity;
+    private boolean allowAccountDelete;
 
     private FederationFixture(String here) {
         this.here = here;
@@ -103,6 +104,11 @@ final class FederationFixture {
         return this;
     }
 
+    FederationFixture allowAccountDelete() {
+        allowAccountDelete = true;
+        return this;
+    }
+
     FederationFixture authUrl(URI u) {
         authUrl = u;
         return this;
@@ -121,7 +127,7 @@ final class FederationFixture {
                 new SyncKeys(SYNC_SECRET), modes(), new PeerSecrets(PEER_SECRET.getBytes(StandardCharsets.UTF_8), null),
                 identity != null ? identity : modes().get(here) == AuthMode.FORWARD ? null
                         : new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
-                connectTimeout, responseTimeout, 64 * 1024, skew, 256);
+                connectTimeout, responseTimeout, 64 * 1024, skew, 256).withAllowAccountDelete(allowAccountDelete);
     }
 
     /** The expected X-Container-Sync-Key, computed independently of the main code. */
