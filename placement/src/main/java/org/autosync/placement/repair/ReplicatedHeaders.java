@@ -44,6 +44,20 @@ public final class ReplicatedHeaders {
         return lowerName.startsWith("x-account-meta-") || ACCOUNT_EXACT.contains(lowerName);
     }
 
+    /**
+     * Swift's default {@code swift_owner_headers} that Autosync replicates (the sync ones are
+     * Autosync's own): Swift takes them from an account's owners only, and shows them to owners only.
+     */
+    private static final Set<String> OWNER_ONLY = Set.of("x-container-read", "x-container-write",
+            "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2", "x-account-meta-temp-url-key",
+            "x-account-meta-temp-url-key-2", "x-account-access-control");
+
+    /** True for an owner-only header (lower-case), in its set or its {@code X-Remove-} form. */
+    public static boolean isOwnerOnly(String lowerName) {
+        String n = lowerName.startsWith("x-remove-") ? "x-" + lowerName.substring("x-remove-".length()) : lowerName;
+        return OWNER_ONLY.contains(n);
+    }
+
     /** True for headers whose values are secrets (temp-URL keys): never shown in a report. */
     public static boolean isSecret(String lowerName) {
         return lowerName.contains("temp-url-key");

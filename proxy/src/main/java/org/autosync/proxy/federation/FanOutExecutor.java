@@ -138,7 +138,7 @@ public final class FanOutExecutor {
             Map<String, ChangeClock> clocks = changeClocks(req, path);
             CompletableFuture<Void> clocked = recordClocks(path, clocks);
             String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
-            return ownerValuesAsApplied(req, placement).thenCompose(forOverride -> {
+            return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
                 List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
                 for (Site site : placement.sites()) {
                     if (!site.name().equals(here)) {
@@ -211,38 +211,35 @@ public final class FanOutExecutor {
 
     /**
      * What an override-mode site, which applies everything as its all-powerful service user, may
-     * be told of Swift's owner-only headers (ACLs, temp-URL keys): only what the local cluster
-     * actually stored for this client. Swift silently drops them for a non-owner and still
-     * answers 2xx, so sending the client's own values would let a non-owner set them elsewhere.
+     * be told of Swift's owner-only headers (ACLs, temp-URL keys, set or removed): all the client
+     * sent when the client is proven to own the key, nothing otherwise. Swift silently drops them
+     * for a non-owner and still answers 2xx, so passing them on unproven would let a user with
+     * write access gain owner rights at the peers.
+     *
+     * <p>The proof: Swift lets only an account's owners change the account, so a local 2xx to an
+     * account change is one. A container placed at several sites always carries the sync key
+     * Autosync set, which Swift shows to owners only: the client's own HEAD showing it is one.
      */
-    private CompletableFuture<ClusterRequest> ownerValuesAsApplied(ClusterRequest req, Placement placement) {
-        List<String> asked = req.headers().keySet().stream().filter(FanOutExecutor::isOwnerOnly).toList();
+    private CompletableFuture<ClusterRequest> ownerOnlyForOverride(ClusterRequest req, SwiftPath path,
+                                                                   Placement placement) {
+        List<String> asked = req.headers().keySet().stream().filter(ReplicatedHeaders::isOwnerOnly).toList();
         boolean overridePeer = placement.sites().stream()
                 .anyMatch(s -> !s.name().equals(fed.site().name()) && fed.authMode(s.name()) == AuthMode.OVERRIDE);
-        if (asked.isEmpty() || !overridePeer) {
+        if (asked.isEmpty() || !overridePeer || path.kind() == SwiftPath.Kind.ACCOUNT) {
             return CompletableFuture.completedFuture(req);
         }
         return local(req.withMethod("HEAD")).thenApply(head -> {
+            if (head.is2xx() && head.header(ReplicatedHeaders.SYNC_KEY) != null) {
+                return req;
+            }
             ClusterRequest r = req;
             for (String name : asked) {
-                String stored = head.is2xx() && !name.startsWith("x-remove-") ? head.header(name) : null;
-                r = r.with(name, stored); // not shown to this client: not its to set, nor to remove
+                r = r.with(name, null); // not this client's to set, nor to remove
             }
             return r;
         });
     }
 
-    /** Swift's default swift_owner_headers (sync ones aside: Autosync sets those), and their X-Remove- forms. */
-    private static final List<String> OWNER_ONLY = List.of("x-container-read", "x-container-write",
-            "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2", "x-account-meta-temp-url-key",
-            "x-account-meta-temp-url-key-2", "x-account-access-control");
-
-    private static boolean isOwnerOnly(String lowerName) {
-        String n = lowerName.startsWith("x-remove-") ? "x-" + lowerName.substring("x-remove-".length()) : lowerName;
-        return OWNER_ONLY.contains(n);
-    }
-
-    /** Swift's own words for a name it would refuse; null when the name is fine. */
     /**
      * A container DELETE never loses an object: the local copy answers as Swift would (409 while
      * it holds objects); when every copy reads empty the container goes everywhere; when another

@@ -345,6 +345,60 @@ class FanOutE2ETest {
     }
 
     @Test
+    void anAclRemovedThroughAIsRemovedAtB() {
+        String c = newName("acl");
+        createThroughProxyA(c);
+        for (String[] removal : new String[][] {{"X-Remove-Container-Read", "x"}, {"X-Container-Read", ""}}) {
+            HttpResponse<byte[]> set = viaProxy(proxyA, "POST", containerPath(c), null, "X-Container-Read", ".r:*");
+            assertEquals("a=204, b=204", header(set, "X-Autosync-Sites"), text(set));
+            assertEquals(".r:*", header(SWIFT_B.head(containerPath(c)), "X-Container-Read"), "set at b");
+            HttpResponse<byte[]> removed = viaProxy(proxyA, "POST", containerPath(c), null, removal);
+            assertEquals("a=204, b=204", header(removed, "X-Autosync-Sites"), text(removed));
+            for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+                assertNull(header(s.head(containerPath(c)), "X-Container-Read"),
+                        removal[0] + ": " + removal[1] + " left the container readable at " + s.name);
+            }
+        }
+    }
+
+    @Test
+    void aUserWithWriteAccessGainsNoOwnerRightsAtB() {
+        String c = newName("acl-nonowner");
+        createThroughProxyA(c);
+        viaProxy(proxyA, "POST", containerPath(c), null, "X-Container-Read", "test:tester3");
+        // read-write on the account: tester3 may change containers, and is not their owner
+        HttpResponse<byte[]> acl = viaProxy(proxyA, "POST", ACCOUNT_PATH, null, "X-Account-Access-Control",
+                "{\"read-write\":[\"test:tester3\"]}");
+        assertEquals("a=204, b=204", header(acl, "X-Autosync-Sites"), text(acl));
+        try {
+            postAsTester3(c);
+        } finally {
+            viaProxy(proxyA, "POST", ACCOUNT_PATH, null, "X-Account-Access-Control", "{}"); // Swift has no X-Remove- form for it
+        }
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            assertNull(header(s.head(ACCOUNT_PATH), "X-Account-Access-Control"), "account ACL left at " + s.name);
+        }
+    }
+
+    private static void postAsTester3(String c) {
+        HttpResponse<byte[]> login = SwiftLab.login(URI.create("http://127.0.0.1:" + proxyA.port()),
+                "test:tester3", "testing3");
+        String token = header(login, "X-Auth-Token");
+        assertNotNull(token, "tester3 logs in");
+        HttpResponse<byte[]> r = FanOutSwiftSite.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + proxyA.port() + containerPath(c)))
+                .header("X-Auth-Token", token).header("X-Container-Read", ".r:*")
+                .header("X-Container-Meta-By", "tester3")
+                .method("POST", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(204, r.statusCode(), text(r)); // Swift's answer: the ACL is dropped in silence
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            HttpResponse<byte[]> h = s.head(containerPath(c));
+            assertEquals("test:tester3", header(h, "X-Container-Read"), "tester3 made it public at " + s.name);
+            assertEquals("tester3", header(h, "X-Container-Meta-By"), "ordinary metadata at " + s.name);
+        }
+    }
+
+    @Test
     void accountDeleteIsRefusedUpFrontAndTheAccountStays() {
         HttpResponse<byte[]> r = viaProxy(proxyA, "DELETE", ACCOUNT_PATH, null);
         assertEquals(405, r.statusCode(), text(r));

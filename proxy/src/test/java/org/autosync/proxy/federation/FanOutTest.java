@@ -334,6 +334,34 @@ class FanOutTest {
     }
 
     @Test
+    void anOwnersAclRemovalReachesOverrideSites() throws Exception {
+        // an owner's HEAD shows the sync key Autosync set on every container placed at several sites
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Sync-Key", "k"));
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN,
+                "X-Remove-Container-Read", "x", "X-Container-Write", "", "X-Remove-Container-Meta-Temp-URL-Key", "x");
+        assertEquals(204, r.statusCode(), r.body());
+        for (StubSite s : List.of(b, c)) {
+            RecordedRequest q = s.only();
+            assertEquals("x", q.getHeader("X-Remove-Container-Read"), "removal at " + s);
+            assertEquals("", q.getHeader("X-Container-Write"), "an empty value removes too");
+            assertEquals("x", q.getHeader("X-Remove-Container-Meta-Temp-URL-Key"));
+        }
+    }
+
+    @Test
+    void anAccountOwnersTempUrlKeyRemovalNeedsNoReadBack() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test", "X-Auth-Token", TOKEN,
+                "X-Remove-Account-Meta-Temp-URL-Key", "x");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals(List.of("POST"), local.methods(), "Swift lets only owners change an account: its 2xx is the proof");
+        for (StubSite s : List.of(b, c)) {
+            assertEquals("x", s.only().getHeader("X-Remove-Account-Meta-Temp-URL-Key"));
+        }
+    }
+
+    @Test
     void containerPlacedElsewhereIs409NamingThePlacement() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("PUT", "/v1/AUTH_xyz/c", "X-Auth-Token", TOKEN);
@@ -453,7 +481,8 @@ class FanOutTest {
     void peerRequestsAreSignedAndCarryNoClientCredentials() throws Exception {
         start(threeSites());
         // the client owns the container: the local cluster shows it the ACL it stored
-        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Read", ".r:*"));
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Read", ".r:*")
+                .addHeader("X-Container-Sync-Key", "k"));
         HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c?x=1", "X-Auth-Token", TOKEN,
                 "X-Storage-Token", TOKEN, "X-Container-Meta-Color", "blue",
                 "X-Container-Read", ".r:*");
