@@ -145,6 +145,8 @@ public final class FanOutResult {
             case CONNECT_REFUSED -> "connection refused";
             case AUTH_FAILED -> "authentication failed";
             case ERROR -> o.detail().isEmpty() ? "error" : "error: " + o.detail();
+            case DOWN -> "down (health checks fail; not tried, recorded for repair)";
+            case PENDING -> "sent, not waited for (recorded for repair until it confirms)";
         };
     }
 

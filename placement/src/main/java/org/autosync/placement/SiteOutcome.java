@@ -15,7 +15,11 @@ import java.util.Objects;
  */
 public record SiteOutcome(String site, Kind kind, int status, String detail, Duration latency) {
 
-    public enum Kind { OK, HTTP_ERROR, TIMEOUT, CONNECT_REFUSED, AUTH_FAILED, ERROR }
+    /**
+     * {@code DOWN}: not tried, the site is known to be down (its circuit is open);
+     * {@code PENDING}: sent, but not waited for ({@code local}); recorded for repair either way.
+     */
+    public enum Kind { OK, HTTP_ERROR, TIMEOUT, CONNECT_REFUSED, AUTH_FAILED, ERROR, DOWN, PENDING }
 
     static final int MAX_DETAIL = 120;
 
@@ -69,6 +73,22 @@ public record SiteOutcome(String site, Kind kind, int status, String detail, Dur
         return new SiteOutcome(site, Kind.AUTH_FAILED, 0, "", latency);
     }
 
+    /** Not tried: the site's health checks say it is down. */
+    public static SiteOutcome down(String site) {
+        return new SiteOutcome(site, Kind.DOWN, 0, "", Duration.ZERO);
+    }
+
+    /** Sent and not waited for: the client asked for {@code local}, and the leg is recorded for repair. */
+    public static SiteOutcome pending(String site) {
+        return new SiteOutcome(site, Kind.PENDING, 0, "", Duration.ZERO);
+    }
+
+    /** Whether this outcome says the site itself is failing (not merely that it refused the request). */
+    public boolean siteFailing() {
+        return kind == Kind.TIMEOUT || kind == Kind.CONNECT_REFUSED || kind == Kind.ERROR
+                || kind == Kind.HTTP_ERROR && (status == 502 || status == 503 || status == 504);
+    }
+
     public static SiteOutcome error(String site, String shortReason, Duration latency) {
         return new SiteOutcome(site, Kind.ERROR, 0, shortReason, latency);
     }
@@ -85,6 +105,8 @@ public record SiteOutcome(String site, Kind kind, int status, String detail, Dur
             case CONNECT_REFUSED -> "connect-refused";
             case AUTH_FAILED -> "auth-failed";
             case ERROR -> "error";
+            case DOWN -> "down";
+            case PENDING -> "pending";
         };
     }
 

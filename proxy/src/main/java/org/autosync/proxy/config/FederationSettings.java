@@ -45,6 +45,7 @@ public final class FederationSettings {
     private final RepairSettings repair;
     private final ReconcileSettings reconcile;
     private final boolean allowAccountDelete;
+    private final PeerHealthSettings peerHealth;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -63,7 +64,8 @@ public final class FederationSettings {
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
                               RepairSettings repair, ReconcileSettings reconcile) {
         this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
-                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false);
+                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false,
+                PeerHealthSettings.defaults());
     }
 
     private FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
@@ -71,8 +73,10 @@ public final class FederationSettings {
                                ServiceIdentity serviceIdentity,
                                Consistency consistency, Duration peerConnectTimeout,
                                Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
-                               RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete) {
+                               RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete,
+                               PeerHealthSettings peerHealth) {
         this.allowAccountDelete = allowAccountDelete;
+        this.peerHealth = requireNonNull(peerHealth, "peerHealth");
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -117,14 +121,26 @@ public final class FederationSettings {
     public FederationSettings withRepair(RepairSettings r) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
-                reconcile, allowAccountDelete);
+                reconcile, allowAccountDelete, peerHealth);
     }
 
     /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
     public FederationSettings withAllowAccountDelete(boolean allow) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allow);
+                reconcile, allow, peerHealth);
+    }
+
+    /** A copy with other peer health settings. */
+    public FederationSettings withPeerHealth(PeerHealthSettings h) {
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
+                reconcile, allowAccountDelete, h);
+    }
+
+    /** {@code peer-health}: how peers are checked, and when the fan-out stops trying one. */
+    public PeerHealthSettings peerHealth() {
+        return peerHealth;
     }
 
     /** {@code fan-out.allow-account-delete}: off, an account DELETE gets 405. */
@@ -225,7 +241,8 @@ public final class FederationSettings {
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
                 duration(c, "peer-max-skew"), maxNameLength(c), repair, reconcile)
-                .withAllowAccountDelete(RepairSettings.bool(c, "fan-out.allow-account-delete"));
+                .withAllowAccountDelete(RepairSettings.bool(c, "fan-out.allow-account-delete"))
+                .withPeerHealth(PeerHealthSettings.fromConfig(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

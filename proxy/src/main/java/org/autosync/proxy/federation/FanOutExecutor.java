@@ -60,12 +60,13 @@ public final class FanOutExecutor {
     private final ChangeClocks clockStore; // null: repair off
     private final SiteCalls sites;         // null: repair off
     private final Clock clock;
+    private final PeerHealth health;
     /** Accounts noted for the reconcile by this process: one write per account, not per request. */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
                           PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
-                          SiteCalls sites, Clock clock) {
+                          SiteCalls sites, Clock clock, PeerHealth health) {
         this.fed = requireNonNull(fed, "fed");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
@@ -76,6 +77,7 @@ public final class FanOutExecutor {
         this.clockStore = clockStore;
         this.sites = sites;
         this.clock = requireNonNull(clock, "clock");
+        this.health = requireNonNull(health, "health");
     }
 
     public CompletableFuture<ClusterResponse> execute(ClusterRequest req, SwiftPath path) {
@@ -139,13 +141,19 @@ public final class FanOutExecutor {
             CompletableFuture<Void> clocked = recordClocks(path, clocks);
             String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
             return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
+                List<Site> peerSites = new ArrayList<>();
                 List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
                 for (Site site : placement.sites()) {
                     if (!site.name().equals(here)) {
                         ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
-                        calls.add(peers.send(site, forPeer(site, withSync(r, path, placement, site.name())
+                        peerSites.add(site);
+                        calls.add(toPeer(site, forPeer(site, withSync(r, path, placement, site.name())
                                 .with(ClockHeaders.CLOCKS, clockHeader))));
                     }
+                }
+                if (consistency == Consistency.LOCAL && emptyHead == null && records != RepairRecords.NONE
+                        && !peerSites.isEmpty()) {
+                    return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked);
                 }
                 List<CompletableFuture<?>> all = new ArrayList<>(calls);
                 all.add(clocked); // answer once the clocks are stored too
@@ -172,6 +180,105 @@ public final class FanOutExecutor {
     }
 
     /**
+     * {@code local}: the client hears as soon as the local cluster applied the change and every
+     * peer leg not yet confirmed is recorded for repair (one write at this site), while the legs
+     * go on. A leg that then succeeds removes its record; one that fails leaves it for the repair
+     * worker. So nothing a client got a 2xx for depends on this process living on.
+     */
+    private CompletableFuture<ClusterResponse> answerBeforePeers(ClusterRequest req, SwiftPath path,
+                                                                 Placement placement, ClusterResponse localResp,
+                                                                 SiteOutcome localOutcome, List<Site> peerSites,
+                                                                 List<CompletableFuture<PeerClient.Result>> calls,
+                                                                 CompletableFuture<Void> clocked) {
+        String here = fed.site().name();
+        List<String> open = new ArrayList<>();
+        List<CompletableFuture<PeerClient.Result>> openCalls = new ArrayList<>();
+        List<SiteOutcome> outcomes = new ArrayList<>();
+        outcomes.add(localOutcome);
+        for (int i = 0; i < peerSites.size(); i++) {
+            CompletableFuture<PeerClient.Result> call = calls.get(i);
+            SiteOutcome done = call.isDone() ? call.join().outcome() : null;
+            if (done != null && done.succeeded()) {
+                outcomes.add(done);
+            } else {
+                open.add(peerSites.get(i).name());
+                openCalls.add(call);
+                outcomes.add(done != null ? done : SiteOutcome.pending(peerSites.get(i).name()));
+            }
+        }
+        FanOutResult result = FanOutResult.judge(placement, here, outcomes, Consistency.LOCAL);
+        ClusterResponse answer = localResp.with(SITES_HEADER, result.sitesHeader());
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenRun(() -> {
+            List<SiteOutcome> finals = new ArrayList<>();
+            finals.add(localOutcome);
+            calls.forEach(c -> finals.add(c.join().outcome()));
+            metrics.fanOut(req.method(), FanOutResult.judge(placement, here, finals, Consistency.LOCAL));
+        });
+        if (open.isEmpty()) {
+            return clocked.thenApply(v -> answer);
+        }
+        List<RepairRecord> batch = recordsFor(req, path, open);
+        return clocked.thenCompose(v -> records.record(batch)).handle((names, err) -> {
+            if (err != null) {
+                return unrecorded(req, path, open, err, answer);
+            }
+            for (int i = 0; i < open.size(); i++) {
+                String name = names.get(i);
+                openCalls.get(i).thenAccept(r -> {
+                    if (r.outcome().succeeded()) {
+                        records.remove(name).exceptionally(e -> {
+                            log.debug("record {} stays; the repair worker will find the site in step: {}", name,
+                                    ClusterClient.cause(e).getMessage());
+                            return null;
+                        });
+                    }
+                });
+            }
+            return answer.with(REPAIR_HEADER, String.join(", ", open));
+        });
+    }
+
+    /** One record per site in {@code targets}: the key, what the client did, and which headers (names only). */
+    private List<RepairRecord> recordsFor(ClusterRequest req, SwiftPath path, List<String> targets) {
+        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        Set<String> names = new TreeSet<>();
+        for (String h : req.headers().keySet()) {
+            String set = ReplicatedHeaders.setForm(h, container);
+            if (set != null) {
+                names.add(set);
+            }
+        }
+        long stamp = stampNow();
+        RepairOp op = RepairOp.of(req.method(), container);
+        return targets.stream().map(site -> new RepairRecord(path.account(), container ? path.container() : "", op,
+                site, fed.site().name(), stamp, names)).toList();
+    }
+
+    /** Applied here, and the record of what the others missed could not be stored: never a 2xx. */
+    private ClusterResponse unrecorded(ClusterRequest req, SwiftPath path, List<String> missed, Throwable err,
+                                       ClusterResponse answer) {
+        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
+        metrics.repairUnrecorded();
+        log.error("{} {}: applied at {}, but the repair record for {} could not be written: {}", req.method(),
+                path.account() + (container ? "/" + path.container() : ""), fed.site().name(), missed,
+                ClusterClient.cause(err).getMessage());
+        return ClusterResponse.text(503, "autosync: applied at " + fed.site().name() + ", but not at "
+                + String.join(", ", missed) + ", and the repair record could not be stored; retry the request")
+                .with(SITES_HEADER, answer.header(SITES_HEADER));
+    }
+
+    /** A call to a peer, unless its health says it is down; every outcome goes into its health. */
+    private CompletableFuture<PeerClient.Result> toPeer(Site site, ClusterRequest req) {
+        if (health.isDown(site.name())) {
+            return CompletableFuture.completedFuture(new PeerClient.Result(SiteOutcome.down(site.name()), null));
+        }
+        return peers.send(site, req).thenApply(r -> {
+            health.report(r.outcome());
+            return r;
+        });
+    }
+
+    /**
      * Records every peer leg that did not confirm, before the client hears anything: the change
      * is applied here, so it must reach those sites later. When the record cannot be written the
      * client gets 503 (a retry of its idempotent request is the safe way on), never a 2xx.
@@ -183,30 +290,10 @@ public final class FanOutExecutor {
         if (missed.isEmpty() || records == RepairRecords.NONE) {
             return done(answer);
         }
-        boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
-        Set<String> names = new TreeSet<>();
-        for (String h : req.headers().keySet()) {
-            String set = ReplicatedHeaders.setForm(h, container);
-            if (set != null) {
-                names.add(set);
-            }
-        }
-        long stamp = stampNow();
-        RepairOp op = RepairOp.of(req.method(), container);
-        List<RepairRecord> batch = missed.stream().map(site -> new RepairRecord(path.account(),
-                container ? path.container() : "", op, site, fed.site().name(), stamp, names)).toList();
-        return records.record(batch).handle((ok, err) -> {
-            if (err == null) {
-                return answer.with(REPAIR_HEADER, String.join(", ", missed));
-            }
-            metrics.repairUnrecorded();
-            log.error("{} {}: applied at {}, but the repair record for {} could not be written: {}", req.method(),
-                    path.account() + (container ? "/" + path.container() : ""), fed.site().name(), missed,
-                    ClusterClient.cause(err).getMessage());
-            return ClusterResponse.text(503, "autosync: applied at " + fed.site().name() + ", but not at "
-                    + String.join(", ", missed) + ", and the repair record could not be stored; retry the request")
-                    .with(SITES_HEADER, answer.header(SITES_HEADER));
-        });
+        List<RepairRecord> batch = recordsFor(req, path, missed);
+        return records.record(batch).handle((ok, err) -> err == null
+                ? answer.with(REPAIR_HEADER, String.join(", ", missed))
+                : unrecorded(req, path, missed, err, answer));
     }
 
     /**
@@ -253,7 +340,7 @@ public final class FanOutExecutor {
         CompletableFuture<ClusterResponse> localHead = local(head);
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
         List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> peers.send(s, forPeer(s, head))).toList();
+                .map(s -> toPeer(s, forPeer(s, head))).toList();
         List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
         all.add(localHead);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
@@ -320,7 +407,7 @@ public final class FanOutExecutor {
         CompletableFuture<ClusterResponse> localHead = local(head);
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
         List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> peers.send(s, forPeer(s, head))).toList();
+                .map(s -> toPeer(s, forPeer(s, head))).toList();
         List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
         all.add(localHead);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {

@@ -53,6 +53,7 @@ public final class Federation implements AutoCloseable {
     private final FederationSettings fed;       // null: one site, pass-through only
     private final ClusterClient http;           // null with fed
     private final PeerClient peers;             // null with fed
+    private final PeerHealth health;            // null with fed
     private final LocalService service;         // null: no service identity here
     private final RepairJournal journal;        // null: repair off
     private final ChangeClocks clocks;          // null: repair off
@@ -69,6 +70,7 @@ public final class Federation implements AutoCloseable {
         if (fed == null) {
             http = null;
             peers = null;
+            health = null;
             service = null;
             journal = null;
             clocks = null;
@@ -81,6 +83,8 @@ public final class Federation implements AutoCloseable {
         http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout());
         peers = new PeerClient(http, new PeerSigner(fed.site().name(), fed.peerSecrets().current(), clock),
                 fed.peerResponseTimeout());
+        health = new PeerHealth(fed.sites().all().stream().filter(s -> !s.name().equals(fed.site().name())).toList(),
+                this::probe, fed.peerHealth(), metrics);
         ServiceIdentity identity = fed.serviceIdentity();
         service = identity == null ? null : new LocalService(http, settings.localCluster(),
                 new TokenCache(identity.login(new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock), clock),
@@ -120,7 +124,7 @@ public final class Federation implements AutoCloseable {
         RepairRecords records = journal == null ? RepairRecords.NONE : journal;
         FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
                 settings.responseHeaderTimeout(), peers, metrics, records, clocks,
-                service == null ? null : new SiteCalls(fed.site().name(), service, peers), clock);
+                service == null ? null : new SiteCalls(fed.site().name(), service, peers), clock, health);
         Set<String> known = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).collect(Collectors.toSet());
         PeerVerifier verifier = new PeerVerifier(fed.site().name(), known, fed.peerSecrets().forVerifying(),
@@ -135,6 +139,9 @@ public final class Federation implements AutoCloseable {
 
     /** Starts the background work: the repair worker, and the periodic reconcile. */
     public void start() {
+        if (health != null) {
+            health.start();
+        }
         if (reconcileThread != null) {
             long every = fed.reconcile().interval().toMillis();
             // the first run after one interval: a proxy that restarts often does not reconcile each time
@@ -213,6 +220,11 @@ public final class Federation implements AutoCloseable {
                 }
                 sites.put(name, s);
             });
+            health.snapshot().forEach((name, h) -> {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> site = (Map<String, Object>) sites.get(name);
+                site.putAll(h);
+            });
             m.put("sites", sites);
             m.put("repair", repairStatus().toMap(now));
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -224,17 +236,9 @@ public final class Federation implements AutoCloseable {
         });
     }
 
-    /** The peers whose proxy and cluster answer their healthcheck now. */
+    /** The peers taken to be up now: their health checks and calls succeed. */
     private CompletableFuture<Set<String>> reachablePeers() {
-        Map<String, CompletableFuture<String>> probes = new LinkedHashMap<>();
-        for (Site s : fed.sites().all()) {
-            if (!s.name().equals(fed.site().name())) {
-                probes.put(s.name(), probe(s));
-            }
-        }
-        return CompletableFuture.allOf(probes.values().toArray(CompletableFuture[]::new)).thenApply(v ->
-                probes.entrySet().stream().filter(e -> e.getValue().join() == null).map(Map.Entry::getKey)
-                        .collect(Collectors.toSet()));
+        return CompletableFuture.completedFuture(health.upPeers());
     }
 
     /** Null when the site's proxy and cluster answer their healthcheck, else what went wrong. */
@@ -254,6 +258,9 @@ public final class Federation implements AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) {
+            health.close();
+        }
         if (reconcileThread != null) {
             reconcileThread.shutdownNow();
         }

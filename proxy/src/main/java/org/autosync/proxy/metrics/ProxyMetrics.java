@@ -138,6 +138,14 @@ public final class ProxyMetrics {
     }
 
     /** A peer request refused before it reached the cluster. */
+    /** 1 while the peer site is taken to be up, 0 while the fan-out skips it as down. */
+    public void registerPeerUpGauge(String site, Supplier<Integer> up) {
+        io.micrometer.core.instrument.Gauge.builder("autosync.peer.up", up, u -> u.get())
+                .strongReference(true).tag("site", site)
+                .description("1 while the peer site passes its health checks and calls, 0 while it is skipped as down")
+                .register(registry);
+    }
+
     /** A client's account or container change Autosync refused before any site was touched. */
     public void refused(org.autosync.proxy.federation.Admission.Reason reason) {
         Counter.builder("autosync.fanout.refused").description("Account and container changes refused up front")

@@ -213,6 +213,6 @@ class AuthModeTest {
         assertEquals("auth-failed", r.headers().firstValue(PeerClient.ERROR_HEADER).orElse(null));
         assertTrue(r.body().contains("cannot log in"), r.body());
         assertTrue(!r.body().contains("autosync-password"), r.body());
-        assertEquals(0, cluster.server.getRequestCount());
+        assertEquals(0, cluster.seen.size());
     }
 }

@@ -122,9 +122,9 @@ class FanOutTest {
         assertEquals("<html><h1>Unauthorized</h1><p>This server could not verify...</p></html>", r.body());
         assertEquals("tx-local-401", r.headers().firstValue("X-Trans-Id").orElse(null));
         assertEquals("a=401", sites(r));
-        assertEquals(1, local.server.getRequestCount());
-        assertEquals(0, b.server.getRequestCount(), "b must not be contacted after a local refusal");
-        assertEquals(0, c.server.getRequestCount(), "c must not be contacted after a local refusal");
+        assertEquals(1, local.seen.size());
+        assertEquals(0, b.seen.size(), "b must not be contacted after a local refusal");
+        assertEquals(0, c.seen.size(), "c must not be contacted after a local refusal");
     }
 
     @Test
@@ -447,8 +447,8 @@ class FanOutTest {
         assertEquals("a=201", sites(r));
         assertNull(local.only().getHeader("X-Container-Sync-To"));
         assertNull(local.only().getHeader("X-Container-Sync-Key"));
-        assertEquals(0, b.server.getRequestCount());
-        assertEquals(0, c.server.getRequestCount());
+        assertEquals(0, b.seen.size());
+        assertEquals(0, c.seen.size());
     }
 
     @Test
@@ -470,8 +470,8 @@ class FanOutTest {
         assertEquals(200, call("GET", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN).statusCode());
         assertEquals(201, call("PUT", "/v1/AUTH_test/c/o", "X-Auth-Token", TOKEN).statusCode());
         assertEquals(List.of("GET", "PUT"), local.methods());
-        assertEquals(0, b.server.getRequestCount());
-        assertEquals(0, c.server.getRequestCount());
+        assertEquals(0, b.seen.size());
+        assertEquals(0, c.seen.size());
         assertNull(local.seen.get(1).getHeader("X-Container-Sync-To"));
     }
 
@@ -602,9 +602,39 @@ class FanOutTest {
                 "outcome", "ok"), scrape);
         assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "a",
                 "outcome", "ok"), scrape);
-        assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "c",
-                "outcome", "connect_refused"), scrape);
+        // c: refused, or (once its health checks and calls failed twice) skipped as down
+        Double refused = Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "c",
+                "outcome", "connect_refused");
+        Double down = Scrape.sample(scrape, "autosync_fanout_total", "method", "PUT", "site", "c", "outcome", "down");
+        assertEquals(2.0, (refused == null ? 0 : refused) + (down == null ? 0 : down), scrape);
         assertEquals(2.0, Scrape.sample(scrape, "autosync_fanout_results_total", "satisfied", "false"), scrape);
+        assertEquals(1.0, Scrape.sample(scrape, "autosync_peer_up", "site", "b"), scrape);
+    }
+
+    @Test
+    void aPeerThatIsDownIsNotTriedUntilItsHealthCheckPasses() throws Exception {
+        b.healthy = false;
+        start(threeSites().peerHealth(Duration.ofMillis(100), 2));
+        // two failed checks in a row: b is down
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (b.healthChecks.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertEquals("a=201, b=down, c=201", sites(r));
+        assertTrue(r.body().contains("b: down"), r.body());
+        assertEquals(List.of(), b.methods(), "b was not tried");
+        assertEquals(0.0, Scrape.sample(proxy.metrics().scrape(), "autosync_peer_up", "site", "b"));
+        // b's check passes again: it is tried again
+        b.healthy = true;
+        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (Scrape.sample(proxy.metrics().scrape(), "autosync_peer_up", "site", "b") != 1.0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        HttpResponse<String> again = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);
+        assertEquals("a=201, b=201, c=201", sites(again), again.body());
     }
 
     // ------------------------------------------------------------------ non-ASCII bytes from clients

@@ -398,6 +398,15 @@ class FederationConfigTest {
     }
 
     @Test
+    void peerHealthDefaultsAndBadValuesNameTheirKeys() {
+        assertEquals(java.time.Duration.ofSeconds(2), parse(with("")).federation().peerHealth().interval());
+        assertEquals(2, parse(with("")).federation().peerHealth().openAfter());
+        assertNames(refused(with("autosync.peer-health.interval = 10ms")), "autosync.peer-health.interval");
+        assertNames(refused(with("autosync.peer-health.interval = soon")), "autosync.peer-health.interval");
+        assertNames(refused(with("autosync.peer-health.open-after = 0")), "autosync.peer-health.open-after");
+    }
+
+    @Test
     void badMaxBodyAndBadRealmNameTheirKeys() {
         assertNames(refused(with("autosync.fan-out.max-body = lots")), "autosync.fan-out.max-body");
         assertNames(refused(with("autosync.sync-realm = \"a/b\"")), "autosync.sync-realm");

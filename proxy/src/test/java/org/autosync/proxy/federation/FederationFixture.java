@@ -45,6 +45,8 @@ final class FederationFixture {
     private final Map<String, AuthMode> authModes = new LinkedHashMap<>();
     private ServiceIdentity identity;
     private boolean allowAccountDelete;
+    private org.autosync.proxy.config.PeerHealthSettings peerHealth =
+            new org.autosync.proxy.config.PeerHealthSettings(Duration.ofSeconds(2), 2);
 
     private FederationFixture(String here) {
         this.here = here;
@@ -104,6 +106,11 @@ final class FederationFixture {
         return this;
     }
 
+    FederationFixture peerHealth(Duration interval, int openAfter) {
+        peerHealth = new org.autosync.proxy.config.PeerHealthSettings(interval, openAfter);
+        return this;
+    }
+
     FederationFixture allowAccountDelete() {
         allowAccountDelete = true;
         return this;
@@ -127,7 +134,8 @@ final class FederationFixture {
                 new SyncKeys(SYNC_SECRET), modes(), new PeerSecrets(PEER_SECRET.getBytes(StandardCharsets.UTF_8), null),
                 identity != null ? identity : modes().get(here) == AuthMode.FORWARD ? null
                         : new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
-                connectTimeout, responseTimeout, 64 * 1024, skew, 256).withAllowAccountDelete(allowAccountDelete);
+                connectTimeout, responseTimeout, 64 * 1024, skew, 256).withAllowAccountDelete(allowAccountDelete)
+                .withPeerHealth(peerHealth);
     }
 
     /** The expected X-Container-Sync-Key, computed independently of the main code. */

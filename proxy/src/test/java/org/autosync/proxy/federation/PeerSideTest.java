@@ -110,14 +110,14 @@ class PeerSideTest {
     }
 
     private void assertNothingReachedAnything() {
-        assertEquals(0, cluster.server.getRequestCount(), "cluster must receive nothing");
-        assertEquals(0, auth.server.getRequestCount(), "no service login for a refused request");
+        assertEquals(0, cluster.seen.size(), "cluster must receive nothing");
+        assertEquals(0, auth.seen.size(), "no service login for a refused request");
         assertNoFurtherFanOut();
     }
 
     private void assertNoFurtherFanOut() {
-        assertEquals(0, siteA.server.getRequestCount(), "site a must not be contacted by b");
-        assertEquals(0, siteC.server.getRequestCount(), "site c must not be contacted by b");
+        assertEquals(0, siteA.seen.size(), "site a must not be contacted by b");
+        assertEquals(0, siteC.seen.size(), "site c must not be contacted by b");
     }
 
     private double rejected(String reason) {
@@ -217,7 +217,7 @@ class PeerSideTest {
     void serviceTokenIsReusedAcrossPeerRequests() throws Exception {
         assertEquals(201, send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers())).statusCode());
         assertEquals(204, send(sign(signer(), "DELETE", "/v1/AUTH_test/c1", headers())).statusCode());
-        assertEquals(1, auth.server.getRequestCount(), "one login for both");
+        assertEquals(1, auth.seen.size(), "one login for both");
         assertEquals(List.of("PUT", "DELETE"), cluster.methods());
         assertEquals("AUTH_tk_service_1", cluster.seen.get(1).getHeader("X-Auth-Token"));
     }
@@ -296,7 +296,7 @@ class PeerSideTest {
         assertEquals(201, send(s).statusCode());
         HttpResponse<String> again = send(s);
         assertEquals(403, again.statusCode(), again.body());
-        assertEquals(1, cluster.server.getRequestCount(), "the replay must not reach the cluster");
+        assertEquals(1, cluster.seen.size(), "the replay must not reach the cluster");
         assertEquals(1.0, rejected("replayed"));
         assertNoFurtherFanOut();
     }
@@ -342,8 +342,8 @@ class PeerSideTest {
         cluster.answer("PUT", r -> new MockResponse().setResponseCode(puts.incrementAndGet() == 1 ? 401 : 201));
         HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
         assertEquals(201, r.statusCode(), r.body());
-        assertEquals(2, auth.server.getRequestCount(), "logins");
-        assertEquals(2, cluster.server.getRequestCount(), "cluster requests");
+        assertEquals(2, auth.seen.size(), "logins");
+        assertEquals(2, cluster.seen.size(), "cluster requests");
         assertEquals("AUTH_tk_service_1", cluster.seen.get(0).getHeader("X-Auth-Token"));
         assertEquals("AUTH_tk_service_2", cluster.seen.get(1).getHeader("X-Auth-Token"));
     }
@@ -353,8 +353,8 @@ class PeerSideTest {
         cluster.answer("PUT", 401);
         HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
         assertEquals(401, r.statusCode());
-        assertEquals(2, auth.server.getRequestCount());
-        assertEquals(2, cluster.server.getRequestCount());
+        assertEquals(2, auth.seen.size());
+        assertEquals(2, cluster.seen.size());
     }
 
     @Test
@@ -363,7 +363,7 @@ class PeerSideTest {
         HttpResponse<String> r = send(sign(signer(), "PUT", "/v1/AUTH_test/c1", headers()));
         assertEquals(503, r.statusCode(), r.body());
         assertEquals("auth-failed", r.headers().firstValue("X-Autosync-Error").orElse(null));
-        assertEquals(0, cluster.server.getRequestCount());
+        assertEquals(0, cluster.seen.size());
         assertTrue(!r.body().contains("admin-key"), "the service key must not leak: " + r.body());
         assertNoFurtherFanOut();
     }

@@ -22,6 +22,8 @@ final class StubSite implements AutoCloseable {
     final MockWebServer server = new MockWebServer();
     final List<RecordedRequest> seen = new CopyOnWriteArrayList<>();
     private final Map<String, Function<RecordedRequest, MockResponse>> answers = new ConcurrentHashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger healthChecks = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean healthy = true;
 
     StubSite() throws IOException {
         answer("PUT", 201);
@@ -32,6 +34,12 @@ final class StubSite implements AutoCloseable {
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest r) {
+                if ("/healthcheck".equals(r.getPath())) {
+                    // a peer proxy's health checks of this stub: answered, not counted as calls
+                    healthChecks.incrementAndGet();
+                    return healthy ? new MockResponse().setResponseCode(200).setBody("OK")
+                            : new MockResponse().setResponseCode(503);
+                }
                 seen.add(r);
                 Function<RecordedRequest, MockResponse> f = answers.get(r.getMethod());
                 return f == null ? new MockResponse().setResponseCode(405) : f.apply(r);
