@@ -46,6 +46,7 @@ public final class FederationSettings {
     private final ReconcileSettings reconcile;
     private final boolean allowAccountDelete;
     private final PeerHealthSettings peerHealth;
+    private final MetaLimits metaLimits;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -65,7 +66,7 @@ public final class FederationSettings {
                               RepairSettings repair, ReconcileSettings reconcile) {
         this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
                 peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false,
-                PeerHealthSettings.defaults());
+                PeerHealthSettings.defaults(), MetaLimits.SWIFT_DEFAULTS);
     }
 
     private FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
@@ -74,8 +75,9 @@ public final class FederationSettings {
                                Consistency consistency, Duration peerConnectTimeout,
                                Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
                                RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete,
-                               PeerHealthSettings peerHealth) {
+                               PeerHealthSettings peerHealth, MetaLimits metaLimits) {
         this.allowAccountDelete = allowAccountDelete;
+        this.metaLimits = requireNonNull(metaLimits, "metaLimits");
         this.peerHealth = requireNonNull(peerHealth, "peerHealth");
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
@@ -121,21 +123,47 @@ public final class FederationSettings {
     public FederationSettings withRepair(RepairSettings r) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
-                reconcile, allowAccountDelete, peerHealth);
+                reconcile, allowAccountDelete, peerHealth, metaLimits);
     }
 
     /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
     public FederationSettings withAllowAccountDelete(boolean allow) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allow, peerHealth);
+                reconcile, allow, peerHealth, metaLimits);
     }
 
     /** A copy with other peer health settings. */
     public FederationSettings withPeerHealth(PeerHealthSettings h) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, h);
+                reconcile, allowAccountDelete, h, metaLimits);
+    }
+
+    /** A copy with other metadata limits. */
+    public FederationSettings withMetaLimits(MetaLimits m) {
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
+                reconcile, allowAccountDelete, peerHealth, m);
+    }
+
+    /** {@code fan-out.max-meta-count} and {@code fan-out.max-meta-overall-size}: Swift's, at every site. */
+    public MetaLimits metaLimits() {
+        return metaLimits;
+    }
+
+    /**
+     * Swift's {@code max_meta_count} and {@code max_meta_overall_size} ([swift-constraints]); 0
+     * leaves the check to each cluster.
+     */
+    public record MetaLimits(int count, int overallSize) {
+        public static final MetaLimits SWIFT_DEFAULTS = new MetaLimits(90, 4096);
+
+        public MetaLimits {
+            if (count < 0 || overallSize < 0) {
+                throw new IllegalArgumentException("metaLimits: negative");
+            }
+        }
     }
 
     /** {@code peer-health}: how peers are checked, and when the fan-out stops trying one. */
@@ -240,9 +268,11 @@ public final class FederationSettings {
         return new FederationSettings(site, sites, policy, topology, keys, modes, peerSecrets, identity, consistency,
                 duration(c, "fan-out.connect-timeout"), duration(c, "fan-out.response-timeout"),
                 maxBody(c),
-                duration(c, "peer-max-skew"), maxNameLength(c), repair, reconcile)
+                duration(c, "peer-max-skew"), nonNegative(c, "fan-out.max-name-length"), repair, reconcile)
                 .withAllowAccountDelete(RepairSettings.bool(c, "fan-out.allow-account-delete"))
-                .withPeerHealth(PeerHealthSettings.fromConfig(c));
+                .withPeerHealth(PeerHealthSettings.fromConfig(c))
+                .withMetaLimits(new MetaLimits(nonNegative(c, "fan-out.max-meta-count"),
+                        nonNegative(c, "fan-out.max-meta-overall-size")));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {
@@ -295,15 +325,16 @@ public final class FederationSettings {
         }
     }
 
-    private static int maxNameLength(Config c) {
+
+    private static int nonNegative(Config c, String key) {
         try {
-            int n = c.getInt("fan-out.max-name-length");
+            int n = c.getInt(key);
             if (n < 0) {
-                throw new SettingsException("autosync.fan-out.max-name-length", "must be 0 (no check) or positive");
+                throw new SettingsException("autosync." + key, "must be 0 (no check) or positive");
             }
             return n;
         } catch (ConfigException ex) {
-            throw new SettingsException("autosync.fan-out.max-name-length", ex.getMessage());
+            throw new SettingsException("autosync." + key, ex.getMessage());
         }
     }
 

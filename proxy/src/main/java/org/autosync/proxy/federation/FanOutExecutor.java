@@ -115,6 +115,12 @@ public final class FanOutExecutor {
         if (path.kind() == SwiftPath.Kind.ACCOUNT && req.method().equals("DELETE")) {
             return deleteAccount(base, path, placement, consistency);
         }
+        if (path.kind() == SwiftPath.Kind.ACCOUNT && req.method().equals("POST") && changesAccountMetadata(req)
+                && placement.size() > 1) {
+            Consistency level = consistency;
+            return metadataRoom(base, path, placement).thenCompose(refusal -> refusal != null ? done(refusal)
+                    : apply(base, path, placement, level));
+        }
         return apply(base, path, placement, consistency);
     }
 
@@ -392,6 +398,46 @@ public final class FanOutExecutor {
                         + "; nothing was deleted").with(SITES_HEADER, String.join(", ", header)));
             }
             return apply(req, path, placement, consistency);
+        });
+    }
+
+    private static boolean changesAccountMetadata(ClusterRequest req) {
+        return req.headers().keySet().stream()
+                .anyMatch(h -> h.startsWith("x-account-meta-") || h.startsWith("x-remove-account-meta-"));
+    }
+
+    /**
+     * Null when the account POST's metadata fits at every site that can be read now, counted
+     * over what each site's account holds; else Swift's 400, naming the site. Without it a site
+     * whose account holds other metadata refuses what this one applied, and the two stay apart.
+     */
+    private CompletableFuture<ClusterResponse> metadataRoom(ClusterRequest req, SwiftPath path, Placement placement) {
+        String here = fed.site().name();
+        ClusterRequest head = req.withMethod("HEAD");
+        Map<String, CompletableFuture<ClusterResponse>> heads = new java.util.LinkedHashMap<>();
+        for (Site s : placement.sites()) {
+            heads.put(s.name(), s.name().equals(here) ? local(head)
+                    : toPeer(s, forPeer(s, head)).thenApply(PeerClient.Result::response));
+        }
+        FederationSettings.MetaLimits limits = fed.metaLimits();
+        return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            for (Map.Entry<String, CompletableFuture<ClusterResponse>> e : heads.entrySet()) {
+                ClusterResponse h = e.getValue().join();
+                if (h == null || !h.is2xx()) {
+                    continue; // not readable now: the change is recorded for it, and repair reports what will not fit
+                }
+                Map<String, String> held = new java.util.HashMap<>();
+                h.headers().forEach((k, vs) -> held.put(k, vs.isEmpty() ? "" : vs.get(0)));
+                String problem = MetadataRoom.check(held, req.headers(), "x-account-meta-", limits.count(),
+                        limits.overallSize());
+                if (problem != null) {
+                    return ClusterResponse.swiftError(400, problem + ". autosync: at site " + e.getKey()
+                            + ", counted over the metadata account " + path.account() + " holds there; nothing was "
+                            + "changed at any site. Remove metadata first (X-Remove-Account-Meta-...).")
+                            .with(SITES_HEADER, e.getKey() + "=400");
+                }
+            }
+            return null;
         });
     }
 

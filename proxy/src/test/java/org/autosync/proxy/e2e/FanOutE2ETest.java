@@ -399,6 +399,37 @@ class FanOutE2ETest {
     }
 
     @Test
+    void accountMetadataThatWouldNotFitAtBIsRefusedBeforeAApplies() {
+        // b's account holds metadata that a's does not: 89 items in all, one short of Swift's 90
+        HttpResponse<byte[]> atB = SWIFT_B.head(ACCOUNT_PATH);
+        long held = atB.headers().map().keySet().stream()
+                .filter(k -> k.toLowerCase(Locale.ROOT).startsWith("x-account-meta-")).count();
+        List<String> filler = new ArrayList<>();
+        for (int i = 0; held + filler.size() < 89; i++) {
+            filler.add("X-Account-Meta-E2e-Fill-" + i);
+        }
+        try {
+            for (String f : filler) {
+                assertEquals(204, SWIFT_B.send("POST", ACCOUNT_PATH, f, "x").statusCode());
+            }
+            String extra = "X-Account-Meta-E2e-Extra";
+            HttpResponse<byte[]> r = viaProxy(proxyA, "POST", ACCOUNT_PATH, null, extra + "-1", "1", extra + "-2", "2");
+            assertEquals(400, r.statusCode(), text(r));
+            assertTrue(text(r).startsWith("Too many metadata items; max 90. autosync: at site b"), text(r));
+            assertNull(header(SWIFT_A.head(ACCOUNT_PATH), extra + "-1"), "applied at a although b would refuse it");
+            // with room made in the same request, it fits at both
+            HttpResponse<byte[]> ok = viaProxy(proxyA, "POST", ACCOUNT_PATH, null, extra + "-1", "1",
+                    "X-Remove-Account-Meta-E2e-Fill-0", "x");
+            assertEquals("a=204, b=204", header(ok, "X-Autosync-Sites"), text(ok));
+        } finally {
+            for (String f : filler) {
+                SWIFT_B.send("POST", ACCOUNT_PATH, "X-Remove-" + f.substring(2), "x");
+            }
+            viaProxy(proxyA, "POST", ACCOUNT_PATH, null, "X-Remove-Account-Meta-E2e-Extra-1", "x");
+        }
+    }
+
+    @Test
     void accountDeleteIsRefusedUpFrontAndTheAccountStays() {
         HttpResponse<byte[]> r = viaProxy(proxyA, "DELETE", ACCOUNT_PATH, null);
         assertEquals(405, r.statusCode(), text(r));

@@ -244,6 +244,30 @@ class FanOutTest {
     }
 
     @Test
+    void accountMetadataThatWouldNotFitAtAPeerIsRefusedBeforeAnySiteApplies() throws Exception {
+        c.answer("HEAD", req -> {
+            MockResponse full = new MockResponse().setResponseCode(204);
+            for (int i = 0; i < 90; i++) {
+                full.addHeader("X-Account-Meta-Held-" + i, "v");
+            }
+            return full;
+        });
+        start(threeSites());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test", "X-Auth-Token", TOKEN, "X-Account-Meta-New", "x");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("Too many metadata items; max 90. autosync: at site c"), r.body());
+        assertEquals("c=400", sites(r));
+        for (StubSite s : List.of(local, b, c)) {
+            assertEquals(List.of("HEAD"), s.methods(), "only looked at");
+        }
+        // making room at the same time fits
+        HttpResponse<String> ok = call("POST", "/v1/AUTH_test", "X-Auth-Token", TOKEN, "X-Account-Meta-New", "x",
+                "X-Remove-Account-Meta-Held-0", "x");
+        assertEquals(204, ok.statusCode(), ok.body());
+        assertEquals("a=204, b=204, c=204", sites(ok));
+    }
+
+    @Test
     void accountDeleteIs405UnlessAllowedAndNothingIsSent() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
@@ -355,9 +379,10 @@ class FanOutTest {
         HttpResponse<String> r = call("POST", "/v1/AUTH_test", "X-Auth-Token", TOKEN,
                 "X-Remove-Account-Meta-Temp-URL-Key", "x");
         assertEquals(204, r.statusCode(), r.body());
-        assertEquals(List.of("POST"), local.methods(), "Swift lets only owners change an account: its 2xx is the proof");
+        // Swift lets only owners change an account: its 2xx is the proof, no read-back after it
+        assertEquals(List.of("HEAD", "POST"), local.methods(), "the HEAD before: does the metadata fit");
         for (StubSite s : List.of(b, c)) {
-            assertEquals("x", s.only().getHeader("X-Remove-Account-Meta-Temp-URL-Key"));
+            assertEquals("x", s.only("POST").getHeader("X-Remove-Account-Meta-Temp-URL-Key"));
         }
     }
 
@@ -459,8 +484,10 @@ class FanOutTest {
         assertEquals(204, r.statusCode(), r.body());
         assertEquals("a=204, b=204, c=204", sites(r));
         for (StubSite s : List.of(local, b, c)) {
-            assertEquals("ops", s.only().getHeader("X-Account-Meta-Owner"));
-            assertNull(s.only().getHeader("X-Container-Sync-To"));
+            // a HEAD first: does the metadata fit at every site
+            assertEquals(List.of("HEAD", "POST"), s.methods());
+            assertEquals("ops", s.only("POST").getHeader("X-Account-Meta-Owner"));
+            assertNull(s.only("POST").getHeader("X-Container-Sync-To"));
         }
     }
 

@@ -398,6 +398,15 @@ class FederationConfigTest {
     }
 
     @Test
+    void metadataLimitsDefaultToSwiftsAndBadValuesNameTheirKeys() {
+        assertEquals(90, parse(with("")).federation().metaLimits().count());
+        assertEquals(4096, parse(with("")).federation().metaLimits().overallSize());
+        assertNames(refused(with("autosync.fan-out.max-meta-count = -1")), "autosync.fan-out.max-meta-count");
+        assertNames(refused(with("autosync.fan-out.max-meta-overall-size = big")),
+                "autosync.fan-out.max-meta-overall-size");
+    }
+
+    @Test
     void peerHealthDefaultsAndBadValuesNameTheirKeys() {
         assertEquals(java.time.Duration.ofSeconds(2), parse(with("")).federation().peerHealth().interval());
         assertEquals(2, parse(with("")).federation().peerHealth().openAfter());

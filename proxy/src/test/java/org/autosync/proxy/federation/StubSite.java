@@ -65,6 +65,15 @@ final class StubSite implements AutoCloseable {
         return seen.stream().map(RecordedRequest::getMethod).toList();
     }
 
+    /** The one request with {@code method} this site got. */
+    RecordedRequest only(String method) {
+        List<RecordedRequest> m = seen.stream().filter(r -> r.getMethod().equals(method)).toList();
+        if (m.size() != 1) {
+            throw new AssertionError("expected exactly one " + method + ", got " + methods());
+        }
+        return m.get(0);
+    }
+
     RecordedRequest only() {
         if (seen.size() != 1) {
             throw new AssertionError("expected exactly one request, got " + seen.size() + ": " + methods());
