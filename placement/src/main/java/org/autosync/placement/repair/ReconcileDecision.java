@@ -110,6 +110,17 @@ public final class ReconcileDecision {
             return new Plan(Verdict.CONFLICT, List.of(), "storage policies differ: " + describe(copies, present,
                     ReplicatedHeaders.STORAGE_POLICY) + "; container-sync needs the copies to match");
         }
+        boolean synced = sync.values().stream().anyMatch(m -> !m.isEmpty());
+        List<String> versioned = present.stream()
+                .filter(s -> copies.get(s).header(ReplicatedHeaders.VERSIONS_ENABLED) != null).toList();
+        if (synced && !versioned.isEmpty()) {
+            // Swift keeps the marker once set (True or False) and then refuses container-sync on it
+            List<String> where = versioned.stream().map(s -> s + " (X-Versions-Enabled: "
+                    + copies.get(s).header(ReplicatedHeaders.VERSIONS_ENABLED) + ")").toList();
+            return new Plan(Verdict.CONFLICT, List.of(), "not synced: object versioning is configured at "
+                    + String.join(", ", where) + ", and Swift refuses "
+                    + "container-sync on a container that ever had it; move its objects to a new container");
+        }
         Settled settled = settle(copies, present, clocks, true);
         Map<String, String> metadata = settled.metadata();
         Map<String, ChangeClock> winningClock = settled.clocks();

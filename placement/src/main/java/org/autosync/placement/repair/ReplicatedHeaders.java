@@ -15,6 +15,8 @@ public final class ReplicatedHeaders {
     public static final String SYNC_KEY = "x-container-sync-key";
     public static final String STORAGE_POLICY = "x-storage-policy";
     public static final String OBJECT_COUNT = "x-container-object-count";
+    /** Swift's object versioning marker: per site, never replicated, and not combinable with sync. */
+    public static final String VERSIONS_ENABLED = "x-versions-enabled";
 
     private static final Set<String> CONTAINER_EXACT = Set.of("x-container-read", "x-container-write",
             "x-versions-location", "x-history-location");

@@ -57,6 +57,21 @@ class ReconcileDecisionTest {
     }
 
     @Test
+    void aContainerVersionedStraightAtSwiftIsAConflictNotSynced() {
+        for (String value : List.of("True", "False")) {
+            Plan p = ReconcileDecision.decide(copies(copy(Map.of(), "X-Versions-Enabled", value), CopyState.absent()),
+                    SYNC);
+            assertEquals(Verdict.CONFLICT, p.verdict(), value);
+            assertEquals(List.of(), p.actions(), "nothing created at b, no sync headers tried at a");
+            assertTrue(p.reason().startsWith("not synced: object versioning is configured at a"), p.reason());
+        }
+        // at one site only, nothing is synced: nothing to say
+        Plan alone = ReconcileDecision.decide(Map.of("a", copy(Map.of(), "X-Versions-Enabled", "True")),
+                Map.of("a", Map.of()));
+        assertEquals(Verdict.UNMODIFIED, alone.verdict(), alone.reason());
+    }
+
+    @Test
     void missingOrWrongSyncHeadersAreRewrittenWhereTheyAreWrong() {
         Plan p = ReconcileDecision.decide(copies(copy(Map.of()), copy(Map.of("x-container-sync-to",
                 "//lab/a/AUTH_t/c", "x-container-sync-key", "old"))), SYNC);

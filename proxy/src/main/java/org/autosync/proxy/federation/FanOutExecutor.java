@@ -46,6 +46,8 @@ public final class FanOutExecutor {
     public static final String CONSISTENCY_HEADER = "X-Autosync-Consistency";
     /** On an answer: the sites that missed the change and have a repair record for it. */
     public static final String REPAIR_HEADER = "X-Autosync-Repair-Pending";
+    /** On an answer whose change Swift will not sync, and why. */
+    public static final String NOT_SYNCED_HEADER = "X-Autosync-Not-Synced";
     private static final Logger log = LoggerFactory.getLogger(FanOutExecutor.class);
     private static final List<String> NEVER_FOR_PEERS = List.of("authorization", "cookie");
     private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
@@ -136,6 +138,9 @@ public final class FanOutExecutor {
         long t0 = System.nanoTime();
         return local(withSync(req, path, placement, here)).thenCompose(localResp -> {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            if (refusedForVersioning(localResp) && placement.size() > 1) {
+                return unsyncable(req, path);
+            }
             if (!localResp.is2xx()) {
                 // The local cluster is the authority on the client's request: nothing goes further.
                 return done(localResp.with(SITES_HEADER, here + "=" + localResp.status()));
@@ -183,6 +188,26 @@ public final class FanOutExecutor {
                 });
             });
         });
+    }
+
+    private static boolean refusedForVersioning(ClusterResponse r) {
+        return r.status() == 400 && new String(r.body(), StandardCharsets.UTF_8)
+                .startsWith("Cannot configure container sync on a container with object versioning configured");
+    }
+
+    /**
+     * The container has object versioning (set straight at Swift, before or around Autosync), and
+     * Swift refuses the sync headers Autosync adds, for good: the client's change is applied here
+     * without them, not fanned out, and the answer says the container is not synced. The client
+     * can always change the container; the reconcile lists it as not synced.
+     */
+    private CompletableFuture<ClusterResponse> unsyncable(ClusterRequest req, SwiftPath path) {
+        String here = fed.site().name();
+        log.warn("{}/{}: object versioning is configured at {}; changed there only, not synced", path.account(),
+                path.container(), here);
+        return local(req).thenApply(r -> r.with(SITES_HEADER, here + "=" + r.status())
+                .with(NOT_SYNCED_HEADER, "object versioning is configured at " + here
+                        + "; Swift does not sync such a container, so this change stays at " + here));
     }
 
     /**

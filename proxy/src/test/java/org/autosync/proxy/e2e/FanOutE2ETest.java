@@ -315,6 +315,19 @@ class FanOutE2ETest {
     }
 
     @Test
+    void aContainerVersionedStraightAtSwiftStaysChangeableAndSaysItIsNotSynced() {
+        String c = newName("versioned-direct");
+        assertEquals(201, SWIFT_A.send("PUT", containerPath(c), "X-Versions-Enabled", "true").statusCode());
+        HttpResponse<byte[]> post = viaProxy(proxyA, "POST", containerPath(c), null, "X-Container-Meta-Color", "blue");
+        assertEquals(204, post.statusCode(), text(post));
+        assertEquals("a=204", header(post, "X-Autosync-Sites"));
+        assertTrue(header(post, "X-Autosync-Not-Synced").startsWith("object versioning is configured at a"),
+                header(post, "X-Autosync-Not-Synced"));
+        assertEquals("blue", header(SWIFT_A.head(containerPath(c)), "X-Container-Meta-Color"));
+        assertEquals(404, SWIFT_B.head(containerPath(c)).statusCode(), "not half-made at b");
+    }
+
+    @Test
     void theOwnerSyncsAContainerPlacedAtOneSiteAsOnAPlainSwift() {
         String c = newName("solo-owner");
         HttpResponse<byte[]> put = viaProxy(proxyA, "PUT", containerPath(c), new byte[0]);

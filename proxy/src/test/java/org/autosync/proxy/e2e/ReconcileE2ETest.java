@@ -111,6 +111,18 @@ class ReconcileE2ETest {
     }
 
     @Test
+    void aContainerVersionedStraightAtSwiftIsListedAsNotSynced() throws Exception {
+        String c = name("versioned");
+        assertEquals(201, send(SWIFT_A, "PUT", c, "X-Versions-Enabled", "true").statusCode());
+        ReconcileReport r = reconcile(false);
+        assertEquals(1, r.conflicts(), r.details().toString());
+        assertTrue(r.details().get(0).reason().startsWith("not synced: object versioning is configured at a"),
+                r.details().toString());
+        assertEquals(404, send(SWIFT_B, "HEAD", c).statusCode(), "not half-made at b");
+        assertEquals(null, header(send(SWIFT_A, "HEAD", c), "X-Container-Sync-To"));
+    }
+
+    @Test
     void accountMetadataIsComparedToo() throws Exception {
         String meta = "X-Account-Meta-Reconcile-E2e";
         try {
