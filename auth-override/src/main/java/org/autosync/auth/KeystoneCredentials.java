@@ -25,10 +25,8 @@ public record KeystoneCredentials(URI authUrl, String user, String password, Str
         Objects.requireNonNull(userDomain, "userDomain");
         Objects.requireNonNull(projectDomain, "projectDomain");
         String scheme = authUrl.getScheme() == null ? "" : authUrl.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            // no TLS client yet: the password must not go out in clear text to port 80
-            throw new IllegalArgumentException("authUrl: must be http (https is not supported yet), not '"
-                    + authUrl + "'");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("authUrl: must be http or https, not '" + authUrl + "'");
         }
         if (authUrl.getHost() == null) {
             throw new IllegalArgumentException("authUrl: host required");

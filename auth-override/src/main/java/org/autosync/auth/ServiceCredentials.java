@@ -19,10 +19,8 @@ public record ServiceCredentials(URI authUrl, String user, String key) implement
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(key, "key");
         String scheme = authUrl.getScheme() == null ? "" : authUrl.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            // no TLS client yet: the password must not go out in clear text to port 80
-            throw new IllegalArgumentException("authUrl: must be http (https is not supported yet), not '"
-                    + authUrl + "'");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("authUrl: must be http or https, not '" + authUrl + "'");
         }
         if (authUrl.getHost() == null) {
             throw new IllegalArgumentException("authUrl: host required");

@@ -30,10 +30,8 @@ public record Site(String name, URI url, String realmCluster) {
             throw new IllegalArgumentException("site '" + name + "' url: missing");
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            // no TLS client yet: an https URL would silently go out in clear text on port 80
-            throw new IllegalArgumentException("site '" + name + "' url: must be http (https is not supported "
-                    + "yet), not '" + url + "'");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("site '" + name + "' url: must be http or https, not '" + url + "'");
         }
         if (url.getHost() == null || url.getHost().isEmpty()) {
             throw new IllegalArgumentException("site '" + name + "' url: host required in '" + url + "'");

@@ -34,11 +34,16 @@ class SiteTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftp://proxy.example/", "https://proxy.example/", "proxy.example:8080", "http:///nohost", "http://h/?q=1",
+    @ValueSource(strings = {"ftp://proxy.example/", "proxy.example:8080", "http:///nohost", "http://h/?q=1",
             "http://h/#frag", "mailto:x@y"})
     void rejectsBadUrl(String url) {
         var e = assertThrows(IllegalArgumentException.class, () -> new Site("a", URI.create(url), "c"));
         assertTrue(e.getMessage().contains("url"), e.getMessage());
+    }
+
+    @Test
+    void acceptsHttps() {
+        assertEquals("https", new Site("a", URI.create("https://proxy.example:9443"), "c").url().getScheme());
     }
 
     @Test

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import org.autosync.proxy.tls.ClientTls;
 
 /**
  * Buffered HTTP calls for the control path: container and account operations, peer calls,
@@ -71,9 +73,18 @@ public final class ClusterClient {
 
     private final Bootstrap bootstrap;
     private final Map<String, Deque<Idle>> idle = new ConcurrentHashMap<>();
+    private final ClientTls tls;
 
+    /** Plain http only: an https URL fails. */
     public ClusterClient(EventLoopGroup group, Class<? extends SocketChannel> channelClass, Duration connectTimeout) {
+        this(group, channelClass, connectTimeout, null);
+    }
+
+    /** {@code tls}: how https servers are checked; null: https URLs fail. */
+    public ClusterClient(EventLoopGroup group, Class<? extends SocketChannel> channelClass, Duration connectTimeout,
+                         ClientTls tls) {
         requireNonNull(group, "group");
+        this.tls = tls;
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
@@ -90,6 +101,13 @@ public final class ClusterClient {
                 });
     }
 
+    /** A TLS handshake that failed: the server's certificate, its name, or the protocol. */
+    public static final class TlsFailure extends java.io.IOException {
+        TlsFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The failure behind a future's {@code CompletionException} wrapper. */
     public static Throwable cause(Throwable err) {
         return err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -103,8 +121,12 @@ public final class ClusterClient {
 
     public CompletableFuture<ClusterResponse> send(URI base, ClusterRequest req, Duration timeout) {
         String host = base.getHost();
-        int port = base.getPort() == -1 ? 80 : base.getPort();
-        String key = host + ":" + port;
+        int port = ClientTls.port(base);
+        boolean https = ClientTls.isHttps(base);
+        if (https && tls == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no TLS client for " + base));
+        }
+        String key = (https ? "https://" : "http://") + host + ":" + port;
         Channel reused = takeIdle(key);
         if (reused == null) {
             return fresh(base, req, timeout, host, port, key);
@@ -139,7 +161,21 @@ public final class ClusterClient {
                 result.completeExceptionally(cause);
                 return;
             }
-            exchange(ch, false, base, req, timeout, host, port, key, result);
+            if (!ClientTls.isHttps(base)) {
+                exchange(ch, false, base, req, timeout, host, port, key, result);
+                return;
+            }
+            SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+            ch.pipeline().addFirst("tls", ssl);
+            ssl.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    exchange(ch, false, base, req, timeout, host, port, key, result);
+                } else {
+                    result.completeExceptionally(new TlsFailure("TLS with " + host + ":" + port + " failed: "
+                            + ClientTls.describe(h.cause()), h.cause()));
+                    ch.close();
+                }
+            });
         });
         return result;
     }

@@ -32,6 +32,7 @@ public final class Settings {
     private final int maxHeaderSize;
     private final int maxIdlePerLoop;
     private final FederationSettings federation;
+    private final org.autosync.proxy.tls.TlsSettings tls;
 
     private Settings(Builder b) {
         this.listen = requireNonNull(b.listen, "listen");
@@ -47,6 +48,7 @@ public final class Settings {
         this.maxHeaderSize = b.maxHeaderSize;
         this.maxIdlePerLoop = b.maxIdlePerLoop;
         this.federation = b.federation;
+        this.tls = requireNonNull(b.tls, "tls");
     }
 
     /** Reads {@code file} over the defaults of {@code reference.conf}. */
@@ -83,6 +85,7 @@ public final class Settings {
         b.listen(hostPort(c, "listen"));
         b.adminListen(hostPort(c, "admin-listen"));
         b.localCluster(httpUrl(c, "local-cluster"));
+        b.tls(tls(c));
         b.eventLoopThreads(intAtLeast(c, "event-loop-threads", 0));
         b.connectTimeout(positive(c, "timeouts.connect"));
         b.responseHeaderTimeout(positive(c, "timeouts.response-header"));
@@ -127,11 +130,42 @@ public final class Settings {
         } catch (URISyntaxException e) {
             throw new SettingsException(ROOT + "." + key, "'" + text + "' is not a URL");
         }
-        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
             throw new SettingsException(ROOT + "." + key,
-                    "'" + text + "' must be an http://host:port URL");
+                    "'" + text + "' must be an http://host:port or https://host:port URL");
         }
         return uri;
+    }
+
+    /** {@code autosync.tls}: the checks of Autosync's own https connections; each file must be readable. */
+    private static org.autosync.proxy.tls.TlsSettings tls(Config c) {
+        String ca = optionalFile(c, "tls.ca-file");
+        boolean insecure = get(c, "tls.insecure", () -> c.getBoolean("tls.insecure"));
+        String cert = optionalFile(c, "tls.cert-file");
+        String key = optionalFile(c, "tls.key-file");
+        if ((cert == null) != (key == null)) {
+            throw new SettingsException(ROOT + "." + (cert == null ? "tls.cert-file" : "tls.key-file"),
+                    "tls.cert-file and tls.key-file go together");
+        }
+        org.autosync.proxy.tls.TlsSettings t = new org.autosync.proxy.tls.TlsSettings(ca, insecure, cert, key);
+        try {
+            org.autosync.proxy.tls.ClientTls.create(t); // a file that is not PEM fails here, named
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(ROOT + "." + (ca != null ? "tls.ca-file" : "tls.cert-file"), e.getMessage());
+        }
+        return t;
+    }
+
+    private static String optionalFile(Config c, String key) {
+        String v = get(c, key, () -> c.getString(key));
+        if (v.isEmpty()) {
+            return null;
+        }
+        File f = new File(v);
+        if (!f.isFile() || !f.canRead()) {
+            throw new SettingsException(ROOT + "." + key, "'" + v + "' is missing or unreadable");
+        }
+        return v;
     }
 
     private static int intAtLeast(Config c, String key, int min) {
@@ -176,7 +210,7 @@ public final class Settings {
     }
 
     public int localClusterPort() {
-        return localCluster.getPort() == -1 ? 80 : localCluster.getPort();
+        return org.autosync.proxy.tls.ClientTls.port(localCluster);
     }
 
     /** Threads for the client/upstream event loops; never 0. */
@@ -216,6 +250,11 @@ public final class Settings {
         return maxIdlePerLoop;
     }
 
+    /** {@code autosync.tls}: how Autosync's own https connections check their servers. */
+    public org.autosync.proxy.tls.TlsSettings tls() {
+        return tls;
+    }
+
     /** The multi-site settings, or null for a plain single-cluster pass-through. */
     public FederationSettings federation() {
         return federation;
@@ -244,6 +283,7 @@ public final class Settings {
         private int maxHeaderSize = 32768;
         private int maxIdlePerLoop = 64;
         private FederationSettings federation;
+        private org.autosync.proxy.tls.TlsSettings tls = org.autosync.proxy.tls.TlsSettings.DEFAULTS;
 
         private Builder() {
         }
@@ -262,6 +302,7 @@ public final class Settings {
             maxHeaderSize = s.maxHeaderSize;
             maxIdlePerLoop = s.maxIdlePerLoop;
             federation = s.federation;
+            tls = s.tls;
         }
 
         public Builder listen(HostPort v) {
@@ -326,6 +367,11 @@ public final class Settings {
 
         public Builder federation(FederationSettings v) {
             federation = v;
+            return this;
+        }
+
+        public Builder tls(org.autosync.proxy.tls.TlsSettings v) {
+            tls = requireNonNull(v, "tls");
             return this;
         }
 

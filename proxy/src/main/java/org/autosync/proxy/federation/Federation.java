@@ -80,7 +80,8 @@ public final class Federation implements AutoCloseable {
             return;
         }
         Clock clock = Clock.systemUTC();
-        http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout());
+        http = new ClusterClient(group, transport.clientChannel(), fed.peerConnectTimeout(),
+                org.autosync.proxy.tls.ClientTls.create(settings.tls()));
         peers = new PeerClient(http, new PeerSigner(fed.site().name(), fed.peerSecrets().current(), clock),
                 fed.peerResponseTimeout());
         health = new PeerHealth(fed.sites().all().stream().filter(s -> !s.name().equals(fed.site().name())).toList(),

@@ -8,12 +8,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.tls.ClientTls;
 
 /**
  * Keep-alive connections to the local cluster for ONE event loop. Only that loop touches it, so it
@@ -28,7 +30,7 @@ public final class UpstreamPool {
     private int leased;
     private boolean closed;
 
-    UpstreamPool(EventLoop loop, Transport transport, Settings settings, ProxyMetrics metrics) {
+    UpstreamPool(EventLoop loop, Transport transport, Settings settings, ProxyMetrics metrics, ClientTls tls) {
         this.loop = loop;
         this.maxIdle = settings.maxIdlePerLoop();
         this.metrics = metrics;
@@ -45,6 +47,10 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), settings.localClusterHost(),
+                                    settings.localClusterPort()));
+                        }
                         ch.pipeline()
                                 // the local cluster is trusted: its header names are not re-validated
                                 // (a client's are, by the server codec)
@@ -80,16 +86,37 @@ public final class UpstreamPool {
         Promise<Channel> promise = loop.newPromise();
         ChannelFuture connect = bootstrap.connect();
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                metrics.upstreamConnected();
-                leased++;
-                receiver(connect.channel()).bind(listener);
-                promise.setSuccess(connect.channel());
-            } else {
+            if (!f.isSuccess()) {
                 promise.setFailure(f.cause());
+                return;
+            }
+            Channel ch = connect.channel();
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl == null) {
+                bindNew(ch, listener, promise);
+                return;
+            }
+            ssl.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    bindNew(ch, listener, promise);
+                } else {
+                    promise.setFailure(new java.io.IOException("TLS with the local cluster failed: "
+                            + ClientTls.describe(h.cause()), h.cause()));
+                    ch.close();
+                }
+            });
+            if (!ssl.handshakeFuture().isDone()) {
+                ch.read(); // auto-read is off: the handshake needs the server's answer read
             }
         });
         return promise;
+    }
+
+    private void bindNew(Channel ch, UpstreamListener listener, Promise<Channel> promise) {
+        metrics.upstreamConnected();
+        leased++;
+        receiver(ch).bind(listener);
+        promise.setSuccess(ch);
     }
 
     /**

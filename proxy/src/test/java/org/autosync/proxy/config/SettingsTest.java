@@ -105,10 +105,22 @@ class SettingsTest {
     }
 
     @Test
-    void localClusterMustBeAPlainHttpUrl() throws IOException {
-        assertNames(rejected("autosync.local-cluster = \"https://swift:443\""), "autosync.local-cluster");
+    void localClusterMustBeAnHttpOrHttpsUrl() throws IOException {
+        Settings tls = Settings.load(write(BASE + "autosync.local-cluster = \"https://swift.example\"\n"));
+        assertEquals(443, tls.localClusterPort(), "https without a port: 443");
+        assertNames(rejected("autosync.local-cluster = \"ftp://swift:21\""), "autosync.local-cluster");
         assertNames(rejected("autosync.local-cluster = \"swift:8080\""), "autosync.local-cluster");
         assertNames(rejected("autosync.local-cluster = \"http://bad host\""), "autosync.local-cluster");
+    }
+
+    @Test
+    void tlsFilesAreCheckedAtStartAndNamed() throws IOException {
+        assertEquals(org.autosync.proxy.tls.TlsSettings.DEFAULTS, Settings.load(write(BASE)).tls());
+        assertNames(rejected("autosync.tls.ca-file = \"/nonexistent/ca.pem\""), "autosync.tls.ca-file");
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+        assertNames(rejected("autosync.tls.ca-file = \"" + notPem + "\""), "autosync.tls.ca-file");
+        assertNames(rejected("autosync.tls.cert-file = \"" + notPem + "\""), "autosync.tls.key-file");
+        assertNames(rejected("autosync.tls.insecure = perhaps"), "autosync.tls.insecure");
     }
 
     @Test

@@ -383,9 +383,12 @@ class FederationConfigTest {
     }
 
     @Test
-    void httpsIsRefusedUntilThereIsATlsClient() {
-        assertNames(refused(with("autosync.sites.b.url = \"https://127.0.0.1:9082\"")), "autosync.sites.b");
-        assertNames(refused(with("autosync.service-credentials.auth-url = \"https://127.0.0.1:8081/auth/v1.0\"")),
+    void httpsUrlsAreAcceptedForPeersAndAuthAndOtherSchemesAreNot() {
+        FederationSettings fed = parse(with("autosync.sites.b.url = \"https://b.example:9082\"\n"
+                + "autosync.service-credentials.auth-url = \"https://127.0.0.1:8081/auth/v1.0\"")).federation();
+        assertEquals("https", fed.sites().get("b").url().getScheme());
+        assertNames(refused(with("autosync.sites.b.url = \"ftp://127.0.0.1:9082\"")), "autosync.sites.b");
+        assertNames(refused(with("autosync.service-credentials.auth-url = \"ftp://127.0.0.1/auth/v1.0\"")),
                 "autosync.service-credentials.auth-url");
     }
 

@@ -21,4 +21,11 @@ public final class TestProxy {
                 .eventLoopThreads(2);
         return AutosyncProxy.start(tweak.apply(b).build());
     }
+
+    /** A proxy in front of {@code localCluster} (any scheme). */
+    public static AutosyncProxy startAt(URI localCluster, UnaryOperator<Settings.Builder> tweak)
+            throws InterruptedException {
+        Settings.Builder b = Settings.builder().localCluster(localCluster).eventLoopThreads(2);
+        return AutosyncProxy.start(tweak.apply(b).build());
+    }
 }
