@@ -24,6 +24,7 @@ import org.autosync.proxy.server.ClientRequestReceiver;
 import org.autosync.proxy.server.ExchangeFactory;
 import org.autosync.proxy.server.ProxyServerInitializer;
 import org.autosync.proxy.upstream.UpstreamPools;
+import org.autosync.proxy.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +40,7 @@ public final class AutosyncProxy implements AutoCloseable {
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final UpstreamPools pools;
     private final Federation federation;
+    private final ServerTls serverTls; // null: the listener speaks plain http
     private final Channel serverChannel;
     private final Channel adminChannel;
     private volatile boolean closed;
@@ -50,6 +52,7 @@ public final class AutosyncProxy implements AutoCloseable {
         bossGroup = transport.newGroup(1, "autosync-accept");
         workerGroup = transport.newGroup(settings.eventLoopThreads(), "autosync-io");
         adminGroup = transport.newGroup(1, "autosync-admin");
+        serverTls = settings.listenTls() == null ? null : new ServerTls(settings.listenTls());
         try {
             pools = new UpstreamPools(workerGroup, transport, settings, metrics);
             metrics.registerClientQueueGauge(this::bytesQueuedForClients);
@@ -66,7 +69,7 @@ public final class AutosyncProxy implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, Transport.readAllocator())
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Transport.waterMark())
-                    .childHandler(new ProxyServerInitializer(settings, metrics, clients, exchanges))
+                    .childHandler(new ProxyServerInitializer(settings, metrics, clients, exchanges, serverTls))
                     .bind(settings.listen().toSocketAddress()).sync().channel();
             adminChannel = new ServerBootstrap()
                     .group(adminGroup)
@@ -80,6 +83,9 @@ public final class AutosyncProxy implements AutoCloseable {
             throw e;
         }
         federation.start();
+        if (serverTls != null) {
+            serverTls.start();
+        }
         log.info("autosync listening on {} (admin {}), local cluster {}, transport {}, {} event loops",
                 serverChannel.localAddress(), adminChannel.localAddress(), settings.localCluster(),
                 transport, settings.eventLoopThreads());
@@ -124,6 +130,11 @@ public final class AutosyncProxy implements AutoCloseable {
         return federation;
     }
 
+    /** TLS of the client listener, or null (tests reload it on demand). */
+    public ServerTls serverTls() {
+        return serverTls;
+    }
+
     /**
      * Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then closes what is
      * left. Idle keep-alive connections close at once.
@@ -152,6 +163,9 @@ public final class AutosyncProxy implements AutoCloseable {
             clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         federation.close();
+        if (serverTls != null) {
+            serverTls.close();
+        }
         pools.closeIdle();
         shutdownGroups();
         log.info("autosync stopped");

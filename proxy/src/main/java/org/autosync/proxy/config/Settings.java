@@ -33,6 +33,7 @@ public final class Settings {
     private final int maxIdlePerLoop;
     private final FederationSettings federation;
     private final org.autosync.proxy.tls.TlsSettings tls;
+    private final org.autosync.proxy.tls.ListenTlsSettings listenTls;
 
     private Settings(Builder b) {
         this.listen = requireNonNull(b.listen, "listen");
@@ -49,6 +50,7 @@ public final class Settings {
         this.maxIdlePerLoop = b.maxIdlePerLoop;
         this.federation = b.federation;
         this.tls = requireNonNull(b.tls, "tls");
+        this.listenTls = b.listenTls;
     }
 
     /** Reads {@code file} over the defaults of {@code reference.conf}. */
@@ -86,6 +88,7 @@ public final class Settings {
         b.adminListen(hostPort(c, "admin-listen"));
         b.localCluster(httpUrl(c, "local-cluster"));
         b.tls(tls(c));
+        b.listenTls(listenTls(c));
         b.eventLoopThreads(intAtLeast(c, "event-loop-threads", 0));
         b.connectTimeout(positive(c, "timeouts.connect"));
         b.responseHeaderTimeout(positive(c, "timeouts.response-header"));
@@ -154,6 +157,32 @@ public final class Settings {
             throw new SettingsException(ROOT + "." + (ca != null ? "tls.ca-file" : "tls.cert-file"), e.getMessage());
         }
         return t;
+    }
+
+    /** {@code autosync.listen-tls}: null when no certificate is named (the listener speaks plain http). */
+    private static org.autosync.proxy.tls.ListenTlsSettings listenTls(Config c) {
+        String cert = optionalFile(c, "listen-tls.cert-file");
+        String key = optionalFile(c, "listen-tls.key-file");
+        String peerCa = optionalFile(c, "listen-tls.peer-client-ca-file");
+        Duration reload = positive(c, "listen-tls.reload-interval");
+        if (cert == null && key == null) {
+            if (peerCa != null) {
+                throw new SettingsException(ROOT + ".listen-tls.peer-client-ca-file",
+                        "needs listen-tls.cert-file and key-file: client certificates come with TLS");
+            }
+            return null;
+        }
+        if (cert == null || key == null) {
+            throw new SettingsException(ROOT + "." + (cert == null ? "listen-tls.cert-file" : "listen-tls.key-file"),
+                    "listen-tls.cert-file and listen-tls.key-file go together");
+        }
+        var s = new org.autosync.proxy.tls.ListenTlsSettings(cert, key, peerCa, reload);
+        try {
+            new org.autosync.proxy.tls.ServerTls(s).close(); // files that do not load fail here, named
+        } catch (IllegalArgumentException e) {
+            throw new SettingsException(ROOT + ".listen-tls.cert-file", e.getMessage());
+        }
+        return s;
     }
 
     private static String optionalFile(Config c, String key) {
@@ -255,6 +284,11 @@ public final class Settings {
         return tls;
     }
 
+    /** {@code autosync.listen-tls}, or null: the client listener speaks plain http. */
+    public org.autosync.proxy.tls.ListenTlsSettings listenTls() {
+        return listenTls;
+    }
+
     /** The multi-site settings, or null for a plain single-cluster pass-through. */
     public FederationSettings federation() {
         return federation;
@@ -284,6 +318,7 @@ public final class Settings {
         private int maxIdlePerLoop = 64;
         private FederationSettings federation;
         private org.autosync.proxy.tls.TlsSettings tls = org.autosync.proxy.tls.TlsSettings.DEFAULTS;
+        private org.autosync.proxy.tls.ListenTlsSettings listenTls;
 
         private Builder() {
         }
@@ -303,6 +338,7 @@ public final class Settings {
             maxIdlePerLoop = s.maxIdlePerLoop;
             federation = s.federation;
             tls = s.tls;
+            listenTls = s.listenTls;
         }
 
         public Builder listen(HostPort v) {
@@ -372,6 +408,11 @@ public final class Settings {
 
         public Builder tls(org.autosync.proxy.tls.TlsSettings v) {
             tls = requireNonNull(v, "tls");
+            return this;
+        }
+
+        public Builder listenTls(org.autosync.proxy.tls.ListenTlsSettings v) {
+            listenTls = v;
             return this;
         }
 

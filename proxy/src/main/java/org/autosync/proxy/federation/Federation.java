@@ -135,7 +135,8 @@ public final class Federation implements AutoCloseable {
         PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
                 settings.responseHeaderTimeout(), fed.site().name());
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
-                fed.repair().enabled() ? fed.repair().account() : null);
+                fed.repair().enabled() ? fed.repair().account() : null,
+                settings.listenTls() != null && settings.listenTls().requiresPeerCertificates());
     }
 
     /** Starts the background work: the repair worker, and the periodic reconcile. */

@@ -32,6 +32,7 @@ import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.federation.FanOutExecutor;
 import org.autosync.proxy.federation.PeerApply;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.tls.ServerTls;
 
 /**
  * Decides how each request is served: streamed through (everything by default), fanned out
@@ -45,6 +46,7 @@ public final class RequestRouter implements ExchangeFactory {
     private final FanOutExecutor fanOut;       // null: single-site pass-through
     private final PeerVerifier verifier;       // null with fanOut
     private final PeerApply peerApply;         // null with fanOut
+    private final boolean peerCertificates;
     private final int maxBody;
     private final ProxyMetrics metrics;
     private final String reservedAccount;      // null: none (repair off)
@@ -52,6 +54,14 @@ public final class RequestRouter implements ExchangeFactory {
     /** {@code reservedAccount}: the account of Autosync's repair records, refused to clients and peers. */
     public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
                          PeerApply peerApply, int maxBody, ProxyMetrics metrics, String reservedAccount) {
+        this(passThrough, fanOut, verifier, peerApply, maxBody, metrics, reservedAccount, false);
+    }
+
+    /** {@code peerCertificates}: a peer request must come on a connection with a verified client certificate. */
+    public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
+                         PeerApply peerApply, int maxBody, ProxyMetrics metrics, String reservedAccount,
+                         boolean peerCertificates) {
+        this.peerCertificates = peerCertificates;
         this.passThrough = requireNonNull(passThrough, "passThrough");
         this.fanOut = fanOut;
         this.verifier = verifier;
@@ -92,6 +102,12 @@ public final class RequestRouter implements ExchangeFactory {
         if (verifier == null) {
             return refuse(client, request, owner, "no-sites",
                     "autosync: peer requests are not accepted here (no sites configured)");
+        }
+        if (peerCertificates && ServerTls.verifiedClient(client) == null) {
+            // mutual TLS: the signature alone is not enough on this listener
+            return refuse(client, request, owner, "no-client-certificate", "autosync: peer request rejected: "
+                    + "this listener takes peer requests only with a client certificate signed by "
+                    + "listen-tls.peer-client-ca-file");
         }
         Verdict v = verifier.verify(request.method().name(), request.uri(), request.headers()::get);
         if (!v.isVerified()) {

@@ -232,7 +232,13 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        Throwable tls = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                ? cause.getCause() : cause;
+        if (tls instanceof io.netty.handler.ssl.NotSslRecordException) {
+            log.info("client {} spoke plain HTTP to the TLS listener; closed", ctx.channel().remoteAddress());
+        } else if (tls instanceof javax.net.ssl.SSLException) {
+            log.info("TLS with client {} failed: {}", ctx.channel().remoteAddress(), tls.getMessage());
+        } else if (cause instanceof IOException) {
             log.debug("client connection {}: {}", ctx.channel(), cause.toString());
         } else {
             log.warn("client connection {} failed", ctx.channel(), cause);

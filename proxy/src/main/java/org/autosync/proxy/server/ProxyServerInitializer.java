@@ -10,6 +10,7 @@ import io.netty.channel.socket.SocketChannel;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.tls.ServerTls;
 
 /** Builds a client connection's pipeline, one named step at a time. */
 public final class ProxyServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -17,9 +18,11 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
     private final ProxyMetrics metrics;
     private final ChannelGroup clients;
     private final ExchangeFactory exchanges;
+    private final ServerTls tls; // null: plain http
 
     public ProxyServerInitializer(Settings settings, ProxyMetrics metrics, ChannelGroup clients,
-                                  ExchangeFactory exchanges) {
+                                  ExchangeFactory exchanges, ServerTls tls) {
+        this.tls = tls;
         this.settings = requireNonNull(settings, "settings");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clients = requireNonNull(clients, "clients");
@@ -32,8 +35,15 @@ public final class ProxyServerInitializer extends ChannelInitializer<SocketChann
         metrics.clientConnected();
         ch.closeFuture().addListener(f -> metrics.clientDisconnected());
         ChannelPipeline p = ch.pipeline();
+        addTls(p, ch);
         addHttpCodec(p);
         addRequestReceiver(p);
+    }
+
+    private void addTls(ChannelPipeline p, SocketChannel ch) {
+        if (tls != null) {
+            p.addLast("tls", tls.newHandler(ch.alloc()));
+        }
     }
 
     private void addHttpCodec(ChannelPipeline p) {

@@ -203,6 +203,18 @@ final class FanOutSwiftSite {
         return SwiftLab.send(b);
     }
 
+    /** With another client (one that trusts a test CA, say). */
+    static HttpResponse<byte[]> send(HttpRequest.Builder b, java.net.http.HttpClient client) {
+        try {
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String header(HttpResponse<?> r, String name) {
         return r.headers().firstValue(name).orElse(null);
     }

@@ -124,6 +124,64 @@ class TlsE2ETest {
         assertEquals(200, login.statusCode());
     }
 
+    /** A proxy whose listener speaks TLS and takes peer requests only with a client certificate. */
+    private static AutosyncProxy mutual(String site, int port, int swiftPort, String urlA, String urlB,
+                                        TestCerts.Pem serverAndClient, boolean presentCertificate) throws Exception {
+        return AutosyncProxy.start(Settings.fromConfig(ConfigFactory.parseString(
+                "autosync.listen-tls { cert-file = \"" + serverAndClient.cert() + "\", key-file = \""
+                        + serverAndClient.key() + "\", peer-client-ca-file = \"" + certs.caFile() + "\" }\n"
+                        + "autosync.tls.ca-file = \"" + certs.caFile() + "\"\n"
+                        + (presentCertificate ? "autosync.tls { cert-file = \"" + serverAndClient.cert()
+                        + "\", key-file = \"" + serverAndClient.key() + "\" }\n" : ""))
+                .withFallback(FanOutE2ETest.hocon(site, port, swiftPort, urlA, urlB,
+                        "tls-e2e-sync-key-secret-0123", "tls-e2e-peer-secret-0123456"))));
+    }
+
+    @Test
+    void peersOverMutualTlsAndAPeerWithoutACertificateIsRefused() throws Exception {
+        TestCerts.Pem leaf = certs.leaf("mutual");
+        int[] ports = FanOutE2ETest.freePorts(2);
+        String urlA = "https://127.0.0.1:" + ports[0];
+        String urlB = "https://127.0.0.1:" + ports[1];
+        try (AutosyncProxy b = mutual("b", ports[1], SWIFT_B.port(), urlA, urlB, leaf, true)) {
+            String c = FanOutSwiftSite.unique("mtls");
+            SWIFT_A.track(c);
+            SWIFT_B.track(c);
+            try (AutosyncProxy a = mutual("a", ports[0], SWIFT_A.port(), urlA, urlB, leaf, true)) {
+                HttpResponse<byte[]> put = FanOutSwiftSite.send(HttpRequest.newBuilder(
+                        URI.create(urlA + containerPath(c))).header("X-Auth-Token", SWIFT_A.token())
+                        .PUT(HttpRequest.BodyPublishers.noBody()), trustingClient());
+                assertEquals("a=201, b=201", header(put, "X-Autosync-Sites"), text(put));
+            }
+            String d = FanOutSwiftSite.unique("mtls-nocert");
+            SWIFT_A.track(d);
+            SWIFT_B.track(d);
+            try (AutosyncProxy a = mutual("a", ports[0], SWIFT_A.port(), urlA, urlB, leaf, false)) {
+                HttpResponse<byte[]> put = FanOutSwiftSite.send(HttpRequest.newBuilder(
+                        URI.create(urlA + containerPath(d))).header("X-Auth-Token", SWIFT_A.token())
+                        .PUT(HttpRequest.BodyPublishers.noBody()), trustingClient());
+                assertEquals(503, put.statusCode(), text(put));
+                assertEquals("a=201, b=403", header(put, "X-Autosync-Sites"), "b wants a client certificate");
+                assertEquals(404, SWIFT_B.head(containerPath(d)).statusCode());
+            }
+        }
+    }
+
+    /** The JDK's client, trusting the test CA: the client of a TLS listener. */
+    private static java.net.http.HttpClient trustingClient() throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (var in = java.nio.file.Files.newInputStream(certs.caFile())) {
+            ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return java.net.http.HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
     @Test
     void aPeerWhoseCertificateIsNotTrustedIsNeverSentTheRequest() throws Exception {
         TestCerts stranger = new TestCerts(dir, "stranger");
