@@ -38,6 +38,11 @@ public final class Admission {
         public int status() {
             return status;
         }
+
+        /** The metric label: the name, lower-case. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** A refusal: its reason and the body the client reads. */

@@ -80,6 +80,8 @@ public final class FanOutExecutor {
         this.sites = sites;
         this.clock = requireNonNull(clock, "clock");
         this.health = requireNonNull(health, "health");
+        metrics.registerRefusalCounters(java.util.Arrays.stream(Admission.Reason.values())
+                .map(Admission.Reason::label).toList());
     }
 
     public CompletableFuture<ClusterResponse> execute(ClusterRequest req, SwiftPath path) {

@@ -102,6 +102,23 @@ public final class Federation implements AutoCloseable {
             worker = null;
             reconciler = null;
         }
+        if (reconciler != null) {
+            metrics.registerReconcileGauges(outcome -> {
+                ReconcileReport r = lastReconcile;
+                if (r == null) {
+                    return Double.NaN;
+                }
+                return (double) switch (outcome) {
+                    case "updated" -> r.updated();
+                    case "unmodified" -> r.unmodified();
+                    case "failed" -> r.failed();
+                    default -> r.conflicts();
+                };
+            }, () -> {
+                ReconcileReport r = lastReconcile;
+                return r == null ? Double.NaN : r.started().plus(r.took()).toEpochMilli() / 1000.0;
+            });
+        }
         reconcileThread = reconciler == null || fed.reconcile().interval().isZero() ? null
                 : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "autosync-reconcile");

@@ -146,10 +146,26 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /**
+     * The last periodic reconcile: keys by outcome ({@code updated}, {@code unmodified},
+     * {@code failed}, {@code conflicts}), and when it ended. NaN before the first run.
+     */
+    public void registerReconcileGauges(java.util.function.Function<String, Double> byOutcome,
+                                        Supplier<Double> endedEpochSeconds) {
+        for (String outcome : new String[] {"updated", "unmodified", "failed", "conflicts"}) {
+            Gauge.builder("autosync.reconcile.last.keys", () -> byOutcome.apply(outcome)).tag("outcome", outcome)
+                    .description("Keys of the last periodic reconcile, by outcome").strongReference(true)
+                    .register(registry);
+        }
+        Gauge.builder("autosync.reconcile.last.end", endedEpochSeconds, s -> s.get()).baseUnit("seconds")
+                .description("When the last periodic reconcile ended (Unix time)").strongReference(true)
+                .register(registry);
+    }
+
     /** A client's account or container change Autosync refused before any site was touched. */
     public void refused(org.autosync.proxy.federation.Admission.Reason reason) {
         Counter.builder("autosync.fanout.refused").description("Account and container changes refused up front")
-                .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(registry).increment();
+                .tag("reason", reason.label()).register(registry).increment();
     }
 
     public void peerRejected(String category) {
@@ -167,6 +183,23 @@ public final class ProxyMetrics {
                 .description("Age of the oldest repair record").strongReference(true).register(registry);
         Gauge.builder("autosync.repair.conflicts", conflicts, s -> s.get())
                 .description("Repair records left as they are and reported").strongReference(true).register(registry);
+    }
+
+    /**
+     * Makes the repair and refusal counters exist at 0 before their first event, so that a
+     * dashboard shows them and an alert on {@code increase()} sees the first one.
+     */
+    public void registerRepairCounters(java.util.Collection<String> outcomes) {
+        outcomes.forEach(o -> Counter.builder("autosync.repair.records").description("Repair records handled, by outcome")
+                .tag("outcome", o).register(registry));
+        Counter.builder("autosync.repair.unrecorded").description("Fan-outs whose repair record could not be written")
+                .register(registry);
+    }
+
+    /** The refusal counters, one per reason, at 0 from the start. */
+    public void registerRefusalCounters(java.util.Collection<String> reasons) {
+        reasons.forEach(r -> Counter.builder("autosync.fanout.refused")
+                .description("Account and container changes refused up front").tag("reason", r).register(registry));
     }
 
     /** One repair record handled, by what became of it (in-sync, create, update, delete, retry, conflict ...). */

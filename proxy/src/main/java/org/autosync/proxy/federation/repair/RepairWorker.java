@@ -82,6 +82,8 @@ public final class RepairWorker implements AutoCloseable {
         });
         metrics.registerRepairGauges(() -> status.pending(), () -> status.oldestAgeSeconds(clock.instant()),
                 () -> status.conflicts().size());
+        metrics.registerRepairCounters(java.util.Arrays.stream(RepairAction.Kind.values())
+                .map(RepairAction.Kind::label).toList());
     }
 
     public void start() {
