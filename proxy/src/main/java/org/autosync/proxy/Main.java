@@ -3,6 +3,7 @@ package org.autosync.proxy;
 import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
+import org.autosync.proxy.cli.CheckCommand;
 import org.autosync.proxy.cli.ReconcileCommand;
 import org.autosync.proxy.cli.StatusCommand;
 import org.autosync.proxy.config.Settings;
@@ -31,6 +32,7 @@ public final class Main {
         boolean json = false;
         boolean dryRun = false;
         java.util.List<String> accounts = new java.util.ArrayList<>();
+        java.time.Duration syncWait = java.time.Duration.ofSeconds(60);
         for (int i = command.equals("run") ? 0 : 1; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -52,11 +54,23 @@ public final class Main {
                     dryRun = true;
                 }
                 case "--account" -> {
-                    if (!command.equals("reconcile") || i + 1 >= args.length) {
-                        err.println("autosync: --account ACCOUNT goes with reconcile (try --help)");
+                    if (!(command.equals("reconcile") || command.equals("check")) || i + 1 >= args.length) {
+                        err.println("autosync: --account ACCOUNT goes with reconcile or check (try --help)");
                         return EXIT_USAGE;
                     }
                     accounts.add(args[++i]);
+                }
+                case "--sync-wait" -> {
+                    if (!command.equals("check") || i + 1 >= args.length) {
+                        err.println("autosync: --sync-wait SECONDS goes with check (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    try {
+                        syncWait = java.time.Duration.ofSeconds(Long.parseLong(args[++i].replaceAll("s$", "")));
+                    } catch (NumberFormatException e) {
+                        err.println("autosync: --sync-wait: seconds, not '" + args[i] + "'");
+                        return EXIT_USAGE;
+                    }
                 }
                 case "-c", "--config" -> {
                     if (i + 1 >= args.length) {
@@ -85,6 +99,13 @@ public final class Main {
         if (command.equals("status")) {
             return StatusCommand.run(settings, json, out, err);
         }
+        if (command.equals("check")) {
+            if (accounts.size() > 1) {
+                err.println("autosync: check probes one account (try --help)");
+                return EXIT_USAGE;
+            }
+            return CheckCommand.run(settings, accounts.isEmpty() ? null : accounts.get(0), syncWait, out, err);
+        }
         if (command.equals("reconcile")) {
             return ReconcileCommand.run(settings, accounts, dryRun, json, System.console() != null, out, err);
         }
@@ -110,12 +131,13 @@ public final class Main {
         return -1;
     }
 
-    private static final java.util.Set<String> COMMANDS = java.util.Set.of("status", "reconcile");
+    private static final java.util.Set<String> COMMANDS = java.util.Set.of("status", "reconcile", "check");
 
     private static void usage(PrintStream out) {
         out.println("usage: autosync --config FILE");
         out.println("       autosync status --config FILE [--json]");
         out.println("       autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]");
+        out.println("       autosync check --config FILE [--account ACCOUNT] [--sync-wait SECONDS]");
         out.println();
         out.println("Runs the Autosync proxy in the foreground with the HOCON settings in FILE");
         out.println("(defaults: reference.conf; see README, 'Configuration'). SIGTERM stops it");
@@ -133,6 +155,11 @@ public final class Main {
         out.println("differing metadata as conflicts. Accounts: --account, else autosync.reconcile.accounts");
         out.println("and every account Autosync has served. --dry-run changes nothing and says what it");
         out.println("would do. Exit 0 only when nothing failed.");
+        out.println();
+        out.println("check looks at every site: its proxy and Swift answer, its Swift's /info knows the sync");
+        out.println("realm and every site's cluster; then, in ACCOUNT (else the first autosync.reconcile.accounts),");
+        out.println("an object written into a synced probe container here must reach the next site within");
+        out.println("--sync-wait (60 s). Each failure says what to fix. Exit 0: all passed; 3: something failed.");
         out.println();
         out.println("Exit codes: 0 help, 1 start-up failure (e.g. port in use), 2 bad usage or config.");
     }

@@ -200,6 +200,15 @@ public final class Federation implements AutoCloseable {
         return reconciler;
     }
 
+    /** {@code autosync check}: the topology in the configuration against the sites as they are. */
+    public org.autosync.proxy.federation.check.TopologyCheck topologyCheck() {
+        if (fed == null) {
+            throw new IllegalStateException("no autosync.sites: no topology to check");
+        }
+        return new org.autosync.proxy.federation.check.TopologyCheck(fed, settings.localCluster(), http,
+                service == null ? null : new SiteCalls(fed.site().name(), service, peers));
+    }
+
     /** The repair worker, when repair is on (tests drive passes with it). */
     public RepairWorker repairWorker() {
         return worker;
