@@ -52,8 +52,10 @@ public final class TopologyCheck {
     public List<Finding> run(String probeAccount, Duration syncWait) throws InterruptedException {
         List<Finding> out = new ArrayList<>();
         String here = fed.site().name();
-        List<String> clusters = fed.sites().all().stream().map(Site::realmCluster).toList();
-        for (Site s : fed.sites().all()) {
+        // by name: the same order on every run, whatever order the configuration gave
+        List<Site> all = fed.sites().all().stream().sorted(java.util.Comparator.comparing(Site::name)).toList();
+        List<String> clusters = all.stream().map(Site::realmCluster).toList();
+        for (Site s : all) {
             boolean local = s.name().equals(here);
             URI base = local ? localCluster : s.url();
             String who = local ? "site " + s.name() + " (this site's Swift at " + localCluster + ")"
