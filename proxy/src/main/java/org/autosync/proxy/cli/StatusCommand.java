@@ -61,8 +61,21 @@ public final class StatusCommand {
         for (Iterator<Map.Entry<String, JsonNode>> it = s.path("sites").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode site = e.getValue();
-            b.append(String.format("  %-12s %s%n", e.getKey(), site.path("reachable").asBoolean()
-                    ? "reachable" : "UNREACHABLE (" + site.path("problem").asText() + ")"));
+            b.append(String.format("  %-12s %s%s%n", e.getKey(), site.path("reachable").asBoolean()
+                    ? "reachable" : "UNREACHABLE (" + site.path("problem").asText() + ")",
+                    site.has("health") ? ", health " + site.path("health").asText() : ""));
+        }
+        JsonNode lag = s.path("sync_lag_seconds");
+        if (lag.isObject()) {
+            b.append("sync lag (age of the newest canary seen here):");
+            if (lag.isEmpty()) {
+                b.append(" no canary from another site yet");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = lag.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                b.append(String.format(java.util.Locale.ROOT, " %s %.1f s", e.getKey(), e.getValue().asDouble()));
+            }
+            b.append('\n');
         }
         JsonNode r = s.path("repair");
         if (!r.path("enabled").asBoolean()) {

@@ -47,6 +47,7 @@ public final class FederationSettings {
     private final boolean allowAccountDelete;
     private final PeerHealthSettings peerHealth;
     private final MetaLimits metaLimits;
+    private final Duration canaryInterval;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -66,7 +67,7 @@ public final class FederationSettings {
                               RepairSettings repair, ReconcileSettings reconcile) {
         this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
                 peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false,
-                PeerHealthSettings.defaults(), MetaLimits.SWIFT_DEFAULTS);
+                PeerHealthSettings.defaults(), MetaLimits.SWIFT_DEFAULTS, Duration.ZERO);
     }
 
     private FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
@@ -75,7 +76,8 @@ public final class FederationSettings {
                                Consistency consistency, Duration peerConnectTimeout,
                                Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
                                RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete,
-                               PeerHealthSettings peerHealth, MetaLimits metaLimits) {
+                               PeerHealthSettings peerHealth, MetaLimits metaLimits, Duration canaryInterval) {
+        this.canaryInterval = requireNonNull(canaryInterval, "canaryInterval");
         this.allowAccountDelete = allowAccountDelete;
         this.metaLimits = requireNonNull(metaLimits, "metaLimits");
         this.peerHealth = requireNonNull(peerHealth, "peerHealth");
@@ -123,28 +125,40 @@ public final class FederationSettings {
     public FederationSettings withRepair(RepairSettings r) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
-                reconcile, allowAccountDelete, peerHealth, metaLimits);
+                reconcile, allowAccountDelete, peerHealth, metaLimits, canaryInterval);
     }
 
     /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
     public FederationSettings withAllowAccountDelete(boolean allow) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allow, peerHealth, metaLimits);
+                reconcile, allow, peerHealth, metaLimits, canaryInterval);
     }
 
     /** A copy with other peer health settings. */
     public FederationSettings withPeerHealth(PeerHealthSettings h) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, h, metaLimits);
+                reconcile, allowAccountDelete, h, metaLimits, canaryInterval);
     }
 
     /** A copy with other metadata limits. */
     public FederationSettings withMetaLimits(MetaLimits m) {
         return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
                 consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, peerHealth, m);
+                reconcile, allowAccountDelete, peerHealth, m, canaryInterval);
+    }
+
+    /** A copy that writes and reads sync canaries every {@code interval}; zero: none. */
+    public FederationSettings withCanaryInterval(Duration interval) {
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
+                reconcile, allowAccountDelete, peerHealth, metaLimits, interval);
+    }
+
+    /** {@code canary.interval}: how often this site writes its canary and reads the others'; zero: never. */
+    public Duration canaryInterval() {
+        return canaryInterval;
     }
 
     /** {@code fan-out.max-meta-count} and {@code fan-out.max-meta-overall-size}: Swift's, at every site. */
@@ -272,7 +286,8 @@ public final class FederationSettings {
                 .withAllowAccountDelete(RepairSettings.bool(c, "fan-out.allow-account-delete"))
                 .withPeerHealth(PeerHealthSettings.fromConfig(c))
                 .withMetaLimits(new MetaLimits(nonNegative(c, "fan-out.max-meta-count"),
-                        nonNegative(c, "fan-out.max-meta-overall-size")));
+                        nonNegative(c, "fan-out.max-meta-overall-size")))
+                .withCanaryInterval(canaryInterval(c, repair));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {
@@ -325,6 +340,20 @@ public final class FederationSettings {
         }
     }
 
+
+    private static Duration canaryInterval(Config c, RepairSettings repair) {
+        Duration d;
+        try {
+            d = c.getDuration("canary.interval");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.canary.interval", ex.getMessage());
+        }
+        if (d.isNegative() || !d.isZero() && d.toMillis() < 1000) {
+            throw new SettingsException("autosync.canary.interval", "must be 0 (off) or at least 1s");
+        }
+        // canaries live in the repair account, written as the service user: without repair, none
+        return repair.enabled() ? d : Duration.ZERO;
+    }
 
     private static int nonNegative(Config c, String key) {
         try {

@@ -59,6 +59,7 @@ public final class Federation implements AutoCloseable {
     private final ChangeClocks clocks;          // null: repair off
     private final RepairWorker worker;          // null: repair off
     private final Reconciler reconciler;        // null: repair off
+    private final org.autosync.proxy.federation.canary.CanaryWorker canaries; // null: off
     private final java.util.concurrent.ScheduledExecutorService reconcileThread; // null: not periodic
     private volatile ReconcileReport lastReconcile;
     private volatile String lastReconcileError;
@@ -76,6 +77,7 @@ public final class Federation implements AutoCloseable {
             clocks = null;
             worker = null;
             reconciler = null;
+            canaries = null;
             reconcileThread = null;
             return;
         }
@@ -119,6 +121,9 @@ public final class Federation implements AutoCloseable {
                 return r == null ? Double.NaN : r.started().plus(r.took()).toEpochMilli() / 1000.0;
             });
         }
+        canaries = service == null || fed.canaryInterval().isZero() ? null
+                : new org.autosync.proxy.federation.canary.CanaryWorker(fed, service, fed.canaryInterval(),
+                        fed.repair().workerIndex() == 0, clock, metrics);
         reconcileThread = reconciler == null || fed.reconcile().interval().isZero() ? null
                 : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "autosync-reconcile");
@@ -160,6 +165,9 @@ public final class Federation implements AutoCloseable {
     public void start() {
         if (health != null) {
             health.start();
+        }
+        if (canaries != null) {
+            canaries.start();
         }
         if (reconcileThread != null) {
             long every = fed.reconcile().interval().toMillis();
@@ -254,6 +262,7 @@ public final class Federation implements AutoCloseable {
                 site.putAll(h);
             });
             m.put("sites", sites);
+            m.put("sync_lag_seconds", canaries == null ? null : canaries.lagIntoThisSite());
             m.put("repair", repairStatus().toMap(now));
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("interval_seconds", fed.reconcile().interval().toSeconds());
@@ -288,6 +297,9 @@ public final class Federation implements AutoCloseable {
     public void close() {
         if (health != null) {
             health.close();
+        }
+        if (canaries != null) {
+            canaries.close();
         }
         if (reconcileThread != null) {
             reconcileThread.shutdownNow();

@@ -162,6 +162,22 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** Age of the newest canary of site {@code from} seen at {@code to}: how far {@code to} is behind. */
+    public void registerSyncLagGauge(String from, String to, Supplier<Double> seconds) {
+        Gauge.builder("autosync.sync.lag", seconds, s -> s.get()).baseUnit("seconds").tag("from", from).tag("to", to)
+                .description("Age of the newest canary from site 'from' seen at site 'to' (container-sync lag)")
+                .strongReference(true).register(registry);
+    }
+
+    /** A canary of {@code from} seen at {@code to} for the first time, {@code seconds} after it was written. */
+    public void syncDelay(String from, String to, double seconds) {
+        io.micrometer.core.instrument.DistributionSummary.builder("autosync.sync.delay").baseUnit("seconds")
+                .description("Write at one site to first sight at another, per canary")
+                .tag("from", from).tag("to", to)
+                .serviceLevelObjectives(1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
+                .register(registry).record(seconds);
+    }
+
     /** A client's account or container change Autosync refused before any site was touched. */
     public void refused(org.autosync.proxy.federation.Admission.Reason reason) {
         Counter.builder("autosync.fanout.refused").description("Account and container changes refused up front")

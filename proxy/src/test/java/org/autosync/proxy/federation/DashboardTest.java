@@ -53,7 +53,10 @@ class DashboardTest {
                 .authUrl(URI.create(local.url() + "/auth/v1.0"));
         RepairSettings repair = RepairSettings.off().withEnabled(true).withInterval(Duration.ofHours(1))
                 .withMaxBackoff(Duration.ofHours(1));
-        proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build().withRepair(repair)));
+        proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build().withRepair(repair)
+                .withCanaryInterval(Duration.ofHours(1))));
+        // one canary delay observed, so that its histogram has a series
+        proxy.metrics().syncDelay("b", "a", 1.5);
         HttpClient http = HttpClient.newHttpClient();
         http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/v1/AUTH_test/c"))
                 .header("X-Auth-Token", "tk").PUT(HttpRequest.BodyPublishers.noBody()).build(),

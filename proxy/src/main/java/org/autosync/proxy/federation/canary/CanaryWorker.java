@@ -1,0 +1,165 @@
+package org.autosync.proxy.federation.canary;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
+import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.autosync.proxy.config.FederationSettings;
+import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.route.SwiftPath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures real end-to-end sync lag between the sites. Every {@code canary.interval} this site
+ * writes its canary object ({@code <site>}, its write time in {@code X-Object-Meta-Written-At})
+ * into the container {@code autosync-canary} of the repair account, which Autosync keeps at every
+ * site with container-sync wired around the ring of all sites, and hidden from clients (the
+ * repair account answers 403). Swift's own sync daemons carry the canaries; nothing else does.
+ * Each site then reads, in its own copy, the canary of every other site: its age is how far this
+ * site is behind that one. Only the first replica of a site ({@code repair.worker-index} 0)
+ * writes; every replica reads.
+ */
+public final class CanaryWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CanaryWorker.class);
+    public static final String CONTAINER = "autosync-canary";
+    static final String WRITTEN_AT = "x-object-meta-written-at";
+
+    private final FederationSettings fed;
+    private final LocalService local;
+    private final Duration interval;
+    private final boolean writer;
+    private final Clock clock;
+    private final ProxyMetrics metrics;
+    private final Map<String, Double> lag = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer;
+    private volatile boolean containerReady;
+
+    public CanaryWorker(FederationSettings fed, LocalService local, Duration interval, boolean writer, Clock clock,
+                        ProxyMetrics metrics) {
+        this.fed = requireNonNull(fed, "fed");
+        this.local = requireNonNull(local, "local");
+        this.interval = requireNonNull(interval, "interval");
+        this.writer = writer;
+        this.clock = requireNonNull(clock, "clock");
+        this.metrics = requireNonNull(metrics, "metrics");
+        String here = fed.site().name();
+        for (Site s : fed.sites().all()) {
+            if (!s.name().equals(here)) {
+                metrics.registerSyncLagGauge(s.name(), here, () -> lag.getOrDefault(s.name(), Double.NaN));
+            }
+        }
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "autosync-canary");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public void start() {
+        timer.scheduleWithFixedDelay(this::pass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One round: the container wired, this site's canary written, every other site's read. */
+    void pass() {
+        try {
+            if (!containerReady) {
+                containerReady = wire();
+            }
+            if (writer && containerReady) {
+                write();
+            }
+            read();
+        } catch (RuntimeException e) {
+            log.warn("canary: {}", e.toString());
+        }
+    }
+
+    private String path() {
+        return "/v1/" + SwiftPath.quote(fed.repair().account()) + "/" + CONTAINER;
+    }
+
+    /** This site's copy of the canary container, syncing to the next site of the ring of all sites. */
+    private boolean wire() {
+        Placement ring = new Placement(fed.sites().all());
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        Optional<String> to = fed.topology().syncTo(ring, fed.site().name(), SwiftPath.quote(fed.repair().account()),
+                CONTAINER);
+        to.ifPresent(t -> {
+            h.put(ReplicatedHeaders.SYNC_TO, List.of(t));
+            h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(fed.repair().account(), CONTAINER)));
+        });
+        ClusterResponse r = local.send(new ClusterRequest("PUT", path(), h, new byte[0])).join();
+        if (!r.is2xx()) {
+            log.warn("canary: creating {} at this site answered {}", path(), r.status());
+        }
+        return r.is2xx();
+    }
+
+    private void write() {
+        long now = clock.millis();
+        ClusterResponse r = local.send(new ClusterRequest("PUT", path() + "/" + fed.site().name(),
+                Map.of(WRITTEN_AT, List.of(Long.toString(now)), "content-type", List.of("text/plain")),
+                Long.toString(now).getBytes(java.nio.charset.StandardCharsets.US_ASCII))).join();
+        if (!r.is2xx()) {
+            log.warn("canary: writing this site's canary answered {}", r.status());
+        }
+    }
+
+    private void read() {
+        String here = fed.site().name();
+        for (Site s : fed.sites().all()) {
+            if (s.name().equals(here)) {
+                continue;
+            }
+            ClusterResponse r = local.send(new ClusterRequest("HEAD", path() + "/" + s.name(), Map.of(),
+                    new byte[0])).join();
+            String v = r.is2xx() ? r.header(WRITTEN_AT) : null;
+            if (v == null) {
+                continue; // none arrived yet: the gauge stays NaN, or grows from the last one seen
+            }
+            long writtenAt;
+            try {
+                writtenAt = Long.parseLong(v.trim());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            long now = clock.millis();
+            SyncLag.newArrival(lastSeen.getOrDefault(s.name(), Long.MIN_VALUE), writtenAt, now).ifPresent(d -> {
+                lastSeen.put(s.name(), writtenAt);
+                metrics.syncDelay(s.name(), here, d);
+            });
+        }
+        // a canary that stopped arriving: its age keeps growing between reads
+        long now = clock.millis();
+        lastSeen.forEach((site, at) -> lag.put(site, SyncLag.ageSeconds(at, now)));
+    }
+
+    /** Per peer site, the age in seconds of its newest canary seen here. */
+    public Map<String, Double> lagIntoThisSite() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        String here = fed.site().name();
+        lag.forEach((from, s) -> m.put(from + "->" + here, s));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

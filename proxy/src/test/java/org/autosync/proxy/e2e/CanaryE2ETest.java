@@ -1,0 +1,90 @@
+package org.autosync.proxy.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.DoublePredicate;
+import org.autosync.proxy.AutosyncProxy;
+import org.autosync.proxy.config.Settings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Sync lag measured by canaries on the real lab: with site b's swift-container-sync stopped, the
+ * lag b->a (seen at a) grows while a->b (seen at b) stays low; started again, it falls back.
+ */
+@EnabledIfSystemProperty(named = "autosync.e2e", matches = "true")
+class CanaryE2ETest {
+    private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
+    private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
+    private static AutosyncProxy proxyA;
+    private static AutosyncProxy proxyB;
+
+    @BeforeAll
+    static void startPair() throws Exception {
+        SWIFT_A.assertUp();
+        SWIFT_B.assertUp();
+        int[] ports = FanOutE2ETest.freePorts(2);
+        String urlA = "http://127.0.0.1:" + ports[0];
+        String urlB = "http://127.0.0.1:" + ports[1];
+        proxyA = AutosyncProxy.start(settings("a", ports[0], SWIFT_A.port(), urlA, urlB));
+        proxyB = AutosyncProxy.start(settings("b", ports[1], SWIFT_B.port(), urlA, urlB));
+    }
+
+    private static Settings settings(String site, int port, int swift, String urlA, String urlB) {
+        return Settings.fromConfig(ConfigFactory.parseString("autosync.canary.interval = 1s")
+                .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB, "canary-e2e-sync-key-secret-01",
+                        "canary-e2e-peer-secret-0123456")));
+    }
+
+    @AfterAll
+    static void stopPair() {
+        proxyA.close();
+        proxyB.close();
+    }
+
+    /** The lag gauge at {@code at} for canaries from {@code from}; NaN before the first one. */
+    private static double lag(AutosyncProxy at, String from, String to) {
+        for (String line : at.metrics().scrape().split("\n")) {
+            if (line.startsWith("autosync_sync_lag_seconds{") && line.contains("from=\"" + from + "\"")
+                    && line.contains("to=\"" + to + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static void await(String what, Duration max, java.util.function.BooleanSupplier done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " within " + max + "; b->a " + lag(proxyA, "b", "a") + " s, a->b "
+                        + lag(proxyB, "a", "b") + " s");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static boolean below(double v, double limit) {
+        return !Double.isNaN(v) && v < limit;
+    }
+
+    @Test
+    void theLagIntoASiteGrowsWhileTheOtherSitesSyncIsStoppedAndFallsBackAfter() throws Exception {
+        // the lab syncs every 5 s: both directions settle under 12 s
+        await("both lags measured and low", Duration.ofSeconds(60),
+                () -> below(lag(proxyA, "b", "a"), 12) && below(lag(proxyB, "a", "b"), 12));
+        try (LabDaemon stopped = LabDaemon.pause("b", "container-sync")) {
+            await("b->a lag growing past 20 s", Duration.ofSeconds(60), () -> lag(proxyA, "b", "a") > 20);
+            assertTrue(below(lag(proxyB, "a", "b"), 12), "a->b stays low: " + lag(proxyB, "a", "b"));
+        }
+        await("b->a lag falling back", Duration.ofSeconds(60), () -> below(lag(proxyA, "b", "a"), 12));
+        String status = proxyA.federation().status().get().get("sync_lag_seconds").toString();
+        assertTrue(status.contains("b->a"), status);
+    }
+}
