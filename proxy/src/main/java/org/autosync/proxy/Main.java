@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
 import org.autosync.proxy.cli.CheckCommand;
+import org.autosync.proxy.cli.DriftCommand;
 import org.autosync.proxy.cli.ReconcileCommand;
 import org.autosync.proxy.cli.StatusCommand;
 import org.autosync.proxy.config.Settings;
@@ -33,6 +34,7 @@ public final class Main {
         boolean dryRun = false;
         java.util.List<String> accounts = new java.util.ArrayList<>();
         java.time.Duration syncWait = java.time.Duration.ofSeconds(60);
+        String container = null;
         for (int i = command.equals("run") ? 0 : 1; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -59,6 +61,13 @@ public final class Main {
                         return EXIT_USAGE;
                     }
                     accounts.add(args[++i]);
+                }
+                case "--container" -> {
+                    if (!command.equals("status") || i + 1 >= args.length) {
+                        err.println("autosync: --container ACCOUNT/CONTAINER goes with status (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    container = args[++i];
                 }
                 case "--sync-wait" -> {
                     if (!command.equals("check") || i + 1 >= args.length) {
@@ -97,7 +106,8 @@ public final class Main {
             return EXIT_USAGE;
         }
         if (command.equals("status")) {
-            return StatusCommand.run(settings, json, out, err);
+            return container != null ? DriftCommand.run(settings, container, json, out, err)
+                    : StatusCommand.run(settings, json, out, err);
         }
         if (command.equals("check")) {
             if (accounts.size() > 1) {
@@ -136,6 +146,7 @@ public final class Main {
     private static void usage(PrintStream out) {
         out.println("usage: autosync --config FILE");
         out.println("       autosync status --config FILE [--json]");
+        out.println("       autosync status --config FILE --container ACCOUNT/CONTAINER [--json]");
         out.println("       autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]");
         out.println("       autosync check --config FILE [--account ACCOUNT] [--sync-wait SECONDS]");
         out.println();
@@ -149,6 +160,8 @@ public final class Main {
         out.println("status asks the running proxy (its admin-listen port) for each site's reachability,");
         out.println("the repair records pending, the oldest one's age, the last repair pass and conflicts.");
         out.println("Exit 0: all well; 1: no answer; 3: a site unreachable, a conflict or a stale site.");
+        out.println("With --container it compares that container at every site of its placement, object by");
+        out.println("object (counts, bytes, names missing where, hashes that differ); exit 3 when they differ.");
         out.println();
         out.println("reconcile compares every container placed at this site across its placement's sites");
         out.println("(listings and HEADs), creates missing copies, rewrites wrong sync headers and reports");

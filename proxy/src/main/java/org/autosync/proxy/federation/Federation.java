@@ -217,6 +217,15 @@ public final class Federation implements AutoCloseable {
                 service == null ? null : new SiteCalls(fed.site().name(), service, peers));
     }
 
+    /** {@code autosync status --container}: one container compared object by object across its sites. */
+    public org.autosync.proxy.federation.drift.ContainerDrift containerDrift() {
+        if (fed == null || service == null) {
+            throw new IllegalStateException("needs autosync.sites and service-credentials");
+        }
+        return new org.autosync.proxy.federation.drift.ContainerDrift(fed,
+                new SiteCalls(fed.site().name(), service, peers), 100_000);
+    }
+
     /** The repair worker, when repair is on (tests drive passes with it). */
     public RepairWorker repairWorker() {
         return worker;

@@ -1,0 +1,53 @@
+package org.autosync.proxy.federation.drift;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.autosync.proxy.federation.drift.ListingCompare.Entry;
+import org.autosync.proxy.federation.drift.ListingCompare.Result;
+import org.autosync.proxy.federation.drift.ListingCompare.Totals;
+import org.junit.jupiter.api.Test;
+
+class ListingCompareTest {
+    private static Entry e(String name, String hash, long bytes) {
+        return new Entry(name, hash, bytes, "2026-11-28T10:00:00.000000");
+    }
+
+    private static Map<String, List<Entry>> listings(List<Entry> a, List<Entry> b) {
+        Map<String, List<Entry>> m = new LinkedHashMap<>();
+        m.put("a", a);
+        m.put("b", b);
+        return m;
+    }
+
+    @Test
+    void copiesListingTheSameObjectsAreInStep() {
+        Result r = ListingCompare.compare(listings(List.of(e("o1", "h1", 3), e("o2", "h2", 4)),
+                List.of(e("o1", "h1", 3), e("o2", "h2", 4))), 10);
+        assertTrue(r.inStep());
+        assertEquals(new Totals(2, 7), r.totals().get("b"));
+    }
+
+    @Test
+    void missingAndDifferingObjectsAreNamedWithTheirSites() {
+        Result r = ListingCompare.compare(listings(List.of(e("both", "h1", 3), e("only-a", "h2", 4)),
+                List.of(e("both", "OTHER", 3), e("only-b", "h3", 5))), 10);
+        assertFalse(r.inStep());
+        assertEquals(Map.of("only-a", List.of("b"), "only-b", List.of("a")), r.missing());
+        assertEquals(Map.of("both", Map.of("a", "h1", "b", "OTHER")), r.differing());
+        assertEquals(new Totals(2, 7), r.totals().get("a"));
+        assertEquals(new Totals(2, 8), r.totals().get("b"));
+    }
+
+    @Test
+    void longListsAreCappedButCountedInFull() {
+        List<Entry> many = java.util.stream.IntStream.range(0, 30).mapToObj(i -> e("o" + i, "h", 1)).toList();
+        Result r = ListingCompare.compare(listings(many, List.of()), 5);
+        assertEquals(30, r.missingCount());
+        assertEquals(5, r.missing().size());
+    }
+}
