@@ -12,7 +12,8 @@ import sys
 from collections import defaultdict
 
 WRK = [("get1k", "GET 1 KiB, 64 conns"), ("get1m", "GET 1 MiB, 16 conns"),
-       ("put1m", "PUT 1 MiB, 16 conns")]
+       ("put1m", "PUT 1 MiB, 16 conns"),
+       ("tls-get1m", "GET 1 MiB over TLS, 16 conns"), ("tls-put1m", "PUT 1 MiB over TLS, 16 conns")]
 HIGHER_IS_BETTER = {"rps"}
 
 
