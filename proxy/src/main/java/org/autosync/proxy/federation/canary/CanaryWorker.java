@@ -116,6 +116,9 @@ public final class CanaryWorker implements AutoCloseable {
         ClusterResponse r = local.send(new ClusterRequest("PUT", path() + "/" + fed.site().name(),
                 Map.of(WRITTEN_AT, List.of(Long.toString(now)), "content-type", List.of("text/plain")),
                 Long.toString(now).getBytes(java.nio.charset.StandardCharsets.US_ASCII))).join();
+        if (r.status() == 404) {
+            containerReady = false; // deleted under us: wired again next round
+        }
         if (!r.is2xx()) {
             log.warn("canary: writing this site's canary answered {}", r.status());
         }
