@@ -360,6 +360,21 @@ public final class FanOutExecutor {
         });
     }
 
+    /** The HEADs of one key at this site (as the client) and at {@code others} (signed), all answered. */
+    private record Heads(ClusterResponse local, List<CompletableFuture<PeerClient.Result>> peers) {
+    }
+
+    private CompletableFuture<Heads> headEverywhere(ClusterRequest req, List<Site> others) {
+        ClusterRequest head = req.withMethod("HEAD");
+        CompletableFuture<ClusterResponse> localHead = local(head);
+        List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
+                .map(s -> toPeer(s, forPeer(s, head))).toList();
+        List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
+        all.add(localHead);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                .thenApply(v -> new Heads(localHead.join(), peerHeads));
+    }
+
     /**
      * A container DELETE never loses an object: the local copy answers as Swift would (409 while
      * it holds objects); when every copy reads empty the container goes everywhere; when another
@@ -369,15 +384,10 @@ public final class FanOutExecutor {
     private CompletableFuture<ClusterResponse> deleteContainer(ClusterRequest req, SwiftPath path,
                                                                Placement placement, Consistency consistency) {
         String here = fed.site().name();
-        ClusterRequest head = req.withMethod("HEAD");
-        CompletableFuture<ClusterResponse> localHead = local(head);
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
-        List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> toPeer(s, forPeer(s, head))).toList();
-        List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
-        all.add(localHead);
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-            ClusterResponse lh = localHead.join();
+        return headEverywhere(req, others).thenCompose(heads -> {
+            ClusterResponse lh = heads.local();
+            List<CompletableFuture<PeerClient.Result>> peerHeads = heads.peers();
             if (lh.status() == 404 && !others.isEmpty()) {
                 return pendingDelete(req, path, placement, consistency);
             }
@@ -476,15 +486,10 @@ public final class FanOutExecutor {
     private CompletableFuture<ClusterResponse> deleteAccount(ClusterRequest req, SwiftPath path, Placement placement,
                                                              Consistency consistency) {
         String here = fed.site().name();
-        ClusterRequest head = req.withMethod("HEAD");
-        CompletableFuture<ClusterResponse> localHead = local(head);
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
-        List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> toPeer(s, forPeer(s, head))).toList();
-        List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
-        all.add(localHead);
-        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-            ClusterResponse lh = localHead.join();
+        return headEverywhere(req, others).thenCompose(heads -> {
+            ClusterResponse lh = heads.local();
+            List<CompletableFuture<PeerClient.Result>> peerHeads = heads.peers();
             if (!lh.is2xx()) {
                 return apply(req, path, placement, consistency); // the local DELETE gives the real answer
             }

@@ -2,12 +2,10 @@ package org.autosync.proxy.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.function.DoublePredicate;
 import org.autosync.proxy.AutosyncProxy;
-import org.autosync.proxy.config.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class CanaryE2ETest {
     private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
     private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
+    private static LabPair pair;
     private static AutosyncProxy proxyA;
     private static AutosyncProxy proxyB;
 
@@ -28,23 +27,15 @@ class CanaryE2ETest {
     static void startPair() throws Exception {
         SWIFT_A.assertUp();
         SWIFT_B.assertUp();
-        int[] ports = FanOutE2ETest.freePorts(2);
-        String urlA = "http://127.0.0.1:" + ports[0];
-        String urlB = "http://127.0.0.1:" + ports[1];
-        proxyA = AutosyncProxy.start(settings("a", ports[0], SWIFT_A.port(), urlA, urlB));
-        proxyB = AutosyncProxy.start(settings("b", ports[1], SWIFT_B.port(), urlA, urlB));
-    }
-
-    private static Settings settings(String site, int port, int swift, String urlA, String urlB) {
-        return Settings.fromConfig(ConfigFactory.parseString("autosync.canary.interval = 1s")
-                .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB, "canary-e2e-sync-key-secret-01",
-                        "canary-e2e-peer-secret-0123456")));
+        pair = LabPair.start("canary-e2e-sync-key-secret-01", "canary-e2e-peer-secret-0123456",
+                "autosync.canary.interval = 1s");
+        proxyA = pair.a;
+        proxyB = pair.b;
     }
 
     @AfterAll
     static void stopPair() {
-        proxyA.close();
-        proxyB.close();
+        pair.close();
     }
 
     /** The lag gauge at {@code at} for canaries from {@code from}; NaN before the first one. */

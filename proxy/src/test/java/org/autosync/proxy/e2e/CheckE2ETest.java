@@ -3,7 +3,6 @@ package org.autosync.proxy.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -11,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.autosync.proxy.AutosyncProxy;
 import org.autosync.proxy.cli.CheckCommand;
 import org.autosync.proxy.config.Settings;
 import org.junit.jupiter.api.AfterAll;
@@ -31,32 +29,20 @@ class CheckE2ETest {
     private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
     private static final Path REALMS_B = Path.of(System.getenv().getOrDefault("SWIFT_LAB_BASE", "/tmp/swift-lab"),
             "b/etc/container-sync-realms.conf");
-    private static final String SYNC = "check-e2e-sync-key-secret-0123";
-    private static final String PEER = "check-e2e-peer-secret-01234567";
-    private static AutosyncProxy proxyA;
-    private static AutosyncProxy proxyB;
-    private static String urlA;
+    private static LabPair pair;
     private static String urlB;
-    private static int portA;
 
     @BeforeAll
     static void startPair() throws Exception {
         SWIFT_A.assertUp();
         SWIFT_B.assertUp();
-        int[] ports = FanOutE2ETest.freePorts(2);
-        portA = ports[0];
-        urlA = "http://127.0.0.1:" + ports[0];
-        urlB = "http://127.0.0.1:" + ports[1];
-        proxyA = AutosyncProxy.start(Settings.fromConfig(FanOutE2ETest.hocon("a", ports[0], SWIFT_A.port(), urlA, urlB,
-                SYNC, PEER)));
-        proxyB = AutosyncProxy.start(Settings.fromConfig(FanOutE2ETest.hocon("b", ports[1], SWIFT_B.port(), urlA, urlB,
-                SYNC, PEER)));
+        pair = LabPair.start("check-e2e-sync-key-secret-0123", "check-e2e-peer-secret-01234567", "");
+        urlB = pair.urlB;
     }
 
     @AfterAll
     static void stopPair() {
-        proxyA.close();
-        proxyB.close();
+        pair.close();
     }
 
     @AfterEach
@@ -69,8 +55,7 @@ class CheckE2ETest {
 
     /** Settings of site a as the command would load them (another listen port: the proxy runs). */
     private static Settings siteA(String extra) {
-        return Settings.fromConfig(ConfigFactory.parseString(extra).withFallback(
-                FanOutE2ETest.hocon("a", 0, SWIFT_A.port(), urlA, urlB, SYNC, PEER)));
+        return pair.siteA(extra);
     }
 
     private static String run(Settings s, int wantExit, Duration wait) {

@@ -28,29 +28,22 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class DriftE2ETest {
     private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
     private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
-    private static final String SYNC = "drift-e2e-sync-key-secret-0123";
-    private static final String PEER = "drift-e2e-peer-secret-01234567";
+    private static LabPair pair;
     private static AutosyncProxy proxyA;
-    private static AutosyncProxy proxyB;
     private static Settings settingsA;
 
     @BeforeAll
     static void startPair() throws Exception {
         SWIFT_A.assertUp();
         SWIFT_B.assertUp();
-        int[] ports = FanOutE2ETest.freePorts(2);
-        String urlA = "http://127.0.0.1:" + ports[0];
-        String urlB = "http://127.0.0.1:" + ports[1];
-        settingsA = Settings.fromConfig(FanOutE2ETest.hocon("a", ports[0], SWIFT_A.port(), urlA, urlB, SYNC, PEER));
-        proxyA = AutosyncProxy.start(settingsA);
-        proxyB = AutosyncProxy.start(Settings.fromConfig(FanOutE2ETest.hocon("b", ports[1], SWIFT_B.port(), urlA,
-                urlB, SYNC, PEER)));
+        pair = LabPair.start("drift-e2e-sync-key-secret-0123", "drift-e2e-peer-secret-01234567", "");
+        proxyA = pair.a;
+        settingsA = pair.siteA("");
     }
 
     @AfterAll
     static void stopPair() {
-        proxyA.close();
-        proxyB.close();
+        pair.close();
     }
 
     @AfterEach

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class SwiftFeaturesThroughAPairE2ETest {
     private static final FanOutSwiftSite SWIFT_A = new FanOutSwiftSite("a", URI.create("http://127.0.0.1:8081"));
     private static final FanOutSwiftSite SWIFT_B = new FanOutSwiftSite("b", URI.create("http://127.0.0.1:8082"));
+    private static LabPair lab;
     private static AutosyncProxy proxyA;
-    private static AutosyncProxy proxyB;
 
     /** Where a scenario runs: through the pair or straight at Swift a. */
     private record Target(String label, URI base) {
@@ -46,21 +46,13 @@ class SwiftFeaturesThroughAPairE2ETest {
     static void startPair() throws Exception {
         SWIFT_A.assertUp();
         SWIFT_B.assertUp();
-        int[] ports = FanOutE2ETest.freePorts(2);
-        String urlA = "http://127.0.0.1:" + ports[0];
-        String urlB = "http://127.0.0.1:" + ports[1];
-        proxyA = AutosyncProxy.start(FanOutE2ETest.settings("a", ports[0], SWIFT_A.port(), urlA, urlB));
-        proxyB = AutosyncProxy.start(FanOutE2ETest.settings("b", ports[1], SWIFT_B.port(), urlA, urlB));
+        lab = LabPair.start("features-e2e-sync-key-secret-01", "features-e2e-peer-secret-012345", "");
+        proxyA = lab.a;
     }
 
     @AfterAll
     static void stopPair() {
-        if (proxyA != null) {
-            proxyA.close();
-        }
-        if (proxyB != null) {
-            proxyB.close();
-        }
+        lab.close();
     }
 
     @AfterEach
