@@ -63,6 +63,8 @@ public final class FanOutExecutor {
     private final SiteCalls sites;         // null: repair off
     private final Clock clock;
     private final PeerHealth health;
+    /** Per key, the peer calls of the last change sent there: the next change's go after them. */
+    private final Map<String, CompletableFuture<Void>> legsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
     /** Accounts noted for the reconcile by this process: one write per account, not per request. */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -156,14 +158,18 @@ public final class FanOutExecutor {
             return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
                 List<Site> peerSites = new ArrayList<>();
                 List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
+                CompletableFuture<Void> mine = new CompletableFuture<>();
+                CompletableFuture<Void> turn = turnFor(path, mine);
                 for (Site site : placement.sites()) {
                     if (!site.name().equals(here)) {
                         ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
+                        ClusterRequest leg = forPeer(site, withSync(r, path, placement, site.name())
+                                .with(ClockHeaders.CLOCKS, clockHeader));
                         peerSites.add(site);
-                        calls.add(toPeer(site, forPeer(site, withSync(r, path, placement, site.name())
-                                .with(ClockHeaders.CLOCKS, clockHeader))));
+                        calls.add(turn.thenCompose(v -> toPeer(site, leg)));
                     }
                 }
+                turnDone(path, mine, calls);
                 if (consistency == Consistency.LOCAL && emptyHead == null && records != RepairRecords.NONE
                         && !peerSites.isEmpty()) {
                     return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked);
@@ -360,15 +366,41 @@ public final class FanOutExecutor {
         });
     }
 
+    /**
+     * This change's turn at the peers: after every earlier change to the same key has had its
+     * peer calls answered. With {@code local} the client hears before its legs finish, and its
+     * next change (a DELETE after a PUT, a POST after a PUT) must not overtake them at a peer.
+     * Costs nothing when no earlier leg is in flight.
+     */
+    private CompletableFuture<Void> turnFor(SwiftPath path, CompletableFuture<Void> mine) {
+        CompletableFuture<Void> earlier = legsInFlight.put(keyOf(path), mine);
+        return earlier == null ? CompletableFuture.completedFuture(null) : earlier;
+    }
+
+    /** Once {@code calls} are answered (or failed), the next change to the key may go. */
+    private void turnDone(SwiftPath path, CompletableFuture<Void> mine, List<? extends CompletableFuture<?>> calls) {
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            legsInFlight.remove(keyOf(path), mine);
+            mine.complete(null);
+        });
+    }
+
+    private static String keyOf(SwiftPath path) {
+        return path.account() + "/" + (path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "");
+    }
+
     /** The HEADs of one key at this site (as the client) and at {@code others} (signed), all answered. */
     private record Heads(ClusterResponse local, List<CompletableFuture<PeerClient.Result>> peers) {
     }
 
-    private CompletableFuture<Heads> headEverywhere(ClusterRequest req, List<Site> others) {
+    private CompletableFuture<Heads> headEverywhere(ClusterRequest req, SwiftPath path, List<Site> others) {
         ClusterRequest head = req.withMethod("HEAD");
         CompletableFuture<ClusterResponse> localHead = local(head);
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> turn = turnFor(path, mine);
         List<CompletableFuture<PeerClient.Result>> peerHeads = others.stream()
-                .map(s -> toPeer(s, forPeer(s, head))).toList();
+                .map(s -> turn.thenCompose(v -> toPeer(s, forPeer(s, head)))).toList();
+        turnDone(path, mine, peerHeads);
         List<CompletableFuture<?>> all = new ArrayList<>(peerHeads);
         all.add(localHead);
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
@@ -385,7 +417,7 @@ public final class FanOutExecutor {
                                                                Placement placement, Consistency consistency) {
         String here = fed.site().name();
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
-        return headEverywhere(req, others).thenCompose(heads -> {
+        return headEverywhere(req, path, others).thenCompose(heads -> {
             ClusterResponse lh = heads.local();
             List<CompletableFuture<PeerClient.Result>> peerHeads = heads.peers();
             if (lh.status() == 404 && !others.isEmpty()) {
@@ -487,7 +519,7 @@ public final class FanOutExecutor {
                                                              Consistency consistency) {
         String here = fed.site().name();
         List<Site> others = placement.sites().stream().filter(s -> !s.name().equals(here)).toList();
-        return headEverywhere(req, others).thenCompose(heads -> {
+        return headEverywhere(req, path, others).thenCompose(heads -> {
             ClusterResponse lh = heads.local();
             List<CompletableFuture<PeerClient.Result>> peerHeads = heads.peers();
             if (!lh.is2xx()) {

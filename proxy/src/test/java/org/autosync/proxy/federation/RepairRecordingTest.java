@@ -248,4 +248,40 @@ class RepairRecordingTest {
             assertEquals(List.of("POST"), slowB.methods());
         }
     }
+
+    @Test
+    void aLaterChangeToTheSameKeyNeverOvertakesAnEarlierLegStillInFlight() throws Exception {
+        java.util.concurrent.atomic.AtomicLong putAnsweredAt = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong postArrivedAt = new java.util.concurrent.atomic.AtomicLong();
+        try (StubSite slowB = new StubSite()) {
+            slowB.answer("PUT", req -> {
+                try {
+                    Thread.sleep(700); // b applies the PUT slowly; the client has long had its answer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                putAnsweredAt.set(System.nanoTime());
+                return new MockResponse().setResponseCode(201);
+            });
+            slowB.answer("POST", req -> {
+                // when the POST arrives, b must already have answered the PUT
+                postArrivedAt.set(putAnsweredAt.get() == 0 ? -1 : System.nanoTime());
+                return new MockResponse().setResponseCode(204);
+            });
+            start(slowB.url());
+            HttpResponse<String> put = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                    "X-Autosync-Consistency", "local");
+            assertEquals(201, put.statusCode(), put.body());
+            HttpResponse<String> post = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                    "X-Container-Meta-Color", "blue", "X-Autosync-Consistency", "local");
+            assertEquals(204, post.statusCode(), post.body());
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (postArrivedAt.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(postArrivedAt.get() != 0, "the POST reached b: " + slowB.methods());
+            assertTrue(postArrivedAt.get() != -1, "the POST reached b before b had answered the PUT");
+            assertTrue(postArrivedAt.get() >= putAnsweredAt.get());
+        }
+    }
 }
