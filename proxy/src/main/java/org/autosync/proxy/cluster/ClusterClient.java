@@ -74,6 +74,7 @@ public final class ClusterClient {
     private final Bootstrap bootstrap;
     private final Map<String, Deque<Idle>> idle = new ConcurrentHashMap<>();
     private final ClientTls tls;
+    private final Duration connectTimeout;
 
     /** Plain http only: an https URL fails. */
     public ClusterClient(EventLoopGroup group, Class<? extends SocketChannel> channelClass, Duration connectTimeout) {
@@ -85,6 +86,7 @@ public final class ClusterClient {
                          ClientTls tls) {
         requireNonNull(group, "group");
         this.tls = tls;
+        this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
@@ -165,7 +167,7 @@ public final class ClusterClient {
                 exchange(ch, false, base, req, timeout, host, port, key, result);
                 return;
             }
-            SslHandler ssl = tls.newHandler(ch.alloc(), host, port);
+            SslHandler ssl = tls.newHandler(ch.alloc(), host, port, connectTimeout);
             ch.pipeline().addFirst("tls", ssl);
             ssl.handshakeFuture().addListener(h -> {
                 if (h.isSuccess()) {

@@ -18,6 +18,7 @@ public final class HeaderRules {
     public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
     public static final AsciiString HTTP = AsciiString.cached("http");
+    public static final AsciiString HTTPS = AsciiString.cached("https");
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("Proxy-Connection");
 
     private static final AsciiString[] HOP_BY_HOP = {

@@ -130,7 +130,9 @@ public final class PassThroughExchange implements ClientExchange, UpstreamListen
         if (ip != null) {
             h.set(HeaderRules.X_FORWARDED_FOR, HeaderRules.appendForwardedFor(h, ip));
         }
-        h.set(HeaderRules.X_FORWARDED_PROTO, HeaderRules.HTTP);
+        // the scheme the client used to reach this proxy
+        h.set(HeaderRules.X_FORWARDED_PROTO, client.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null
+                ? HeaderRules.HTTPS : HeaderRules.HTTP);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         request.setUri(RequestUris.escapeNonAscii(request.uri()));
     }

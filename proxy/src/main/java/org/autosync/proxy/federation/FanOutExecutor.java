@@ -522,8 +522,15 @@ public final class FanOutExecutor {
         return headEverywhere(req, path, others).thenCompose(heads -> {
             ClusterResponse lh = heads.local();
             List<CompletableFuture<PeerClient.Result>> peerHeads = heads.peers();
-            if (!lh.is2xx()) {
+            int st = lh.status();
+            if (st == 401 || st == 403 || st == 404) {
                 return apply(req, path, placement, consistency); // the local DELETE gives the real answer
+            }
+            if (!lh.is2xx()) {
+                // not known to be empty here: never delete on a guess (the reaper would empty it)
+                return done(ClusterResponse.swiftError(503, "autosync: cannot tell whether account "
+                        + path.account() + " is empty at " + here + " (HEAD answered " + st + "); nothing was deleted")
+                        .with(SITES_HEADER, here + "=" + st));
             }
             List<String> holding = new ArrayList<>();
             List<String> unknown = new ArrayList<>();
@@ -534,6 +541,8 @@ public final class FanOutExecutor {
                 String name = others.get(i).name();
                 if (r.response() != null && r.response().is2xx()) {
                     addContainers(name, r.response(), holding, header);
+                } else if (r.response() != null && r.response().status() == 404) {
+                    header.add(name + "=404"); // no account there: nothing to empty
                 } else {
                     header.add(name + "=" + r.outcome().label());
                     unknown.add(name + " (" + r.outcome().label() + ")");

@@ -66,19 +66,28 @@ public final class PeerHealth implements AutoCloseable {
 
     private void checkAll() {
         for (Site s : peers) {
-            check.apply(s).thenAccept(problem -> {
-                if (problem != null) {
-                    lastProblem.put(s.name(), problem);
-                }
-                update(s.name(), problem == null, problem == null ? "health check passed" : problem);
-            });
+            try {
+                check.apply(s).whenComplete((problem, err) -> {
+                    String why = err != null ? err.toString() : problem;
+                    if (why != null) {
+                        lastProblem.put(s.name(), why);
+                    }
+                    update(s.name(), why == null, why == null ? "health check passed" : why);
+                });
+            } catch (RuntimeException e) {
+                // a task that throws is never run again: the only way back up for a down peer
+                log.warn("peer {}: health check could not start: {}", s.name(), e.toString());
+                update(s.name(), false, e.toString());
+            }
         }
     }
 
     /** One fan-out call's outcome: only a failing site counts, not a refusal it answered. */
     public void report(SiteOutcome outcome) {
         if (outcome.kind() == SiteOutcome.Kind.DOWN || outcome.kind() == SiteOutcome.Kind.PENDING
-                || !circuits.containsKey(outcome.site())) {
+                || !circuits.containsKey(outcome.site())
+                // a kept-alive connection the peer (or a balancer) closed as we used it says nothing of the peer
+                || "StaleConnection".equals(outcome.detail())) {
             return;
         }
         if (outcome.siteFailing()) {

@@ -66,9 +66,15 @@ public final class ClientTls {
         return url.getPort() != -1 ? url.getPort() : isHttps(url) ? 443 : 80;
     }
 
-    /** A handler for one new connection to {@code host:port}; the host name is what the certificate must name. */
-    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port) {
+    /**
+     * A handler for one new connection to {@code host:port}; the host name is what the
+     * certificate must name. The handshake gets {@code handshakeTimeout}, the connect budget, not
+     * Netty's default of 10 s: a server that accepts and then stalls must cost no more than one
+     * that does not accept.
+     */
+    public SslHandler newHandler(ByteBufAllocator alloc, String host, int port, java.time.Duration handshakeTimeout) {
         SslHandler h = context.newHandler(alloc, host, port);
+        h.setHandshakeTimeoutMillis(handshakeTimeout.toMillis());
         if (verifyHost) {
             SSLEngine engine = h.engine();
             SSLParameters p = engine.getSSLParameters();

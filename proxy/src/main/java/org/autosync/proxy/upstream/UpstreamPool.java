@@ -49,7 +49,7 @@ public final class UpstreamPool {
                     protected void initChannel(SocketChannel ch) {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), settings.localClusterHost(),
-                                    settings.localClusterPort()));
+                                    settings.localClusterPort(), settings.connectTimeout()));
                         }
                         ch.pipeline()
                                 // the local cluster is trusted: its header names are not re-validated

@@ -300,6 +300,25 @@ class FanOutTest {
     }
 
     @Test
+    void allowedAccountDeleteNeverGoesOnAGuess() throws Exception {
+        // the local HEAD fails: not known to be empty, so nothing is deleted anywhere
+        local.answer("HEAD", req -> new MockResponse().setResponseCode(503));
+        start(threeSites().allowAccountDelete());
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("cannot tell whether account AUTH_test is empty at a"), r.body());
+        for (StubSite s : List.of(local, b, c)) {
+            assertTrue(s.methods().stream().noneMatch("DELETE"::equals), "deleted at " + s + ": " + s.methods());
+        }
+        // a site without the account has nothing to empty
+        local.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Account-Container-Count", "0"));
+        b.answer("HEAD", req -> new MockResponse().setResponseCode(204).addHeader("X-Account-Container-Count", "0"));
+        c.answer("HEAD", req -> new MockResponse().setResponseCode(404));
+        HttpResponse<String> gone = call("DELETE", "/v1/AUTH_test", "X-Auth-Token", TOKEN);
+        assertEquals(204, gone.statusCode(), gone.body());
+    }
+
+    @Test
     void overLongNamesAre400InSwiftsWordsAndNothingIsSent() throws Exception {
         start(threeSites());
         HttpResponse<String> c = call("PUT", "/v1/AUTH_test/" + "x".repeat(257), "X-Auth-Token", TOKEN);

@@ -71,9 +71,11 @@ class ListenTlsTest {
     @Test
     void clientsSpeakHttpsToTheListenerAndTheDataPathWorksOverIt() throws Exception {
         TestCerts.Pem pem = certs.leaf("listener");
+        java.util.concurrent.atomic.AtomicReference<String> firstHead = new java.util.concurrent.atomic.AtomicReference<>("");
         try (RawBackend backend = new RawBackend(c -> {
             for (int i = 0; i < 2; i++) {
-                c.readHead();
+                String head = c.readHead();
+                firstHead.compareAndSet("", head);
                 c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
             }
             c.readUntilClose(1 << 10);
@@ -91,6 +93,8 @@ class ListenTlsTest {
             String second = exchange(s, "GET /v1/AUTH_test/c/o HTTP/1.1\r\nHost: x\r\n\r\n");
             assertTrue(second.startsWith("HTTP/1.1 200"), "kept alive over TLS: " + second);
         }
+        assertTrue(firstHead.get().toLowerCase(java.util.Locale.ROOT).contains("x-forwarded-proto: https"),
+                "the scheme the client used: " + firstHead.get());
     }
 
     @Test

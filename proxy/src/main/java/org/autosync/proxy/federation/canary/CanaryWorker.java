@@ -49,6 +49,8 @@ public final class CanaryWorker implements AutoCloseable {
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile boolean containerReady;
+    /** When this site's copy was first wired: until a peer's first canary arrives, its lag counts from here. */
+    private volatile long wiredAt;
 
     public CanaryWorker(FederationSettings fed, LocalService local, Duration interval, boolean writer, Clock clock,
                         ProxyMetrics metrics) {
@@ -80,6 +82,9 @@ public final class CanaryWorker implements AutoCloseable {
         try {
             if (!containerReady) {
                 containerReady = wire();
+                if (containerReady && wiredAt == 0) {
+                    wiredAt = clock.millis();
+                }
             }
             if (writer && containerReady) {
                 write();
@@ -148,9 +153,20 @@ public final class CanaryWorker implements AutoCloseable {
                 metrics.syncDelay(s.name(), here, d);
             });
         }
-        // a canary that stopped arriving: its age keeps growing between reads
+        // a canary that stopped arriving: its age keeps growing between reads; one that never
+        // arrived (sync wired wrong from the start) counts from when this site was wired
         long now = clock.millis();
-        lastSeen.forEach((site, at) -> lag.put(site, SyncLag.ageSeconds(at, now)));
+        for (Site s : fed.sites().all()) {
+            if (s.name().equals(here)) {
+                continue;
+            }
+            Long at = lastSeen.get(s.name());
+            if (at != null) {
+                lag.put(s.name(), SyncLag.ageSeconds(at, now));
+            } else if (wiredAt != 0) {
+                lag.put(s.name(), SyncLag.ageSeconds(wiredAt, now));
+            }
+        }
     }
 
     /** Per peer site, the age in seconds of its newest canary seen here. */

@@ -89,7 +89,12 @@ public final class TopologyCheck {
                             + s.name() + " (every site's realm and cluster names, and the same realm key)"));
         }
         if (probeAccount != null) {
-            out.add(probe(probeAccount, syncWait));
+            try {
+                out.add(probe(probeAccount, syncWait));
+            } catch (RuntimeException e) {
+                out.add(Finding.failed("sync probe " + probeAccount + "/" + PROBE_CONTAINER,
+                        String.valueOf(ClusterClient.cause(e).getMessage()), "the findings above, and this site's logs"));
+            }
         }
         return out;
     }
@@ -165,7 +170,9 @@ public final class TopologyCheck {
                     + "both sites, and " + here + "'s Swift able to reach " + next.name() + "'s cluster URL in that "
                     + "realm (or a longer --sync-wait: Swift syncs every container_sync interval, 300 s by default)");
         } finally {
-            sites.send(fed.site(), new ClusterRequest("DELETE", path + "/" + object, Map.of(), new byte[0]));
+            // waited for: the command's event loops close right after
+            sites.send(fed.site(), new ClusterRequest("DELETE", path + "/" + object, Map.of(), new byte[0]))
+                    .exceptionally(e -> null).join();
         }
     }
 }
