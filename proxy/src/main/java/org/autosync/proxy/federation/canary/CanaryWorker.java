@@ -45,7 +45,6 @@ public final class CanaryWorker implements AutoCloseable {
     private final boolean writer;
     private final Clock clock;
     private final ProxyMetrics metrics;
-    private final Map<String, Double> lag = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile boolean containerReady;
@@ -63,7 +62,7 @@ public final class CanaryWorker implements AutoCloseable {
         String here = fed.site().name();
         for (Site s : fed.sites().all()) {
             if (!s.name().equals(here)) {
-                metrics.registerSyncLagGauge(s.name(), here, () -> lag.getOrDefault(s.name(), Double.NaN));
+                metrics.registerSyncLagGauge(s.name(), here, () -> lagSeconds(s.name()));
             }
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -153,27 +152,29 @@ public final class CanaryWorker implements AutoCloseable {
                 metrics.syncDelay(s.name(), here, d);
             });
         }
-        // a canary that stopped arriving: its age keeps growing between reads; one that never
-        // arrived (sync wired wrong from the start) counts from when this site was wired
-        long now = clock.millis();
-        for (Site s : fed.sites().all()) {
-            if (s.name().equals(here)) {
-                continue;
-            }
-            Long at = lastSeen.get(s.name());
-            if (at != null) {
-                lag.put(s.name(), SyncLag.ageSeconds(at, now));
-            } else if (wiredAt != 0) {
-                lag.put(s.name(), SyncLag.ageSeconds(wiredAt, now));
-            }
-        }
+    }
+
+    /**
+     * Age of the newest canary of {@code from} seen here, growing while none arrives; before the
+     * first one ever arrives (sync wired wrong from the start), counted from when this site was
+     * wired; NaN before that.
+     */
+    private double lagSeconds(String from) {
+        Long at = lastSeen.get(from);
+        long since = at != null ? at : wiredAt;
+        return since == 0 ? Double.NaN : SyncLag.ageSeconds(since, clock.millis());
     }
 
     /** Per peer site, the age in seconds of its newest canary seen here. */
     public Map<String, Double> lagIntoThisSite() {
         Map<String, Double> m = new LinkedHashMap<>();
         String here = fed.site().name();
-        lag.forEach((from, s) -> m.put(from + "->" + here, s));
+        for (Site s : fed.sites().all()) {
+            double v = s.name().equals(here) ? Double.NaN : lagSeconds(s.name());
+            if (!Double.isNaN(v)) {
+                m.put(s.name() + "->" + here, v);
+            }
+        }
         return m;
     }
 
