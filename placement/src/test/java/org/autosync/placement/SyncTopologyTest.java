@@ -3,11 +3,13 @@ package org.autosync.placement;
 import static org.autosync.placement.TestSites.A;
 import static org.autosync.placement.TestSites.B;
 import static org.autosync.placement.TestSites.C;
+import static org.autosync.placement.TestSites.D;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SyncTopologyTest {
@@ -33,6 +35,38 @@ class SyncTopologyTest {
         assertEquals(Optional.of("//lab/cluster-b/AUTH_x/c"), topology.syncTo(p, "a", "AUTH_x", "c"));
         assertEquals(Optional.of("//lab/cluster-c/AUTH_x/c"), topology.syncTo(p, "b", "AUTH_x", "c"));
         assertEquals(Optional.of("//lab/cluster-a/AUTH_x/c"), topology.syncTo(p, "c", "AUTH_x", "c"));
+    }
+
+    @Test
+    void aSiteRoutedAroundIsSkippedOnlyByTheSiteBeforeIt() {
+        Placement p = Placement.of(A, B, C);
+        Set<String> aroundB = Set.of("b");
+        assertEquals(Optional.of("//lab/cluster-c/AUTH_x/c"), topology.syncTo(p, "a", "AUTH_x", "c", aroundB));
+        assertEquals(Optional.of("//lab/cluster-a/AUTH_x/c"), topology.syncTo(p, "c", "AUTH_x", "c", aroundB));
+        // b's own copy (when it is back before the others know) still syncs on to c
+        assertEquals(Optional.of("//lab/cluster-c/AUTH_x/c"), topology.syncTo(p, "b", "AUTH_x", "c", aroundB));
+    }
+
+    @Test
+    void twoSitesInARowRoutedAround() {
+        Placement p = Placement.of(A, B, C, D);
+        assertEquals(Optional.of(D), topology.next(p, "a", Set.of("b", "c")));
+        assertEquals(Optional.of(A), topology.next(p, "d", Set.of("b", "c")));
+        assertEquals(Optional.of(D), topology.next(p, "c", Set.of("a", "b")));
+    }
+
+    @Test
+    void everyOtherSiteRoutedAroundKeepsTheRing() {
+        Placement p = Placement.of(A, B, C);
+        assertEquals(Optional.of(B), topology.next(p, "a", Set.of("b", "c")));
+        assertEquals(Optional.of(B), topology.next(Placement.of(A, B), "a", Set.of("b")));
+    }
+
+    @Test
+    void routingAroundASiteOutsideThePlacementChangesNothing() {
+        Placement p = Placement.of(A, B);
+        assertEquals(Optional.of(B), topology.next(p, "a", Set.of("c")));
+        assertEquals(topology.syncTo(p, "a", "AUTH_x", "c"), topology.syncTo(p, "a", "AUTH_x", "c", Set.of()));
     }
 
     @Test

@@ -46,4 +46,10 @@ public record ClusterResponse(int status, Map<String, List<String>> headers, byt
     public boolean is2xx() {
         return status >= 200 && status < 300;
     }
+
+    /** The body as one short line of text, for a log line or a report. */
+    public String brief() {
+        String b = new String(body(), java.nio.charset.StandardCharsets.UTF_8).strip().replace('\n', ' ');
+        return b.length() > 120 ? b.substring(0, 120) + "..." : b;
+    }
 }

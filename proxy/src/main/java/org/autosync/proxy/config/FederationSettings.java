@@ -48,6 +48,7 @@ public final class FederationSettings {
     private final PeerHealthSettings peerHealth;
     private final MetaLimits metaLimits;
     private final Duration canaryInterval;
+    private final RingSettings ring;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -66,8 +67,36 @@ public final class FederationSettings {
                               Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
                               RepairSettings repair, ReconcileSettings reconcile) {
         this(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity, consistency,
-                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair, reconcile, false,
-                PeerHealthSettings.defaults(), MetaLimits.SWIFT_DEFAULTS, Duration.ZERO);
+                peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength,
+                new Extras(repair, reconcile));
+    }
+
+    /**
+     * The settings added after the first ones, each changed by its wither on a copy: one place
+     * that copies them, so a new one is one field here and one wither.
+     */
+    private static final class Extras {
+        RepairSettings repair;
+        ReconcileSettings reconcile;
+        boolean allowAccountDelete;
+        PeerHealthSettings peerHealth = PeerHealthSettings.defaults();
+        MetaLimits metaLimits = MetaLimits.SWIFT_DEFAULTS;
+        Duration canaryInterval = Duration.ZERO;
+        RingSettings ring = RingSettings.defaults();
+
+        Extras(RepairSettings repair, ReconcileSettings reconcile) {
+            this.repair = requireNonNull(repair, "repair");
+            this.reconcile = requireNonNull(reconcile, "reconcile");
+        }
+
+        Extras(FederationSettings f) {
+            this(f.repair, f.reconcile);
+            allowAccountDelete = f.allowAccountDelete;
+            peerHealth = f.peerHealth;
+            metaLimits = f.metaLimits;
+            canaryInterval = f.canaryInterval;
+            ring = f.ring;
+        }
     }
 
     private FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
@@ -75,12 +104,14 @@ public final class FederationSettings {
                                ServiceIdentity serviceIdentity,
                                Consistency consistency, Duration peerConnectTimeout,
                                Duration peerResponseTimeout, int maxBody, Duration peerMaxSkew, int maxNameLength,
-                               RepairSettings repair, ReconcileSettings reconcile, boolean allowAccountDelete,
-                               PeerHealthSettings peerHealth, MetaLimits metaLimits, Duration canaryInterval) {
-        this.canaryInterval = requireNonNull(canaryInterval, "canaryInterval");
-        this.allowAccountDelete = allowAccountDelete;
-        this.metaLimits = requireNonNull(metaLimits, "metaLimits");
-        this.peerHealth = requireNonNull(peerHealth, "peerHealth");
+                               Extras extras) {
+        this.canaryInterval = requireNonNull(extras.canaryInterval, "canaryInterval");
+        this.allowAccountDelete = extras.allowAccountDelete;
+        this.metaLimits = requireNonNull(extras.metaLimits, "metaLimits");
+        this.peerHealth = requireNonNull(extras.peerHealth, "peerHealth");
+        this.ring = requireNonNull(extras.ring, "ring");
+        RepairSettings repair = extras.repair;
+        ReconcileSettings reconcile = extras.reconcile;
         this.site = requireNonNull(site, "site");
         this.sites = requireNonNull(sites, "sites");
         this.policy = requireNonNull(policy, "policy");
@@ -121,39 +152,46 @@ public final class FederationSettings {
         return reconcile.accounts();
     }
 
+    private FederationSettings with(java.util.function.Consumer<Extras> change) {
+        Extras e = new Extras(this);
+        change.accept(e);
+        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
+                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, e);
+    }
+
     /** A copy with other repair settings. */
     public FederationSettings withRepair(RepairSettings r) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, r,
-                reconcile, allowAccountDelete, peerHealth, metaLimits, canaryInterval);
+        return with(e -> e.repair = requireNonNull(r, "repair"));
     }
 
     /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
     public FederationSettings withAllowAccountDelete(boolean allow) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allow, peerHealth, metaLimits, canaryInterval);
+        return with(e -> e.allowAccountDelete = allow);
     }
 
     /** A copy with other peer health settings. */
     public FederationSettings withPeerHealth(PeerHealthSettings h) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, h, metaLimits, canaryInterval);
+        return with(e -> e.peerHealth = h);
     }
 
     /** A copy with other metadata limits. */
     public FederationSettings withMetaLimits(MetaLimits m) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, peerHealth, m, canaryInterval);
+        return with(e -> e.metaLimits = m);
     }
 
     /** A copy that writes and reads sync canaries every {@code interval}; zero: none. */
     public FederationSettings withCanaryInterval(Duration interval) {
-        return new FederationSettings(site, sites, policy, topology, syncKeys, authModes, peerSecrets, serviceIdentity,
-                consistency, peerConnectTimeout, peerResponseTimeout, maxBody, peerMaxSkew, maxNameLength, repair,
-                reconcile, allowAccountDelete, peerHealth, metaLimits, interval);
+        return with(e -> e.canaryInterval = interval);
+    }
+
+    /** A copy with other settings for routing rings around a down site. */
+    public FederationSettings withRing(RingSettings r) {
+        return with(e -> e.ring = r);
+    }
+
+    /** {@code ring}: when this site's copies sync around a peer that is down. */
+    public RingSettings ring() {
+        return ring;
     }
 
     /** {@code canary.interval}: how often this site writes its canary and reads the others'; zero: never. */
@@ -287,7 +325,8 @@ public final class FederationSettings {
                 .withPeerHealth(PeerHealthSettings.fromConfig(c))
                 .withMetaLimits(new MetaLimits(nonNegative(c, "fan-out.max-meta-count"),
                         nonNegative(c, "fan-out.max-meta-overall-size")))
-                .withCanaryInterval(canaryInterval(c, repair));
+                .withCanaryInterval(canaryInterval(c, repair))
+                .withRing(RingSettings.fromConfig(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {

@@ -13,6 +13,7 @@ import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.RepairRecords;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ public final class FanOutExecutor {
     private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
     private final FederationSettings fed;
+    private final RingRoutes routes;
     private final ClusterClient http;
     private final URI localCluster;
     private final Duration localTimeout;
@@ -68,10 +70,11 @@ public final class FanOutExecutor {
     /** Accounts noted for the reconcile by this process: one write per account, not per request. */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public FanOutExecutor(FederationSettings fed, ClusterClient http, URI localCluster, Duration localTimeout,
-                          PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
+    public FanOutExecutor(FederationSettings fed, RingRoutes routes, ClusterClient http, URI localCluster,
+                          Duration localTimeout, PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
                           SiteCalls sites, Clock clock, PeerHealth health) {
         this.fed = requireNonNull(fed, "fed");
+        this.routes = requireNonNull(routes, "routes");
         this.http = requireNonNull(http, "http");
         this.localCluster = requireNonNull(localCluster, "localCluster");
         this.localTimeout = requireNonNull(localTimeout, "localTimeout");
@@ -792,7 +795,7 @@ public final class FanOutExecutor {
         if (path.kind() != SwiftPath.Kind.CONTAINER || !(req.method().equals("PUT") || req.method().equals("POST"))) {
             return req;
         }
-        Optional<String> to = fed.topology().syncTo(placement, site,
+        Optional<String> to = routes.syncTo(placement, site,
                 SwiftPath.quote(path.account()), SwiftPath.quote(path.container()));
         if (to.isEmpty()) {
             return req;

@@ -26,6 +26,8 @@ import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.federation.reconcile.ReconcileReport;
 import org.autosync.proxy.federation.reconcile.Reconciler;
 import org.autosync.proxy.federation.repair.ChangeClocks;
+import org.autosync.proxy.federation.ring.RingRewirer;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
 import org.autosync.proxy.federation.repair.RepairRecords;
@@ -60,6 +62,8 @@ public final class Federation implements AutoCloseable {
     private final RepairWorker worker;          // null: repair off
     private final Reconciler reconciler;        // null: repair off
     private final org.autosync.proxy.federation.canary.CanaryWorker canaries; // null: off
+    private final RingRoutes routes;            // null with fed
+    private final RingRewirer rewirer;          // null: no service identity to rewire with
     private final java.util.concurrent.ScheduledExecutorService reconcileThread; // null: not periodic
     private volatile ReconcileReport lastReconcile;
     private volatile String lastReconcileError;
@@ -79,6 +83,8 @@ public final class Federation implements AutoCloseable {
             reconciler = null;
             canaries = null;
             reconcileThread = null;
+            routes = null;
+            rewirer = null;
             return;
         }
         Clock clock = Clock.systemUTC();
@@ -88,6 +94,12 @@ public final class Federation implements AutoCloseable {
                 fed.peerResponseTimeout());
         health = new PeerHealth(fed.sites().all().stream().filter(s -> !s.name().equals(fed.site().name())).toList(),
                 this::probe, fed.peerHealth(), metrics);
+        List<String> peerNames = fed.sites().all().stream().map(Site::name)
+                .filter(n -> !n.equals(fed.site().name())).toList();
+        routes = new RingRoutes(fed.topology(), peerNames, fed.ring(), clock.instant());
+        for (String p : peerNames) {
+            metrics.registerRingDetourGauge(p, () -> routes.isAround(p) ? 1 : 0);
+        }
         ServiceIdentity identity = fed.serviceIdentity();
         service = identity == null ? null : new LocalService(http, settings.localCluster(),
                 new TokenCache(identity.login(new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock), clock),
@@ -95,9 +107,9 @@ public final class Federation implements AutoCloseable {
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account());
             clocks = new ChangeClocks(service, fed.repair().account());
-            worker = new RepairWorker(journal, new KeyRepairer(fed, service, peers, clocks, clock), fed.repair(),
+            worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock), fed.repair(),
                     metrics, clock, this::reachablePeers);
-            reconciler = new Reconciler(fed, service, peers, journal, clocks, fed.reconcile().concurrency(), clock);
+            reconciler = new Reconciler(fed, routes, service, peers, journal, clocks, fed.reconcile().concurrency(), clock);
         } else {
             journal = null;
             clocks = null;
@@ -122,8 +134,16 @@ public final class Federation implements AutoCloseable {
             });
         }
         canaries = service == null || fed.canaryInterval().isZero() ? null
-                : new org.autosync.proxy.federation.canary.CanaryWorker(fed, service, fed.canaryInterval(),
+                : new org.autosync.proxy.federation.canary.CanaryWorker(fed, routes, service, fed.canaryInterval(),
                         fed.repair().workerIndex() == 0, clock, metrics);
+        if (service == null) {
+            rewirer = null;
+        } else {
+            Reconciler known = reconciler;
+            rewirer = new RingRewirer(fed, routes, health::isDown, service,
+                    known != null ? known::knownAccounts : fed::reconcileAccounts,
+                    fed.repair().workerIndex() == 0, clock, metrics);
+        }
         reconcileThread = reconciler == null || fed.reconcile().interval().isZero() ? null
                 : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "autosync-reconcile");
@@ -145,7 +165,7 @@ public final class Federation implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         RepairRecords records = journal == null ? RepairRecords.NONE : journal;
-        FanOutExecutor fanOut = new FanOutExecutor(fed, http, settings.localCluster(),
+        FanOutExecutor fanOut = new FanOutExecutor(fed, routes, http, settings.localCluster(),
                 settings.responseHeaderTimeout(), peers, metrics, records, clocks,
                 service == null ? null : new SiteCalls(fed.site().name(), service, peers), clock, health);
         Set<String> known = fed.sites().all().stream().map(Site::name)
@@ -155,16 +175,27 @@ public final class Federation implements AutoCloseable {
         // forward mode: peers' requests carry the client's own token, judged by this cluster
         LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
         PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
-                settings.responseHeaderTimeout(), fed.site().name());
+                settings.responseHeaderTimeout(), fed.site().name(), this::ownSyncTarget);
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
                 fed.repair().enabled() ? fed.repair().account() : null,
                 settings.listenTls() != null && settings.listenTls().requiresPeerCertificates());
     }
 
-    /** Starts the background work: the repair worker, and the periodic reconcile. */
+    /** The target this site gives its own copy of {@code account/container}; empty where it syncs nowhere. */
+    private java.util.Optional<String> ownSyncTarget(String account, String container) {
+        org.autosync.placement.Placement p = fed.policy().decide(account, container);
+        String here = fed.site().name();
+        return p.contains(here) ? routes.syncTo(p, here, org.autosync.proxy.route.SwiftPath.quote(account),
+                org.autosync.proxy.route.SwiftPath.quote(container)) : java.util.Optional.empty();
+    }
+
+    /** Starts the background work: peer health, ring routes, canaries, repair, and the periodic reconcile. */
     public void start() {
         if (health != null) {
             health.start();
+        }
+        if (rewirer != null) {
+            rewirer.start();
         }
         if (canaries != null) {
             canaries.start();
@@ -272,6 +303,9 @@ public final class Federation implements AutoCloseable {
             });
             m.put("sites", sites);
             m.put("sync_lag_seconds", canaries == null ? null : canaries.lagIntoThisSite());
+            Map<String, Object> ring = rewirer != null ? rewirer.status() : new LinkedHashMap<>(Map.of("peers",
+                    routes.snapshot()));
+            m.put("ring", ring);
             m.put("repair", repairStatus().toMap(now));
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("interval_seconds", fed.reconcile().interval().toSeconds());
@@ -309,6 +343,9 @@ public final class Federation implements AutoCloseable {
         }
         if (canaries != null) {
             canaries.close();
+        }
+        if (rewirer != null) {
+            rewirer.close();
         }
         if (reconcileThread != null) {
             reconcileThread.shutdownNow();

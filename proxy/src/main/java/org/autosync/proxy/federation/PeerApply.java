@@ -28,6 +28,10 @@ import org.autosync.proxy.cluster.LocalCall;
  * service identity: the peer's token means nothing here, so whatever token came along is dropped.
  * In forward mode (sites sharing one Keystone) the client's own token came along, and this site's
  * cluster judges it as it would judge the client.
+ *
+ * <p>This site's copies are its own to wire: the sync target a peer sends for a container is
+ * replaced with the one this site's ring routes give, so a peer that does not (yet) know a site is
+ * routed around never wires this site's copy back through it.
  */
 public final class PeerApply {
     private static final Logger log = LoggerFactory.getLogger(PeerApply.class);
@@ -40,10 +44,19 @@ public final class PeerApply {
     private final ChangeClocks clocks;  // null: repair off here, values are applied as they come
     private final Duration timeout;
     private final String site;
+    private final OwnSyncTarget ownSyncTarget;
+
+    /** The sync target this site gives its own copy of a container; empty where Autosync wires none. */
+    @FunctionalInterface
+    public interface OwnSyncTarget {
+        /** {@code account} and {@code container} as decoded from the path. */
+        java.util.Optional<String> of(String account, String container);
+    }
 
     /** {@code service} null means forward mode. */
     public PeerApply(ClusterClient http, URI localCluster, LocalService service, ChangeClocks clocks, Duration timeout,
-                     String site) {
+                     String site, OwnSyncTarget ownSyncTarget) {
+        this.ownSyncTarget = Objects.requireNonNull(ownSyncTarget, "ownSyncTarget");
         this.http = Objects.requireNonNull(http, "http");
         this.localCluster = Objects.requireNonNull(localCluster, "localCluster");
         this.service = service;
@@ -74,6 +87,7 @@ public final class PeerApply {
         boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
         clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null);
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
+        clean = ownSyncTarget(clean, path);
         boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
         if (clocks == null || !keyed) {
             return apply(clean);
@@ -95,6 +109,18 @@ public final class PeerApply {
                     + ": " + e.getMessage()));
         }
         return conditional(clean, account, container, incoming);
+    }
+
+    private ClusterRequest ownSyncTarget(ClusterRequest req, SwiftPath path) {
+        String sent = req.header(ReplicatedHeaders.SYNC_TO);
+        if (sent == null || path.kind() != SwiftPath.Kind.CONTAINER) {
+            return req;
+        }
+        return ownSyncTarget.of(path.account(), path.container()).filter(mine -> !mine.equals(sent)).map(mine -> {
+            log.debug("site {}: sync target {} for {}/{} instead of the peer's {}", site, mine, path.account(),
+                    path.container(), sent);
+            return req.with(ReplicatedHeaders.SYNC_TO, mine);
+        }).orElse(req);
     }
 
     /**

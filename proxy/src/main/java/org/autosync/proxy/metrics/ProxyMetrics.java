@@ -137,13 +137,27 @@ public final class ProxyMetrics {
                 .tag("satisfied", Boolean.toString(result.satisfied())).register(registry).increment();
     }
 
-    /** A peer request refused before it reached the cluster. */
     /** 1 while the peer site is taken to be up, 0 while the fan-out skips it as down. */
     public void registerPeerUpGauge(String site, Supplier<Integer> up) {
         io.micrometer.core.instrument.Gauge.builder("autosync.peer.up", up, u -> u.get())
                 .strongReference(true).tag("site", site)
                 .description("1 while the peer site passes its health checks and calls, 0 while it is skipped as down")
                 .register(registry);
+    }
+
+    /** 1 while this site's copies sync past the peer site (routed around as down), 0 while they sync to it. */
+    public void registerRingDetourGauge(String site, Supplier<Integer> around) {
+        Gauge.builder("autosync.ring.detour", around, u -> u.get()).strongReference(true).tag("site", site)
+                .description("1 while this site's copies route around the peer site in their sync rings")
+                .register(registry);
+        Counter.builder("autosync.ring.rewired").description("Containers of this site rewired around or back")
+                .register(registry);
+    }
+
+    /** One container of this site whose sync target was changed around a down site or back. */
+    public void ringRewired() {
+        Counter.builder("autosync.ring.rewired").description("Containers of this site rewired around or back")
+                .register(registry).increment();
     }
 
     /**

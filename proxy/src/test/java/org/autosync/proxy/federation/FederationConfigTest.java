@@ -419,6 +419,20 @@ class FederationConfigTest {
     }
 
     @Test
+    void ringDefaultsAndBadValuesNameTheirKeys() {
+        assertEquals(java.time.Duration.ofMinutes(10), parse(with("")).federation().ring().detourAfter());
+        assertEquals(java.time.Duration.ofMinutes(1), parse(with("")).federation().ring().returnAfter());
+        assertEquals(20, parse(with("")).federation().ring().rewireRate());
+        assertEquals(false, parse(with("autosync.ring.detour-after = 0")).federation().ring().detours());
+        assertNames(refused(with("autosync.ring.detour-after = 10ms")), "autosync.ring.detour-after");
+        assertNames(refused(with("autosync.ring.detour-after = -1m")), "autosync.ring.detour-after");
+        assertNames(refused(with("autosync.ring.return-after = later")), "autosync.ring.return-after");
+        assertNames(refused(with("autosync.ring.return-after = 2d")), "autosync.ring.return-after");
+        assertNames(refused(with("autosync.ring.rewire-rate = 0")), "autosync.ring.rewire-rate");
+        assertNames(refused(with("autosync.ring.rewire-rate = fast")), "autosync.ring.rewire-rate");
+    }
+
+    @Test
     void badMaxBodyAndBadRealmNameTheirKeys() {
         assertNames(refused(with("autosync.fan-out.max-body = lots")), "autosync.fan-out.max-body");
         assertNames(refused(with("autosync.sync-realm = \"a/b\"")), "autosync.sync-realm");

@@ -150,6 +150,20 @@ class PeerSideTest {
     }
 
     @Test
+    void aSyncTargetOtherThanThisSitesOwnIsReplacedByThisSitesOwn() throws Exception {
+        // b's copy of a container placed at a, b, c syncs to c: a peer that routes its own copy
+        // around c does not decide where b's copy goes
+        Map<String, String> h = headers();
+        h.put("X-Container-Sync-To", "//lab/a/AUTH_test/c1");
+        h.put("X-Container-Sync-Key", "0123abcd");
+        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("//lab/c/AUTH_test/c1", cluster.only().getHeader("X-Container-Sync-To"));
+        assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
+        assertNoFurtherFanOut();
+    }
+
+    @Test
     void syncHeadersSentByThePeerAreAppliedAsSent() throws Exception {
         Map<String, String> h = headers();
         h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");

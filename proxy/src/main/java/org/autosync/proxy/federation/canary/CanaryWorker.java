@@ -19,6 +19,7 @@ import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.federation.LocalService;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.autosync.proxy.route.SwiftPath;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ public final class CanaryWorker implements AutoCloseable {
     static final String WRITTEN_AT = "x-object-meta-written-at";
 
     private final FederationSettings fed;
+    private final RingRoutes routes;
     private final LocalService local;
     private final Duration interval;
     private final boolean writer;
@@ -47,13 +49,15 @@ public final class CanaryWorker implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
-    private volatile boolean containerReady;
+    /** The sync target this site's copy was last wired to; null: not wired (again) yet. */
+    private volatile String wiredTo;
     /** When this site's copy was first wired: until a peer's first canary arrives, its lag counts from here. */
     private volatile long wiredAt;
 
-    public CanaryWorker(FederationSettings fed, LocalService local, Duration interval, boolean writer, Clock clock,
-                        ProxyMetrics metrics) {
+    public CanaryWorker(FederationSettings fed, RingRoutes routes, LocalService local, Duration interval,
+                        boolean writer, Clock clock, ProxyMetrics metrics) {
         this.fed = requireNonNull(fed, "fed");
+        this.routes = requireNonNull(routes, "routes");
         this.local = requireNonNull(local, "local");
         this.interval = requireNonNull(interval, "interval");
         this.writer = writer;
@@ -76,16 +80,20 @@ public final class CanaryWorker implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::pass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One round: the container wired, this site's canary written, every other site's read. */
+    /**
+     * One round: the container wired (again when the ring routes around a site that is down, or
+     * back), this site's canary written, every other site's read.
+     */
     void pass() {
         try {
-            if (!containerReady) {
-                containerReady = wire();
-                if (containerReady && wiredAt == 0) {
+            String to = syncTo().orElse("");
+            if (!to.equals(wiredTo)) {
+                wiredTo = wire(to) ? to : null;
+                if (wiredTo != null && wiredAt == 0) {
                     wiredAt = clock.millis();
                 }
             }
-            if (writer && containerReady) {
+            if (writer && wiredTo != null) {
                 write();
             }
             read();
@@ -98,16 +106,19 @@ public final class CanaryWorker implements AutoCloseable {
         return "/v1/" + SwiftPath.quote(fed.repair().account()) + "/" + CONTAINER;
     }
 
-    /** This site's copy of the canary container, syncing to the next site of the ring of all sites. */
-    private boolean wire() {
-        Placement ring = new Placement(fed.sites().all());
+    /** The next site of the ring of all sites, as this site routes it now; empty with one site. */
+    private Optional<String> syncTo() {
+        return routes.syncTo(new Placement(fed.sites().all()), fed.site().name(),
+                SwiftPath.quote(fed.repair().account()), CONTAINER);
+    }
+
+    /** This site's copy of the canary container, syncing to {@code to} ("": nowhere). */
+    private boolean wire(String to) {
         Map<String, List<String>> h = new LinkedHashMap<>();
-        Optional<String> to = fed.topology().syncTo(ring, fed.site().name(), SwiftPath.quote(fed.repair().account()),
-                CONTAINER);
-        to.ifPresent(t -> {
-            h.put(ReplicatedHeaders.SYNC_TO, List.of(t));
+        if (!to.isEmpty()) {
+            h.put(ReplicatedHeaders.SYNC_TO, List.of(to));
             h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(fed.repair().account(), CONTAINER)));
-        });
+        }
         ClusterResponse r = local.send(new ClusterRequest("PUT", path(), h, new byte[0])).join();
         if (!r.is2xx()) {
             log.warn("canary: creating {} at this site answered {}", path(), r.status());
@@ -121,7 +132,7 @@ public final class CanaryWorker implements AutoCloseable {
                 Map.of(WRITTEN_AT, List.of(Long.toString(now)), "content-type", List.of("text/plain")),
                 Long.toString(now).getBytes(java.nio.charset.StandardCharsets.US_ASCII))).join();
         if (r.status() == 404) {
-            containerReady = false; // deleted under us: wired again next round
+            wiredTo = null; // deleted under us: wired again next round
         }
         if (!r.is2xx()) {
             log.warn("canary: writing this site's canary answered {}", r.status());

@@ -2,11 +2,6 @@ package org.autosync.proxy.federation.reconcile;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,9 +32,11 @@ import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.federation.ClockHeaders;
+import org.autosync.proxy.federation.ContainerNames;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
 import org.autosync.proxy.federation.SiteCalls;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.federation.repair.ChangeClocks;
 import org.autosync.proxy.federation.repair.KeyRepairer;
 import org.autosync.proxy.federation.repair.RepairJournal;
@@ -52,8 +49,6 @@ import org.autosync.proxy.route.SwiftPath;
  * pending are left to repair. Calls run {@code concurrency} containers at a time.
  */
 public final class Reconciler {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PAGE = 1000; // small enough for the control path's answer limit
     private static final int MAX_DETAILS = 1000;
     private static final long CALL_LIMIT_SECONDS = 120;
 
@@ -66,6 +61,7 @@ public final class Reconciler {
     }
 
     private final FederationSettings fed;
+    private final RingRoutes routes;
     private final LocalService local;
     private final PeerClient peers;
     private final SiteCalls sites;
@@ -74,9 +70,10 @@ public final class Reconciler {
     private final int concurrency;
     private final Clock clock;
 
-    public Reconciler(FederationSettings fed, LocalService local, PeerClient peers, RepairJournal journal,
-                      ChangeClocks clocks, int concurrency, Clock clock) {
+    public Reconciler(FederationSettings fed, RingRoutes routes, LocalService local, PeerClient peers,
+                      RepairJournal journal, ChangeClocks clocks, int concurrency, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
+        this.routes = requireNonNull(routes, "routes");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
         this.sites = new SiteCalls(fed.site().name(), local, peers);
@@ -135,7 +132,7 @@ public final class Reconciler {
             Set<String> names = new TreeSet<>();
             for (Site s : fed.sites().all()) {
                 try {
-                    names.addAll(await(list(s, account, "", new ArrayList<>())));
+                    names.addAll(await(ContainerNames.of(req -> call(s, req), account)));
                 } catch (IllegalStateException e) {
                     failed.incrementAndGet();
                     detail(account, ReconcileDecision.Verdict.FAILED, "listing at " + s.name() + " failed: "
@@ -217,7 +214,7 @@ public final class Reconciler {
             for (Site s : p.sites()) {
                 heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
                         .thenApply(KeyRepairer::state));
-                Optional<String> to = fed.topology().syncTo(p, s.name(), SwiftPath.quote(account),
+                Optional<String> to = routes.syncTo(p, s.name(), SwiftPath.quote(account),
                         SwiftPath.quote(container));
                 sync.put(s.name(), to.isEmpty() ? Map.of() : Map.of(ReplicatedHeaders.SYNC_TO, to.get(),
                         ReplicatedHeaders.SYNC_KEY, fed.syncKeys().keyFor(account, container)));
@@ -304,7 +301,7 @@ public final class Reconciler {
                 calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenCompose(resp -> {
                     if (!resp.is2xx()) {
                         return CompletableFuture.completedFuture(method + " at " + s.name() + " answered "
-                                + resp.status() + " " + brief(resp));
+                                + resp.status() + " " + resp.brief());
                     }
                     // a peer records the clocks it applied itself; here it is this run's to do
                     return here && !a.clocks().isEmpty()
@@ -324,31 +321,6 @@ public final class Reconciler {
             });
         }
 
-        private CompletableFuture<List<String>> list(Site s, String account, String marker, List<String> acc) {
-            String q = "/v1/" + SwiftPath.quote(account) + "?format=json&limit=" + PAGE
-                    + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
-            return call(s, new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
-                if (resp.status() == 404) {
-                    return CompletableFuture.completedFuture(acc);
-                }
-                if (!resp.is2xx()) {
-                    throw new IllegalStateException(resp.status() + " " + brief(resp));
-                }
-                int n = 0;
-                String last = null;
-                try {
-                    for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
-                        last = o.path("name").asText();
-                        acc.add(last);
-                        n++;
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException("listing is not JSON");
-                }
-                return n < PAGE ? CompletableFuture.completedFuture(acc) : list(s, account, last, acc);
-            });
-        }
-
         private CompletableFuture<ClusterResponse> call(Site s, ClusterRequest req) {
             requests.incrementAndGet();
             return sites.send(s, req);
@@ -365,11 +337,6 @@ public final class Reconciler {
     private static String keyContainer(String path) {
         String c = SwiftPath.parse(path).container();
         return c == null ? "" : c;
-    }
-
-    private static String brief(ClusterResponse resp) {
-        String b = new String(resp.body(), StandardCharsets.UTF_8).strip().replace('\n', ' ');
-        return b.length() > 120 ? b.substring(0, 120) + "..." : b;
     }
 
     private static <T> T await(CompletableFuture<T> f) throws InterruptedException {

@@ -31,6 +31,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.RepairSettings;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.federation.SiteCalls;
 import org.autosync.proxy.route.SwiftPath;
 
@@ -46,6 +47,7 @@ final class DrainRepairer {
     private static final int PAGE = 1000;
 
     private final FederationSettings fed;
+    private final RingRoutes routes;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DrainRepairer.class);
     /** Listing pages read per copy and pass for a newer object; past that the deadline decides. */
     private static final int MAX_PAGES = 10;
@@ -55,9 +57,10 @@ final class DrainRepairer {
     private final RepairSettings settings;
     private final Clock clock;
 
-    DrainRepairer(FederationSettings fed, LocalService local, PeerClient peers, ChangeClocks clocks,
-                  RepairSettings settings, Clock clock) {
+    DrainRepairer(FederationSettings fed, RingRoutes routes, LocalService local, PeerClient peers,
+                  ChangeClocks clocks, RepairSettings settings, Clock clock) {
         this.fed = requireNonNull(fed, "fed");
+        this.routes = requireNonNull(routes, "routes");
         this.sites = new SiteCalls(fed.site().name(), local, peers);
         this.clocks = requireNonNull(clocks, "clocks");
         this.settings = requireNonNull(settings, "settings");
@@ -139,7 +142,7 @@ final class DrainRepairer {
         for (Site s : again) {
             Map<String, List<String>> h = new LinkedHashMap<>();
             r.snapshot().forEach((k, v) -> h.put(k, List.of(v)));
-            fed.topology().syncTo(placement, s.name(), SwiftPath.quote(r.account()), SwiftPath.quote(r.container()))
+            routes.syncTo(placement, s.name(), SwiftPath.quote(r.account()), SwiftPath.quote(r.container()))
                     .ifPresent(to -> {
                         h.put(ReplicatedHeaders.SYNC_TO, List.of(to));
                         h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(r.account(), r.container())));

@@ -19,6 +19,7 @@ import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
+import org.autosync.proxy.federation.ring.RingRoutes;
 import org.autosync.proxy.route.SwiftPath;
 
 /**
@@ -37,19 +38,21 @@ public final class KeyRepairer implements RecordHandler {
     }
 
     private final FederationSettings fed;
+    private final RingRoutes routes;
     private final LocalService local;
     private final PeerClient peers;
 
     private final DrainRepairer drains;
     private final ChangeClocks clocks;
 
-    public KeyRepairer(FederationSettings fed, LocalService local, PeerClient peers, ChangeClocks clocks,
-                       java.time.Clock clock) {
+    public KeyRepairer(FederationSettings fed, RingRoutes routes, LocalService local, PeerClient peers,
+                       ChangeClocks clocks, java.time.Clock clock) {
         this.fed = requireNonNull(fed, "fed");
+        this.routes = requireNonNull(routes, "routes");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
         this.clocks = requireNonNull(clocks, "clocks");
-        this.drains = new DrainRepairer(fed, local, peers, clocks, fed.repair(), clock);
+        this.drains = new DrainRepairer(fed, routes, local, peers, clocks, fed.repair(), clock);
     }
 
     @Override
@@ -134,7 +137,7 @@ public final class KeyRepairer implements RecordHandler {
         if (!r.isContainer()) {
             return Map.of();
         }
-        Optional<String> to = fed.topology().syncTo(placement, r.target(), SwiftPath.quote(r.account()),
+        Optional<String> to = routes.syncTo(placement, r.target(), SwiftPath.quote(r.account()),
                 SwiftPath.quote(r.container()));
         if (to.isEmpty()) {
             return Map.of();

@@ -1,0 +1,99 @@
+package org.autosync.proxy.federation.ring;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.autosync.placement.Placement;
+import org.autosync.placement.RingDetour;
+import org.autosync.placement.SyncTopology;
+import org.autosync.proxy.config.RingSettings;
+
+/**
+ * This site's view of its sync rings: for each peer, whether copies sync to it or past it
+ * (routed around while it is down). The one source of every sync target Autosync writes or
+ * expects: the fan-out, repair, reconcile, the canaries and the {@link RingRewirer} all ask here,
+ * so none of them undoes another's wiring. A peer's own copies are its own to wire: it replaces
+ * the target a peer request carries with the one its own routes give.
+ */
+public final class RingRoutes {
+    private final SyncTopology topology;
+    private final RingSettings settings;
+    private final Map<String, RingDetour> detours = new LinkedHashMap<>();
+    private volatile Set<String> around = Set.of();
+
+    /** Routes that never go around a site: one-site deployments, tools and tests. */
+    public static RingRoutes fixed(SyncTopology topology) {
+        return new RingRoutes(topology, Set.of(), new RingSettings(java.time.Duration.ZERO,
+                java.time.Duration.ZERO, 1), Instant.EPOCH);
+    }
+
+    /** All peers synced through, watched from {@code now}. */
+    public RingRoutes(SyncTopology topology, Collection<String> peers, RingSettings settings, Instant now) {
+        this.topology = requireNonNull(topology, "topology");
+        this.settings = requireNonNull(settings, "settings");
+        for (String p : requireNonNull(peers, "peers")) {
+            detours.put(p, RingDetour.watchedFrom(now));
+        }
+    }
+
+    /**
+     * After a look at every peer's health at {@code now}: the peers whose route changed (routed
+     * around, or taken back).
+     */
+    public synchronized Set<String> look(Predicate<String> isDown, Instant now) {
+        Set<String> changed = new TreeSet<>();
+        Set<String> next = new TreeSet<>();
+        detours.replaceAll((site, d) -> {
+            RingDetour after = d.after(isDown.test(site), now, settings.detourAfter(), settings.returnAfter());
+            if (after.route() != d.route()) {
+                changed.add(site);
+            }
+            if (after.isAround()) {
+                next.add(site);
+            }
+            return after;
+        });
+        around = Set.copyOf(next);
+        return changed;
+    }
+
+    /** The peers routed around now. */
+    public Set<String> around() {
+        return around;
+    }
+
+    /** Whether this site's copies route around {@code site} now. */
+    public boolean isAround(String site) {
+        return around.contains(site);
+    }
+
+    /** The sync target of the copy at {@code atSite} with the routes as they are now (see {@link SyncTopology}). */
+    public Optional<String> syncTo(Placement placement, String atSite, String account, String container) {
+        return topology.syncTo(placement, atSite, account, container, around);
+    }
+
+    /** The same with the sites in {@code aroundThen} routed around: what a target was before a change. */
+    public Optional<String> syncTo(Placement placement, String atSite, String account, String container,
+                                   Set<String> aroundThen) {
+        return topology.syncTo(placement, atSite, account, container, aroundThen);
+    }
+
+    /** Per peer: {@code through} or {@code around}, whether it is down, and since when. */
+    public synchronized Map<String, Map<String, Object>> snapshot() {
+        Map<String, Map<String, Object>> m = new LinkedHashMap<>();
+        detours.forEach((site, d) -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("route", d.route().name().toLowerCase(java.util.Locale.ROOT));
+            one.put(d.down() ? "down_since" : "up_since", d.since().toString());
+            m.put(site, one);
+        });
+        return m;
+    }
+}
