@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing is lost by a rewiring: while the copy at a syncs past b to c, b gets no new objects
  * from a; when a's copy is pointed at b again Swift resets its sync points and offers b every
- * object of the container (those b has are skipped by their timestamp). The copies before a
- * restart are found again by a full pass once the routes have settled after the start.
+ * object of the container (those b has are skipped by their timestamp). The copies rewired before
+ * a restart are found again by a full pass once the routes have settled after the start.
  */
 public final class RingRewirer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RingRewirer.class);
@@ -77,8 +77,12 @@ public final class RingRewirer implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.metrics = requireNonNull(metrics, "metrics");
         this.active = active;
-        // the first full pass once a peer that was routed around before a restart has had time to show up
-        this.fullPassAt = clock.instant().plus(fed.ring().returnAfter()).plus(fed.peerHealth().interval());
+        // the first full pass once every peer's route has settled: a peer down since the start is
+        // routed around by then, so copies routed around before a restart are not wired back
+        // through it (and around again: two sync-point resets) in the meantime
+        java.time.Duration settle = fed.ring().detourAfter().compareTo(fed.ring().returnAfter()) > 0
+                ? fed.ring().detourAfter() : fed.ring().returnAfter();
+        this.fullPassAt = clock.instant().plus(settle).plus(fed.peerHealth().interval());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "autosync-ring");
             t.setDaemon(true);
