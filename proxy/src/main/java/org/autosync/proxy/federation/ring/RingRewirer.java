@@ -63,8 +63,13 @@ public final class RingRewirer implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Instant fullPassAt;
     /** Routed around at the last pass that finished; null: no pass yet, the next one looks at every copy. */
-    private Set<String> wiredAround;
+    private volatile Set<String> wiredAround;
+    private final java.util.concurrent.atomic.AtomicBoolean passing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService passer;
     private volatile String lastProblem;
+    private static final java.time.Duration MAX_RETRY_WAIT = java.time.Duration.ofMinutes(1);
+    private volatile Instant retryAt = Instant.MIN;
+    private int failures; // on the rewire thread only
     private volatile Instant lastPass;
 
     public RingRewirer(FederationSettings fed, RingRoutes routes, Predicate<String> isDown, LocalService local,
@@ -84,7 +89,12 @@ public final class RingRewirer implements AutoCloseable {
                 ? fed.ring().detourAfter() : fed.ring().returnAfter();
         this.fullPassAt = clock.instant().plus(settle).plus(fed.peerHealth().interval());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "autosync-ring");
+            Thread t = new Thread(r, "autosync-ring-routes");
+            t.setDaemon(true);
+            return t;
+        });
+        this.passer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "autosync-ring-rewire");
             t.setDaemon(true);
             return t;
         });
@@ -95,28 +105,53 @@ public final class RingRewirer implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** One look at the peers, and a pass over this site's copies when the routes changed. */
+    /**
+     * One look at the peers, and a pass over this site's copies when the routes differ from those
+     * the copies were last wired by. The pass runs on its own thread: a long one does not hold
+     * the routes (which the fan-out reads) back.
+     */
     void tick() {
-        try {
-            Instant now = clock.instant();
-            Set<String> changed = routes.look(isDown, now);
-            for (String site : changed) {
-                log.warn(routes.isAround(site)
-                        ? "ring: peer {} down for {}: this site's copies now sync around it"
-                        : "ring: peer {} up for {}: this site's copies sync through it again",
-                        site, routes.isAround(site) ? fed.ring().detourAfter() : fed.ring().returnAfter());
-            }
-            boolean full = wiredAround == null;
-            if (!active || (full ? now.isBefore(fullPassAt) : changed.isEmpty() && lastProblem == null)) {
-                return;
-            }
-            pass(full ? null : wiredAround);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            lastProblem = e.getMessage();
-            log.warn("ring: rewiring failed, tried again in {}: {}", fed.peerHealth().interval(), e.getMessage());
+        Instant now = clock.instant();
+        Set<String> changed = routes.look(isDown, now);
+        for (String site : changed) {
+            log.warn(routes.isAround(site)
+                    ? "ring: peer {} down for {}: this site's copies now sync around it"
+                    : "ring: peer {} up for {}: this site's copies sync through it again",
+                    site, routes.isAround(site) ? fed.ring().detourAfter() : fed.ring().returnAfter());
         }
+        Set<String> before = wiredAround;
+        boolean wanted = !now.isBefore(retryAt) && (before == null ? !now.isBefore(fullPassAt)
+                : !before.equals(routes.around()) || lastProblem != null);
+        if (active && wanted && passing.compareAndSet(false, true)) {
+            passer.execute(() -> {
+                try {
+                    pass(before);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    lastProblem = e.getMessage();
+                } finally {
+                    backOff();
+                    passing.set(false);
+                }
+            });
+        }
+    }
+
+    /** After a pass that failed (in part), the next try waits twice as long as the last, up to a minute. */
+    private void backOff() {
+        if (lastProblem == null) {
+            failures = 0;
+            retryAt = Instant.MIN;
+            return;
+        }
+        failures = Math.min(failures + 1, 16);
+        java.time.Duration wait = fed.peerHealth().interval().multipliedBy(1L << Math.min(failures, 10));
+        if (wait.compareTo(MAX_RETRY_WAIT) > 0) {
+            wait = MAX_RETRY_WAIT;
+        }
+        retryAt = clock.instant().plus(wait);
+        log.warn("ring: rewiring failed ({} in a row), tried again in {}: {}", failures, wait, lastProblem);
     }
 
     /**
@@ -217,5 +252,6 @@ public final class RingRewirer implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        passer.shutdownNow();
     }
 }
