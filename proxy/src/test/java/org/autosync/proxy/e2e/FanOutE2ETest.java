@@ -61,8 +61,8 @@ class FanOutE2ETest {
         SWIFT_B.assertUp();
         for (int attempt = 1; ; attempt++) {
             int[] ports = freePorts(2);
-            String urlA = "http://127.0.0.1:" + ports[0];
-            String urlB = "http://127.0.0.1:" + ports[1];
+            String urlA = LabTls.proxyUrl(ports[0]);
+            String urlB = LabTls.proxyUrl(ports[1]);
             try {
                 proxyA = AutosyncProxy.start(settings("a", ports[0], SWIFT_A.port(), urlA, urlB));
                 proxyB = AutosyncProxy.start(settings("b", ports[1], SWIFT_B.port(), urlA, urlB));
@@ -119,7 +119,7 @@ class FanOutE2ETest {
                 autosync {
                   listen = "127.0.0.1:%d"
                   admin-listen = "127.0.0.1:0"
-                  local-cluster = "http://127.0.0.1:%d"
+                  local-cluster = "%s"
                   event-loop-threads = 2
                   site = %s
                   sites {
@@ -129,11 +129,12 @@ class FanOutE2ETest {
                   sync-realm = lab
                   sync-key-secret = "%s"
                   peer-secret = "%s"
-                  service-credentials { auth-url = "http://127.0.0.1:%d/auth/v1.0", user = "admin:admin", key = admin }
+                  service-credentials { auth-url = "%s/auth/v1.0", user = "admin:admin", key = admin }
                   placement { default = [a, b] }
                   fan-out { connect-timeout = 2s, response-timeout = 20s }
                 }
-                """.formatted(listenPort, swiftPort, site, urlA, urlB, syncSecret, peerSecret, swiftPort));
+                """.formatted(listenPort, LabTls.labUrl(swiftPort), site, urlA, urlB, syncSecret, peerSecret,
+                LabTls.labUrl(swiftPort))).withFallback(LabTls.hocon());
     }
 
     static int[] freePorts(int n) throws IOException {
@@ -162,7 +163,7 @@ class FanOutE2ETest {
     /** A request through {@code proxy} with site a's tester token (the client's view). */
     private static HttpResponse<byte[]> viaProxy(AutosyncProxy proxy, String method, String path, byte[] body,
                                                  String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LabTls.proxyUrl(proxy.port()) + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("X-Auth-Token", SWIFT_A.token())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
@@ -259,7 +260,7 @@ class FanOutE2ETest {
         String c = newName("uscore");
         createThroughProxyA(c);
         String head = "Host: 127.0.0.1\r\nX-Auth-Token: " + SWIFT_A.token() + "\r\nContent-Length: 0\r\n";
-        try (RawClient rc = new RawClient(proxyA.port())) {
+        try (RawClient rc = new RawClient(LabTls.socket(proxyA.port()))) {
             rc.send("POST " + containerPath(c) + " HTTP/1.1\r\n" + head + "X_Container_Meta_Color: blue\r\n\r\n");
             RawClient.Head h = rc.readHead();
             assertEquals(204, h.status(), h.statusLine());
@@ -394,12 +395,12 @@ class FanOutE2ETest {
     }
 
     private static void postAsTester3(String c) {
-        HttpResponse<byte[]> login = SwiftLab.login(URI.create("http://127.0.0.1:" + proxyA.port()),
+        HttpResponse<byte[]> login = SwiftLab.login(URI.create(LabTls.proxyUrl(proxyA.port())),
                 "test:tester3", "testing3");
         String token = header(login, "X-Auth-Token");
         assertNotNull(token, "tester3 logs in");
         HttpResponse<byte[]> r = FanOutSwiftSite.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + proxyA.port() + containerPath(c)))
+                        URI.create(LabTls.proxyUrl(proxyA.port()) + containerPath(c)))
                 .header("X-Auth-Token", token).header("X-Container-Read", ".r:*")
                 .header("X-Container-Meta-By", "tester3")
                 .method("POST", HttpRequest.BodyPublishers.noBody()));
@@ -498,7 +499,7 @@ class FanOutE2ETest {
     void forgedPeerRequestsToProxyBCreateNothing() {
         String random = newName("forged-random");
         HttpResponse<byte[]> r1 = FanOutSwiftSite.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + proxyB.port() + containerPath(random)))
+                        URI.create(LabTls.proxyUrl(proxyB.port()) + containerPath(random)))
                 .header("X-Autosync-Peer-Site", "a")
                 .header("X-Autosync-Peer-Timestamp", Long.toString(System.currentTimeMillis() / 1000))
                 .header("X-Autosync-Peer-Nonce", "AAAAAAAAAAAAAAAAAAAAAA")
@@ -510,7 +511,7 @@ class FanOutE2ETest {
         String unsigned = newName("forged-unsigned");
         // even with a token that is valid at b, peer headers without a signature are refused
         HttpResponse<byte[]> r2 = FanOutSwiftSite.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + proxyB.port() + containerPath(unsigned)))
+                        URI.create(LabTls.proxyUrl(proxyB.port()) + containerPath(unsigned)))
                 .header("X-Auth-Token", SWIFT_B.token())
                 .header("X-Autosync-Peer-Site", "a")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[0])));
@@ -541,9 +542,9 @@ class FanOutE2ETest {
     @Test
     void peerDownFailsAllButSatisfiesLocal() throws Exception {
         int port = freePorts(1)[0];
-        String closed = "http://127.0.0.1:" + closedPort();
+        String closed = LabTls.proxyUrl(closedPort());
         try (AutosyncProxy broken = AutosyncProxy.start(
-                settings("a", port, SWIFT_A.port(), "http://127.0.0.1:" + port, closed))) {
+                settings("a", port, SWIFT_A.port(), LabTls.proxyUrl(port), closed))) {
             String c1 = newName("down-all");
             HttpResponse<byte[]> all = viaProxy(broken, "PUT", containerPath(c1), new byte[0]);
             assertEquals(503, all.statusCode(), text(all));
@@ -583,7 +584,7 @@ class FanOutE2ETest {
                 + SWIFT_A.token() + "\r\nX-Container-Meta-Color: " + value + "\r\nContent-Length: 0\r\n"
                 + "Connection: close\r\n\r\n";
         RawClient.Head head;
-        try (RawClient client = new RawClient(proxyA.port())) {
+        try (RawClient client = new RawClient(LabTls.socket(proxyA.port()))) {
             client.send(request.getBytes(StandardCharsets.UTF_8));
             head = client.readHead();
         }

@@ -29,6 +29,7 @@ final class FanOutSwiftSite {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(LabTls.context())
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 

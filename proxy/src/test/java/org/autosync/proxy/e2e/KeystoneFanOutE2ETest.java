@@ -129,7 +129,7 @@ class KeystoneFanOutE2ETest {
                   project-domain = Default
                   region = %s
                 }
-                """.formatted(lab.authUrl, password, region);
+                """.formatted(LabTls.labUrl(lab.authUrl), password, region);
     }
 
     static Settings settings(String site, int listenPort, URI swift, String urlA, String urlB, Modes m) {
@@ -155,16 +155,16 @@ class KeystoneFanOutE2ETest {
                   # to keep repair records with (RepairE2ETest covers repair)
                   repair.enabled = false
                 }
-                """.formatted(listenPort, swift, site, urlA, m.authA(), urlB, m.authB(),
+                """.formatted(listenPort, LabTls.labUrl(swift.toString()), site, urlA, m.authA(), urlB, m.authB(),
                 SYNC_SECRET, PEER_SECRET, creds);
-        return Settings.fromConfig(ConfigFactory.parseString(hocon));
+        return Settings.fromConfig(ConfigFactory.parseString(hocon).withFallback(LabTls.hocon()));
     }
 
     static Pair startPair(Modes modes) throws Exception {
         for (int attempt = 1; ; attempt++) {
             int[] ports = FanOutE2ETest.freePorts(2);
-            String urlA = "http://127.0.0.1:" + ports[0];
-            String urlB = "http://127.0.0.1:" + ports[1];
+            String urlA = LabTls.proxyUrl(ports[0]);
+            String urlB = LabTls.proxyUrl(ports[1]);
             AutosyncProxy a = null;
             try {
                 a = AutosyncProxy.start(settings("a", ports[0], swiftA.base(), urlA, urlB, modes));
@@ -186,7 +186,7 @@ class KeystoneFanOutE2ETest {
     /** A request through {@code proxy} as {@code user} (a Keystone token of the lab). */
     private static HttpResponse<byte[]> via(AutosyncProxy proxy, String user, String method, String path,
                                             byte[] body, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LabTls.proxyUrl(proxy.port()) + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("X-Auth-Token", lab.token(user).id())
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()

@@ -301,6 +301,7 @@ final class KeystoneLab {
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(LabTls.context())
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 

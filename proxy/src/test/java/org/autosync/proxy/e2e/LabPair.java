@@ -22,8 +22,8 @@ final class LabPair implements AutoCloseable {
         this.peerSecret = peerSecret;
         this.extra = extra;
         int[] ports = FanOutE2ETest.freePorts(2);
-        urlA = "http://127.0.0.1:" + ports[0];
-        urlB = "http://127.0.0.1:" + ports[1];
+        urlA = LabTls.proxyUrl(ports[0]);
+        urlB = LabTls.proxyUrl(ports[1]);
         a = AutosyncProxy.start(settings("a", ports[0], 8081, ""));
         AutosyncProxy started = null;
         try {

@@ -79,13 +79,13 @@ class PeerSecurityE2ETest {
         SWIFT_B.assertUp();
         for (int attempt = 1; ; attempt++) {
             int[] ports = FanOutE2ETest.freePorts(2);
-            String urlA = "http://127.0.0.1:" + ports[0];
-            String urlB = "http://127.0.0.1:" + ports[1];
+            String urlA = LabTls.proxyUrl(ports[0]);
+            String urlB = LabTls.proxyUrl(ports[1]);
             try {
                 proxyB = AutosyncProxy.start(settings("b", ports[1], SWIFT_B.port(), urlA, urlB));
                 relay = new SecurityRelay(proxyB.port());
                 proxyA = AutosyncProxy.start(settings("a", ports[0], SWIFT_A.port(), urlA,
-                        "http://127.0.0.1:" + relay.port()));
+                        LabTls.proxyUrl(relay.port())));
                 break;
             } catch (RuntimeException e) { // a picked port was taken in between
                 stopProxies();
@@ -147,8 +147,11 @@ class PeerSecurityE2ETest {
     }
 
     static Settings settings(String site, int listenPort, int swiftPort, String urlA, String urlB) {
-        // the fan-out tests' pair, with this suite's own secrets and a short skew
-        return Settings.fromConfig(ConfigFactory.parseString("autosync.peer-max-skew = " + SKEW.getSeconds() + "s")
+        // the fan-out tests' pair, with this suite's own secrets and a short skew; repair passes
+        // far apart: a's worker would rightly create at b what a held-back leg left (a PUT that
+        // a applied), in the middle of the attempts that must change nothing at b
+        return Settings.fromConfig(ConfigFactory.parseString("autosync.peer-max-skew = " + SKEW.getSeconds() + "s\n"
+                        + "autosync.repair { interval = 10m, max-backoff = 10m }")
                 .withFallback(FanOutE2ETest.hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET)));
     }
 
@@ -480,7 +483,7 @@ class PeerSecurityE2ETest {
     // ------------------------------------------------------------------ 5. captured on the wire between a and b
 
     private static HttpResponse<byte[]> viaProxyA(String method, String path, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyA.port() + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(LabTls.proxyUrl(proxyA.port()) + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("X-Auth-Token", SWIFT_A.token())
                 .method(method, method.equals("PUT") ? HttpRequest.BodyPublishers.ofByteArray(new byte[0])

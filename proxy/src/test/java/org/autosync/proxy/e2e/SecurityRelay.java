@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,7 @@ final class SecurityRelay implements AutoCloseable {
 
     SecurityRelay(int targetPort) throws IOException {
         this.targetPort = targetPort;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = LabTls.serverSocket(); // in the lab's TLS mode a man in the middle holding a trusted certificate
         this.acceptor = new Thread(this::acceptLoop, "security-relay");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -132,7 +131,7 @@ final class SecurityRelay implements AutoCloseable {
             if (swallowNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return; // held back: the sender sees the connection close without an answer
             }
-            try (Socket target = new Socket(InetAddress.getLoopbackAddress(), targetPort)) {
+            try (Socket target = LabTls.socket(targetPort)) {
                 target.setSoTimeout(30_000);
                 target.getOutputStream().write(addHeader(request, "Connection", "close"));
                 target.getOutputStream().flush();

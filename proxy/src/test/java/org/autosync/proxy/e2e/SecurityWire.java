@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -171,7 +170,7 @@ public final class SecurityWire {
     public static Response send(int port, byte[] raw) {
         byte[] once = SecurityRelay.header(raw, "Connection") == null
                 ? SecurityRelay.addHeader(raw, "Connection", "close") : raw;
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        try (Socket s = LabTls.socket(port)) {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write(once);

@@ -41,6 +41,7 @@ final class SwiftLab {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
+            .sslContext(LabTls.context())
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
