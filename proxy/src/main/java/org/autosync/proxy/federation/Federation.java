@@ -23,6 +23,7 @@ import org.autosync.proxy.cluster.ClusterClient;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
+import org.autosync.proxy.federation.check.Finding;
 import org.autosync.proxy.federation.reconcile.ReconcileReport;
 import org.autosync.proxy.federation.reconcile.Reconciler;
 import org.autosync.proxy.federation.repair.ChangeClocks;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class Federation implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Federation.class);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration STARTUP_CHECK_DELAY = Duration.ofSeconds(5);
 
     private final Settings settings;
     private final ProxyMetrics metrics;
@@ -66,6 +68,9 @@ public final class Federation implements AutoCloseable {
     private final RingRewirer rewirer;          // null: no service identity to rewire with
     private final java.util.concurrent.ScheduledExecutorService reconcileThread; // null: not periodic
     private volatile ReconcileReport lastReconcile;
+    /** The topology check at start-up: null until it ran. */
+    private volatile List<Finding> startupCheck;
+    private volatile Thread startupChecker;
     private volatile String lastReconcileError;
 
     private Federation(Settings settings, ProxyMetrics metrics, EventLoopGroup group, Transport transport) {
@@ -189,8 +194,14 @@ public final class Federation implements AutoCloseable {
                 org.autosync.proxy.route.SwiftPath.quote(container)) : java.util.Optional.empty();
     }
 
-    /** Starts the background work: peer health, ring routes, canaries, repair, and the periodic reconcile. */
+    /** Starts the background work: peer health, ring routes, canaries, repair, the periodic reconcile, and the start-up check. */
     public void start() {
+        if (fed != null) {
+            Thread t = new Thread(this::checkAtStartUp, "autosync-startup-check");
+            t.setDaemon(true);
+            startupChecker = t;
+            t.start();
+        }
         if (health != null) {
             health.start();
         }
@@ -214,6 +225,32 @@ public final class Federation implements AutoCloseable {
         } else if (fed != null) {
             log.warn("repair is off (autosync.repair.enabled = false): a change a site misses is reported, "
                     + "never repaired");
+        }
+    }
+
+    /**
+     * {@code autosync check} without the sync probe, once, as warnings: a site that cannot be
+     * reached, a realm or cluster name its Swift does not know. After a short wait, since the
+     * peers are often started at the same time; a peer still starting is reported and comes up
+     * in the peer health once it answers.
+     */
+    private void checkAtStartUp() {
+        try {
+            Thread.sleep(STARTUP_CHECK_DELAY.toMillis());
+            List<Finding> found = topologyCheck().run(null, Duration.ZERO);
+            startupCheck = found;
+            List<Finding> failed = found.stream().filter(f -> !f.ok()).toList();
+            if (failed.isEmpty()) {
+                log.info("check at start-up: all {} passed (autosync check --account A also probes the sync)",
+                        found.size());
+            }
+            for (Finding f : failed) {
+                log.warn("check at start-up: {}: {} (fix: {})", f.what(), f.detail(), f.fix());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.warn("check at start-up could not run: {}", e.toString());
         }
     }
 
@@ -312,8 +349,27 @@ public final class Federation implements AutoCloseable {
             rec.put("last", lastReconcile == null ? null : lastReconcile.toMap(false));
             rec.put("last_error", lastReconcileError);
             m.put("reconcile", rec);
+            m.put("startup_check", startupCheckStatus());
             return m;
         });
+    }
+
+    /** The start-up check's failures (what, detail, fix) and how many passed; null before it ran. */
+    private Map<String, Object> startupCheckStatus() {
+        List<Finding> found = startupCheck;
+        if (found == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("passed", found.stream().filter(Finding::ok).count());
+        m.put("failed", found.stream().filter(f -> !f.ok()).map(f -> {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("what", f.what());
+            one.put("detail", f.detail());
+            one.put("fix", f.fix());
+            return one;
+        }).toList());
+        return m;
     }
 
     /** The peers taken to be up now: their health checks and calls succeed. */
@@ -338,6 +394,10 @@ public final class Federation implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread checker = startupChecker;
+        if (checker != null) {
+            checker.interrupt();
+        }
         if (health != null) {
             health.close();
         }
