@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements ExchangeOwner {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestReceiver.class);
+    /** Failed client handshakes: a client can cause any number, so one line per 10 s at most. */
+    private static final org.autosync.proxy.internal.LogEvery TLS_FAILURES_LOG =
+            new org.autosync.proxy.internal.LogEvery(java.time.Duration.ofSeconds(10));
 
     /** Fired down the pipeline to ask the connection to close once its response is out. */
     public static final Object DRAIN = new Object() {
@@ -235,9 +238,17 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         Throwable tls = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
                 ? cause.getCause() : cause;
         if (tls instanceof io.netty.handler.ssl.NotSslRecordException) {
-            log.info("client {} spoke plain HTTP to the TLS listener; closed", ctx.channel().remoteAddress());
+            long left = TLS_FAILURES_LOG.admit();
+            if (left >= 0) {
+                log.info("client {} spoke plain HTTP to the TLS listener; closed ({} such failures not logged "
+                        + "since the last line)", ctx.channel().remoteAddress(), left);
+            }
         } else if (tls instanceof javax.net.ssl.SSLException) {
-            log.info("TLS with client {} failed: {}", ctx.channel().remoteAddress(), tls.getMessage());
+            long left = TLS_FAILURES_LOG.admit();
+            if (left >= 0) {
+                log.info("TLS with client {} failed: {} ({} such failures not logged since the last line)",
+                        ctx.channel().remoteAddress(), tls.getMessage(), left);
+            }
         } else if (cause instanceof IOException) {
             log.debug("client connection {}: {}", ctx.channel(), cause.toString());
         } else {
