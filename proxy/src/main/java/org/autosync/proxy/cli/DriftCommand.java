@@ -82,7 +82,9 @@ public final class DriftCommand {
             b.append("  differs: ").append(e.getKey()).append(' ').append(e.getValue().toString()).append('\n');
         }
         if (!r.path("truncated_at").isNull()) {
-            b.append("  (compared the first ").append(r.path("truncated_at").asInt()).append(" objects of each copy)\n");
+            b.append("  (a copy has more than ").append(r.path("truncated_at").asInt())
+                    .append(" objects: compared the names up to '").append(r.path("compared_up_to").asText())
+                    .append("' only)\n");
         }
         return b.toString();
     }

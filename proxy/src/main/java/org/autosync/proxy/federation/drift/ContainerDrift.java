@@ -47,6 +47,7 @@ public final class ContainerDrift {
         Map<String, Object> sitesOut = new LinkedHashMap<>();
         List<String> unreadable = new ArrayList<>();
         boolean truncated = false;
+        String upTo = null; // the smallest last name of a listing cut short: beyond it, nothing is known everywhere
         for (Site s : p.sites()) {
             Map<String, Object> one = new LinkedHashMap<>();
             ClusterResponse head = sites.send(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0])).join();
@@ -58,7 +59,11 @@ public final class ContainerDrift {
                 one.put("storage_policy", head.header("x-storage-policy"));
                 try {
                     List<ListingCompare.Entry> entries = list(s, path);
-                    truncated |= entries.size() >= maxObjects;
+                    if (entries.size() >= maxObjects) {
+                        truncated = true;
+                        String last = entries.get(entries.size() - 1).name();
+                        upTo = upTo == null || last.compareTo(upTo) < 0 ? last : upTo;
+                    }
                     listings.put(s.name(), entries);
                 } catch (IOException e) {
                     one.put("listing_error", e.getMessage());
@@ -69,7 +74,7 @@ public final class ContainerDrift {
             }
             sitesOut.put(s.name(), one);
         }
-        ListingCompare.Result r = ListingCompare.compare(listings, 50);
+        ListingCompare.Result r = ListingCompare.compare(listings, 50, upTo);
         r.totals().forEach((site, t) -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> one = (Map<String, Object>) sitesOut.get(site);
@@ -87,6 +92,7 @@ public final class ContainerDrift {
         out.put("differing", r.differing());
         out.put("not_compared", unreadable);
         out.put("truncated_at", truncated ? maxObjects : null);
+        out.put("compared_up_to", upTo); // names after it were not compared
         return out;
     }
 

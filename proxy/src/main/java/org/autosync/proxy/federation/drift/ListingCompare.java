@@ -46,6 +46,14 @@ public final class ListingCompare {
 
     /** Compares {@code listings} (site -> its objects); lists at most {@code limit} names of each kind. */
     public static Result compare(Map<String, List<Entry>> listings, int limit) {
+        return compare(listings, limit, null);
+    }
+
+    /**
+     * The same for names up to {@code upTo} only (null: all): where a listing was cut short, the
+     * names after its last one are unknown there, not missing.
+     */
+    public static Result compare(Map<String, List<Entry>> listings, int limit, String upTo) {
         Map<String, Totals> totals = new LinkedHashMap<>();
         Map<String, Map<String, Entry>> bySite = new LinkedHashMap<>();
         TreeSet<String> all = new TreeSet<>();
@@ -64,7 +72,7 @@ public final class ListingCompare {
         Map<String, Map<String, String>> differing = new TreeMap<>();
         int missingCount = 0;
         int differingCount = 0;
-        for (String name : all) {
+        for (String name : upTo == null ? all : all.headSet(upTo, true)) {
             List<String> absent = new ArrayList<>();
             Map<String, String> hashes = new LinkedHashMap<>();
             bySite.forEach((site, m) -> {

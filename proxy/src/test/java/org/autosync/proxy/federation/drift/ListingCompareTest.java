@@ -44,6 +44,18 @@ class ListingCompareTest {
     }
 
     @Test
+    void namesBeyondWhereAListingWasCutAreNotMissing() {
+        // a's listing was cut after o2; b listed o3 and o4 too: unknown at a, not missing there
+        Result r = ListingCompare.compare(listings(List.of(e("o1", "h1", 1), e("o2", "h2", 1)),
+                List.of(e("o1", "h1", 1), e("o2", "h2", 1), e("o3", "h3", 1), e("o4", "h4", 1))), 10, "o2");
+        assertTrue(r.inStep(), r.toString());
+        Result all = ListingCompare.compare(listings(List.of(e("o1", "h1", 1)),
+                List.of(e("o1", "h1", 1), e("o0", "h0", 1), e("o3", "h3", 1))), 10, "o2");
+        assertEquals(1, all.missingCount(), "o0 comes before the cut: really missing at a");
+        assertEquals(List.of("a"), all.missing().get("o0"));
+    }
+
+    @Test
     void longListsAreCappedButCountedInFull() {
         List<Entry> many = java.util.stream.IntStream.range(0, 30).mapToObj(i -> e("o" + i, "h", 1)).toList();
         Result r = ListingCompare.compare(listings(many, List.of()), 5);
