@@ -61,9 +61,20 @@ public final class StatusCommand {
         for (Iterator<Map.Entry<String, JsonNode>> it = s.path("sites").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode site = e.getValue();
-            b.append(String.format("  %-12s %s%s%n", e.getKey(), site.path("reachable").asBoolean()
+            JsonNode route = s.path("ring").path("peers").path(e.getKey());
+            b.append(String.format("  %-12s %s%s%s%n", e.getKey(), site.path("reachable").asBoolean()
                     ? "reachable" : "UNREACHABLE (" + site.path("problem").asText() + ")",
-                    site.has("health") ? ", health " + site.path("health").asText() : ""));
+                    site.has("health") ? ", health " + site.path("health").asText() : "",
+                    "around".equals(route.path("route").asText())
+                            ? ", ROUTED AROUND (down since " + route.path("down_since").asText() + ")" : ""));
+        }
+        JsonNode check = s.path("startup_check");
+        if (check.isObject() && check.path("failed").size() > 0) {
+            b.append("check at start-up: ").append(check.path("failed").size()).append(" failed\n");
+            for (JsonNode f : check.path("failed")) {
+                b.append("  ").append(f.path("what").asText()).append(": ").append(f.path("detail").asText())
+                        .append('\n');
+            }
         }
         JsonNode lag = s.path("sync_lag_seconds");
         if (lag.isObject()) {

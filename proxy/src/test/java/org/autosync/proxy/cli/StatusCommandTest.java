@@ -48,6 +48,25 @@ class StatusCommandTest {
     }
 
     @Test
+    void aPeerRoutedAroundAndStartUpCheckFailuresAreShown() throws Exception {
+        JsonNode s = json("""
+                {'site': 'a', 'sites': {'a': {'reachable': true}, 'b': {'reachable': false, 'problem': 'timeout'},
+                                        'c': {'reachable': true}},
+                 'ring': {'peers': {'b': {'route': 'around', 'down_since': '2026-11-28T11:00:00Z'},
+                                    'c': {'route': 'through', 'up_since': '2026-11-28T10:00:00Z'}}},
+                 'startup_check': {'passed': 3, 'failed': [{'what': 'site b (its Autosync proxy): reachable',
+                                   'detail': 'healthcheck: timeout', 'fix': 'autosync.sites.b.url'}]},
+                 'repair': {'enabled': false}}
+                """);
+        String text = StatusCommand.render(s);
+        assertTrue(text.contains("b            UNREACHABLE (timeout), ROUTED AROUND (down since 2026-11-28T11:00:00Z)"),
+                text);
+        assertTrue(text.contains("c            reachable\n"), text);
+        assertTrue(text.contains("check at start-up: 1 failed\n  site b (its Autosync proxy): reachable: "
+                + "healthcheck: timeout"), text);
+    }
+
+    @Test
     void downSiteBacklogStaleAndConflictsAreAllShown() throws Exception {
         JsonNode s = json(TROUBLED);
         String text = StatusCommand.render(s);
