@@ -218,6 +218,8 @@ public final class Federation implements AutoCloseable {
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         if (worker != null) {
+            // what a peer missed while it was down goes as soon as it is back, not at the next pass
+            health.onUp(site -> worker.wake());
             worker.start();
             log.info("repair: records in {}/{} at the local cluster, a pass every {}, keys share {} of {}",
                     fed.repair().account(), RepairJournal.CONTAINER, fed.repair().interval(),

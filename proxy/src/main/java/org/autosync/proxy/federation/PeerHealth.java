@@ -37,6 +37,7 @@ public final class PeerHealth implements AutoCloseable {
     private final Map<String, PeerCircuit> circuits = new ConcurrentHashMap<>();
     private final Map<String, String> lastProblem = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
+    private final List<java.util.function.Consumer<String>> onUp = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param check the health check of one peer: completes with null when healthy, else what is
@@ -106,8 +107,20 @@ public final class PeerHealth implements AutoCloseable {
                         site, after.failures(), why);
             } else {
                 log.info("peer {} is up again ({})", site, why);
+                for (java.util.function.Consumer<String> listener : onUp) {
+                    try {
+                        listener.accept(site);
+                    } catch (RuntimeException e) {
+                        log.warn("peer {}: a listener for its return failed: {}", site, e.toString());
+                    }
+                }
             }
         }
+    }
+
+    /** {@code listener} is told the name of each peer that comes back up (on the thread that saw it). */
+    public void onUp(java.util.function.Consumer<String> listener) {
+        onUp.add(requireNonNull(listener, "listener"));
     }
 
     /** Whether the fan-out should not try {@code site} now. */

@@ -48,6 +48,7 @@ public final class RepairWorker implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final Clock clock;
     private final ScheduledExecutorService thread;
+    private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers;
     private volatile Set<String> upNow = Set.of(); // set by the pass, read by its key tasks
     private final Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet(); // this pass's
@@ -88,6 +89,24 @@ public final class RepairWorker implements AutoCloseable {
 
     public void start() {
         thread.scheduleWithFixedDelay(this::passSafely, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A pass as soon as the one running (if any) is done, instead of at the next interval: a
+     * peer that was down answers again, and what it missed need not wait. Calls while one is
+     * already queued add nothing.
+     */
+    public void wake() {
+        if (woken.compareAndSet(false, true)) {
+            try {
+                thread.execute(() -> {
+                    woken.set(false);
+                    passSafely();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                woken.set(false); // closed
+            }
+        }
     }
 
     public RepairStatus status() {

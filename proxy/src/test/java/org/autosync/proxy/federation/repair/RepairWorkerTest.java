@@ -91,6 +91,26 @@ class RepairWorkerTest {
         return name;
     }
 
+    @Test
+    void aWakeRunsAPassWithoutWaitingForTheInterval() throws Exception {
+        RepairWorker w = worker(SETTINGS.withInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1)));
+        w.start(); // the first pass at once, the next one in an hour
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (w.status().lastPass() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(w.status().lastPass() != null, "the first pass ran");
+        add("c-after", RepairOp.CONTAINER_PUT);
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CREATE, "made", true);
+        w.wake();
+        w.wake(); // a second wake while one is queued adds nothing
+        while (!handled.contains("c-after") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(List.of("c-after"), List.copyOf(handled), "handled by the woken pass, once");
+        assertTrue(stored.isEmpty());
+    }
+
     private List<String> pass() throws InterruptedException {
         handled.clear();
         worker.passNow();
