@@ -34,8 +34,8 @@ lab() {
 
 # Install the Swift lab's Debian packages unless Swift is already there.
 ensure_lab_installed() {
-  command -v swift-proxy-server >/dev/null && return 0
-  say "swift-proxy-server not found: running scripts/swift-lab install (apt-get)"
+  command -v swift-proxy-server >/dev/null && lab_tls_installed && return 0
+  say "Swift (or, with SWIFT_LAB_TLS=1, HAProxy) not found: running scripts/swift-lab install (apt-get)"
   lab install || die "scripts/swift-lab install failed"
 }
 
@@ -54,7 +54,7 @@ ks_lab_env() {
     SWIFT_LAB_A_OBJECT_PORT=6410 SWIFT_LAB_A_CONTAINER_PORT=6411 SWIFT_LAB_A_ACCOUNT_PORT=6412 \
     SWIFT_LAB_B_OBJECT_PORT=6420 SWIFT_LAB_B_CONTAINER_PORT=6421 SWIFT_LAB_B_ACCOUNT_PORT=6422 \
     SWIFT_LAB_A_MEMCACHE_PORT=11411 SWIFT_LAB_B_MEMCACHE_PORT=11412 \
-    "SWIFT_LAB_KEYSTONE_PORT=$KS_LAB_KEYSTONE_PORT"
+    "SWIFT_LAB_KEYSTONE_PORT=$KS_LAB_KEYSTONE_PORT" "SWIFT_LAB_TLS=${SWIFT_LAB_TLS:-0}"
 }
 
 # scripts/swift-lab as root for the Keystone lab.  Only ks_lab_env's settings
@@ -76,9 +76,14 @@ ks_lab_installed() {
     /usr/bin/python3 -c 'import keystonemiddleware.auth_token, keystoneclient.v3.client' 2>/dev/null
 }
 
+# True unless the lab's TLS mode is on and its terminator (HAProxy) or openssl is missing.
+lab_tls_installed() {
+  [ "${SWIFT_LAB_TLS:-0}" != 1 ] || { command -v haproxy >/dev/null && command -v openssl >/dev/null; }
+}
+
 # Install Swift and the Keystone packages in one apt run unless both are there.
 ensure_ks_lab_installed() {
-  command -v swift-proxy-server >/dev/null && ks_lab_installed && return 0
+  command -v swift-proxy-server >/dev/null && ks_lab_installed && lab_tls_installed && return 0
   say "Swift or Keystone packages missing: running SWIFT_LAB_AUTH=keystone scripts/swift-lab install (apt-get)"
   ks_lab install || die "SWIFT_LAB_AUTH=keystone scripts/swift-lab install failed"
 }
