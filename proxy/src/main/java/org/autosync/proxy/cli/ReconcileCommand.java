@@ -39,6 +39,7 @@ public final class ReconcileCommand {
         EventLoopGroup group = transport.newGroup(2, "autosync-reconcile");
         try (Federation federation = Federation.create(settings, new ProxyMetrics(), group, transport)) {
             Reconciler reconciler = federation.reconciler();
+            adoptRunningRoutes(settings, federation, err);
             List<String> which = accounts.isEmpty() ? reconciler.knownAccounts() : accounts;
             if (which.isEmpty()) {
                 err.println("autosync reconcile: no accounts: name some with --account, or in autosync.reconcile.accounts");
@@ -64,6 +65,31 @@ public final class ReconcileCommand {
             return 1;
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The sync targets this run writes follow the running proxy's ring routes (a peer it routes
+     * around stays so); without an answer from it, copies that exist keep the targets they have.
+     */
+    private static void adoptRunningRoutes(Settings settings, Federation federation, PrintStream err)
+            throws InterruptedException {
+        try {
+            com.fasterxml.jackson.databind.JsonNode peers = StatusCommand.fetch(settings).path("ring").path("peers");
+            java.util.Set<String> around = new java.util.TreeSet<>();
+            peers.fields().forEachRemaining(e -> {
+                if ("around".equals(e.getValue().path("route").asText())) {
+                    around.add(e.getKey());
+                }
+            });
+            federation.ringRoutes().adopt(around);
+            if (!around.isEmpty()) {
+                err.println("autosync reconcile: the running proxy routes around " + around + ": so does this run");
+            }
+        } catch (java.io.IOException e) {
+            federation.ringRoutes().keepExistingTargets();
+            err.println("autosync reconcile: the running proxy's ring routes are unknown (" + e.getMessage()
+                    + "): copies that exist keep their sync targets");
         }
     }
 

@@ -28,23 +28,32 @@ public final class StatusCommand {
     private StatusCommand() {
     }
 
-    public static int run(Settings settings, boolean json, PrintStream out, PrintStream err) {
+    /** The running proxy's {@code /status} on its admin port. */
+    static JsonNode fetch(Settings settings) throws IOException, InterruptedException {
         HostPort admin = settings.adminListen();
         String host = admin.host().equals("0.0.0.0") || admin.host().equals("::") ? "127.0.0.1" : admin.host();
         URI uri = URI.create("http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + admin.port()
                 + "/status");
-        JsonNode status;
+        HttpResponse<byte[]> r;
         try {
-            HttpResponse<byte[]> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+            r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
                     .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).GET().build(),
                             HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                err.println("autosync status: " + uri + " answered " + r.statusCode());
-                return 1;
-            }
-            status = JSON.readTree(r.body());
         } catch (IOException e) {
-            err.println("autosync status: no answer from the proxy's admin port at " + uri + ": " + e.getMessage());
+            throw new IOException("no answer from the proxy's admin port at " + uri + ": " + e.getMessage(), e);
+        }
+        if (r.statusCode() != 200) {
+            throw new IOException(uri + " answered " + r.statusCode());
+        }
+        return JSON.readTree(r.body());
+    }
+
+    public static int run(Settings settings, boolean json, PrintStream out, PrintStream err) {
+        JsonNode status;
+        try {
+            status = fetch(settings);
+        } catch (IOException e) {
+            err.println("autosync status: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -39,11 +39,11 @@ public record RingSettings(Duration detourAfter, Duration returnAfter, int rewir
 
     static RingSettings fromConfig(Config c) {
         Duration detour = duration(c, "ring.detour-after");
-        if (!detour.isZero() && (detour.toSeconds() < 1 || detour.toDays() > 7)) {
+        if (!detour.isZero() && (detour.toSeconds() < 1 || detour.compareTo(java.time.Duration.ofDays(7)) > 0)) {
             throw new SettingsException("autosync.ring.detour-after", "must be 0 (never) or 1s to 7d");
         }
         Duration back = duration(c, "ring.return-after");
-        if (back.toDays() > 1) {
+        if (back.compareTo(java.time.Duration.ofDays(1)) > 0) {
             throw new SettingsException("autosync.ring.return-after", "must be 0 to 1d");
         }
         int rate;

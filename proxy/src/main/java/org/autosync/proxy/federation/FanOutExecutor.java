@@ -795,8 +795,12 @@ public final class FanOutExecutor {
         if (path.kind() != SwiftPath.Kind.CONTAINER || !(req.method().equals("PUT") || req.method().equals("POST"))) {
             return req;
         }
-        Optional<String> to = routes.syncTo(placement, site,
-                SwiftPath.quote(path.account()), SwiftPath.quote(path.container()));
+        // this site's own copy: kept as it is when the change would point it at a site that is down
+        // now; a peer's copy is the peer's to decide (its PeerApply puts its own target in)
+        Optional<String> to = site.equals(fed.site().name())
+                ? routes.targetForChange(placement, site, SwiftPath.quote(path.account()),
+                        SwiftPath.quote(path.container()), req.method().equals("PUT"))
+                : routes.syncTo(placement, site, SwiftPath.quote(path.account()), SwiftPath.quote(path.container()));
         if (to.isEmpty()) {
             return req;
         }

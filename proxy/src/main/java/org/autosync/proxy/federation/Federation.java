@@ -101,7 +101,10 @@ public final class Federation implements AutoCloseable {
                 this::probe, fed.peerHealth(), metrics);
         List<String> peerNames = fed.sites().all().stream().map(Site::name)
                 .filter(n -> !n.equals(fed.site().name())).toList();
-        routes = new RingRoutes(fed.topology(), peerNames, fed.ring(), clock.instant());
+        // with two sites there is nothing to route around to: no detours, nothing shown as one
+        routes = new RingRoutes(fed.topology(), peerNames, fed.sites().all().size() < 3
+                ? new org.autosync.proxy.config.RingSettings(Duration.ZERO, fed.ring().returnAfter(),
+                        fed.ring().rewireRate()) : fed.ring(), health::isDown, clock.instant());
         for (String p : peerNames) {
             metrics.registerRingDetourGauge(p, () -> routes.isAround(p) ? 1 : 0);
         }
@@ -145,7 +148,7 @@ public final class Federation implements AutoCloseable {
             rewirer = null;
         } else {
             Reconciler known = reconciler;
-            rewirer = new RingRewirer(fed, routes, health::isDown, service,
+            rewirer = new RingRewirer(fed, routes, health::isDown, service::send,
                     known != null ? known::knownAccounts : fed::reconcileAccounts,
                     fed.repair().workerIndex() == 0, clock, metrics);
         }
@@ -180,19 +183,27 @@ public final class Federation implements AutoCloseable {
         // forward mode: peers' requests carry the client's own token, judged by this cluster
         LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
         PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
-                settings.responseHeaderTimeout(), fed.site().name(), this::ownSyncTarget);
+                settings.responseHeaderTimeout(), fed.site().name(), ownSyncTarget);
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
                 fed.repair().enabled() ? fed.repair().account() : null,
                 settings.listenTls() != null && settings.listenTls().requiresPeerCertificates());
     }
 
-    /** The target this site gives its own copy of {@code account/container}; empty where it syncs nowhere. */
-    private java.util.Optional<String> ownSyncTarget(String account, String container) {
-        org.autosync.placement.Placement p = fed.policy().decide(account, container);
-        String here = fed.site().name();
-        return p.contains(here) ? routes.syncTo(p, here, org.autosync.proxy.route.SwiftPath.quote(account),
-                org.autosync.proxy.route.SwiftPath.quote(container)) : java.util.Optional.empty();
-    }
+    /** The target this site gives its own copy of a container a peer changes (see {@link PeerApply.OwnSyncTarget}). */
+    private final PeerApply.OwnSyncTarget ownSyncTarget = new PeerApply.OwnSyncTarget() {
+        @Override
+        public boolean wiresHere(String account, String container) {
+            org.autosync.placement.Placement p = fed.policy().decide(account, container);
+            return p.size() > 1 && p.contains(fed.site().name());
+        }
+
+        @Override
+        public java.util.Optional<String> of(String account, String container, boolean create) {
+            return routes.targetForChange(fed.policy().decide(account, container), fed.site().name(),
+                    org.autosync.proxy.route.SwiftPath.quote(account), org.autosync.proxy.route.SwiftPath.quote(container),
+                    create);
+        }
+    };
 
     /** Starts the background work: peer health, ring routes, canaries, repair, the periodic reconcile, and the start-up check. */
     public void start() {
@@ -271,6 +282,11 @@ public final class Federation implements AutoCloseable {
             lastReconcileError = e.getMessage();
             log.warn("reconcile failed: {}", e.getMessage());
         }
+    }
+
+    /** This site's ring routes (the reconcile command takes the running proxy's into them). */
+    public RingRoutes ringRoutes() {
+        return routes;
     }
 
     /** The reconcile engine, when repair is on (the command and tests run it). */

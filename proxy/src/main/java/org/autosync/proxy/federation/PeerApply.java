@@ -46,11 +46,13 @@ public final class PeerApply {
     private final String site;
     private final OwnSyncTarget ownSyncTarget;
 
-    /** The sync target this site gives its own copy of a container; empty where Autosync wires none. */
-    @FunctionalInterface
+    /** The sync target this site gives its own copy of a container ({@code account}, {@code container} decoded). */
     public interface OwnSyncTarget {
-        /** {@code account} and {@code container} as decoded from the path. */
-        java.util.Optional<String> of(String account, String container);
+        /** Whether Autosync wires this site's copy (placed here and at other sites): else the peer's value stays. */
+        boolean wiresHere(String account, String container);
+
+        /** The target for this site's copy in a change; empty: the copy keeps the target it has. */
+        java.util.Optional<String> of(String account, String container, boolean create);
     }
 
     /** {@code service} null means forward mode. */
@@ -113,14 +115,22 @@ public final class PeerApply {
 
     private ClusterRequest ownSyncTarget(ClusterRequest req, SwiftPath path) {
         String sent = req.header(ReplicatedHeaders.SYNC_TO);
-        if (sent == null || path.kind() != SwiftPath.Kind.CONTAINER) {
+        if (sent == null || path.kind() != SwiftPath.Kind.CONTAINER
+                || !ownSyncTarget.wiresHere(path.account(), path.container())) {
             return req;
         }
-        return ownSyncTarget.of(path.account(), path.container()).filter(mine -> !mine.equals(sent)).map(mine -> {
-            log.debug("site {}: sync target {} for {}/{} instead of the peer's {}", site, mine, path.account(),
+        java.util.Optional<String> mine = ownSyncTarget.of(path.account(), path.container(),
+                req.method().equals("PUT"));
+        if (mine.isEmpty()) {
+            log.debug("site {}: {}/{} keeps its sync target (the one for this change names a site that is down)",
+                    site, path.account(), path.container());
+            return req.with(ReplicatedHeaders.SYNC_TO, null);
+        }
+        if (!mine.get().equals(sent)) {
+            log.debug("site {}: sync target {} for {}/{} instead of the peer's {}", site, mine.get(), path.account(),
                     path.container(), sent);
-            return req.with(ReplicatedHeaders.SYNC_TO, mine);
-        }).orElse(req);
+        }
+        return req.with(ReplicatedHeaders.SYNC_TO, mine.get());
     }
 
     /**

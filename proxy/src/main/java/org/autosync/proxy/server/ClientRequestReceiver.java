@@ -32,8 +32,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements ExchangeOwner {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestReceiver.class);
-    /** Failed client handshakes: a client can cause any number, so one line per 10 s at most. */
+    /**
+     * Failed client handshakes and plain http on the TLS port: a client can cause any number, so
+     * one line per 10 s at most for each kind (a scanner's noise does not hide a peer's failure).
+     */
     private static final org.autosync.proxy.internal.LogEvery TLS_FAILURES_LOG =
+            new org.autosync.proxy.internal.LogEvery(java.time.Duration.ofSeconds(10));
+    private static final org.autosync.proxy.internal.LogEvery PLAIN_ON_TLS_LOG =
             new org.autosync.proxy.internal.LogEvery(java.time.Duration.ofSeconds(10));
 
     /** Fired down the pipeline to ask the connection to close once its response is out. */
@@ -238,7 +243,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         Throwable tls = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
                 ? cause.getCause() : cause;
         if (tls instanceof io.netty.handler.ssl.NotSslRecordException) {
-            long left = TLS_FAILURES_LOG.admit();
+            long left = PLAIN_ON_TLS_LOG.admit();
             if (left >= 0) {
                 log.info("client {} spoke plain HTTP to the TLS listener; closed ({} such failures not logged "
                         + "since the last line)", ctx.channel().remoteAddress(), left);

@@ -55,6 +55,10 @@ final class StoppedLabDaemon implements AutoCloseable {
         for (int i = 0; i < 100 && Files.exists(Path.of("/proc", pid)); i++) {
             Thread.sleep(100);
         }
+        if (Files.exists(Path.of("/proc", pid))) {
+            d.close(); // nothing was stopped after all: leave the lab as it was
+            throw new AssertionError(site + " " + daemon + " (pid " + pid + ") still runs 10 s after SIGTERM");
+        }
         return d;
     }
 

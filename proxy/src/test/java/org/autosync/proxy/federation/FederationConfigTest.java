@@ -427,7 +427,10 @@ class FederationConfigTest {
         assertNames(refused(with("autosync.ring.detour-after = 10ms")), "autosync.ring.detour-after");
         assertNames(refused(with("autosync.ring.detour-after = -1m")), "autosync.ring.detour-after");
         assertNames(refused(with("autosync.ring.return-after = later")), "autosync.ring.return-after");
-        assertNames(refused(with("autosync.ring.return-after = 2d")), "autosync.ring.return-after");
+        assertNames(refused(with("autosync.ring.return-after = 25h")), "autosync.ring.return-after");
+        assertNames(refused(with("autosync.ring.detour-after = 169h")), "autosync.ring.detour-after");
+        assertEquals(java.time.Duration.ofDays(7),
+                parse(with("autosync.ring.detour-after = 7d")).federation().ring().detourAfter());
         assertNames(refused(with("autosync.ring.rewire-rate = 0")), "autosync.ring.rewire-rate");
         assertNames(refused(with("autosync.ring.rewire-rate = fast")), "autosync.ring.rewire-rate");
     }

@@ -164,6 +164,28 @@ class PeerSideTest {
     }
 
     @Test
+    void aPeerChangeNeverPointsThisSitesCopyAtASiteThatIsDownHere() throws Exception {
+        proxy.close();
+        siteC.healthy = false; // c fails b's health checks: b's own target for [a, b, c] copies is c
+        proxy = TestProxy.start(cluster.server.getPort(), s -> s.federation(FederationFixture.at("b")
+                .site("a", siteA.url()).site("b", URI.create("http://127.0.0.1:9")).site("c", siteC.url())
+                .authUrl(URI.create(auth.url() + "/auth/v1.0")).peerHealth(Duration.ofMillis(100), 1)
+                .build()));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (siteC.healthChecks.get() < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Map<String, String> h = headers();
+        h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");
+        h.put("X-Container-Sync-Key", "0123abcd");
+        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
+        assertEquals(204, r.statusCode(), r.body());
+        assertNull(cluster.only().getHeader("X-Container-Sync-To"), "the copy keeps the target it has");
+        assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
+        assertEquals("blue", cluster.only().getHeader("X-Container-Meta-Color"));
+    }
+
+    @Test
     void syncHeadersSentByThePeerAreAppliedAsSent() throws Exception {
         Map<String, String> h = headers();
         h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");

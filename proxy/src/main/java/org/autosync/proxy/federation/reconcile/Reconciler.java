@@ -210,18 +210,14 @@ public final class Reconciler {
         private CompletableFuture<Void> container(String account, String container, Placement p) {
             String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
             Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
-            Map<String, Map<String, String>> sync = new LinkedHashMap<>();
             for (Site s : p.sites()) {
                 heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
                         .thenApply(KeyRepairer::state));
-                Optional<String> to = routes.syncTo(p, s.name(), SwiftPath.quote(account),
-                        SwiftPath.quote(container));
-                sync.put(s.name(), to.isEmpty() ? Map.of() : Map.of(ReplicatedHeaders.SYNC_TO, to.get(),
-                        ReplicatedHeaders.SYNC_KEY, fed.syncKeys().keyFor(account, container)));
             }
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
+                Map<String, Map<String, String>> sync = syncHeaders(p, account, container, copies);
                 ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
                 if (!first.metadataDiffers()) {
                     return act(account, container, path, p, first);
@@ -230,6 +226,28 @@ public final class Reconciler {
                 return clocksAt(p, account, container, path).thenCompose(all ->
                         act(account, container, path, p, ReconcileDecision.decide(copies, sync, all)));
             });
+        }
+
+        /**
+         * The sync headers each copy must carry. A copy to be made gets the target the routes give;
+         * one that exists keeps its own when that target names a site that is down now (or the
+         * routes are not known): only its key is checked then.
+         */
+        private Map<String, Map<String, String>> syncHeaders(Placement p, String account, String container,
+                                                             Map<String, CopyState> copies) {
+            Map<String, Map<String, String>> sync = new LinkedHashMap<>();
+            if (p.size() < 2) {
+                return sync;
+            }
+            String key = fed.syncKeys().keyFor(account, container);
+            for (Site s : p.sites()) {
+                boolean create = copies.get(s.name()).presence() != CopyState.Presence.PRESENT;
+                Optional<String> to = routes.targetForChange(p, s.name(), SwiftPath.quote(account),
+                        SwiftPath.quote(container), create);
+                sync.put(s.name(), to.isEmpty() ? Map.of(ReplicatedHeaders.SYNC_KEY, key)
+                        : Map.of(ReplicatedHeaders.SYNC_TO, to.get(), ReplicatedHeaders.SYNC_KEY, key));
+            }
+            return sync;
         }
 
         /** Each site's change clocks for the key ({@code container} "" for the account itself). */

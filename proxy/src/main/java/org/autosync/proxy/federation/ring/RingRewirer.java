@@ -3,25 +3,30 @@ package org.autosync.proxy.federation.ring;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.autosync.placement.Placement;
+import org.autosync.placement.Site;
 import org.autosync.placement.repair.ReplicatedHeaders;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.federation.ContainerNames;
-import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.autosync.proxy.route.SwiftPath;
 import org.slf4j.Logger;
@@ -37,14 +42,22 @@ import org.slf4j.LoggerFactory;
  * the site looks at the routes (its fan-out and repair write targets by them); only the first
  * ({@code repair.worker-index} 0) rewires.
  *
+ * <p>A copy is never pointed at a site that is down now (a route not yet settled after a restart,
+ * every other site of the ring away): it keeps the target it has, and a later full pass looks
+ * again. Full passes (a HEAD of every ring copy) also run after any pass that failed in part,
+ * once the routes have settled after a start, and every {@code reconcile.interval} (1 h when that
+ * is 0), so a copy wired by another replica's or a command's older view comes back in line.
+ *
  * <p>Nothing is lost by a rewiring: while the copy at a syncs past b to c, b gets no new objects
  * from a; when a's copy is pointed at b again Swift resets its sync points and offers b every
- * object of the container (those b has are skipped by their timestamp). The copies rewired before
- * a restart are found again by a full pass once the routes have settled after the start.
+ * object of the container (those b has are skipped by their timestamp).
  */
 public final class RingRewirer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RingRewirer.class);
     private static final long CALL_LIMIT_SECONDS = 60;
+    private static final Duration MAX_RETRY_WAIT = Duration.ofMinutes(1);
+    /** How soon a full pass looks again at copies left as they were because their target was down. */
+    private static final Duration DEFERRED_LOOK_AGAIN = Duration.ofSeconds(30);
 
     /** The accounts to look through: the configured ones and every one Autosync has seen. */
     @FunctionalInterface
@@ -55,25 +68,31 @@ public final class RingRewirer implements AutoCloseable {
     private final FederationSettings fed;
     private final RingRoutes routes;
     private final Predicate<String> isDown;
-    private final LocalService local;
+    private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final Accounts accounts;
     private final Clock clock;
     private final ProxyMetrics metrics;
     private final boolean active;
+    private final Duration fullPassEvery;
     private final ScheduledExecutorService timer;
-    private final Instant fullPassAt;
-    /** Routed around at the last pass that finished; null: no pass yet, the next one looks at every copy. */
+    private final ExecutorService passer;
+    private final AtomicBoolean passing = new AtomicBoolean();
+    /** When the next full pass is due; a full pass compares every ring copy with a HEAD. */
+    private volatile Instant fullPassAt;
+    /** Routed around at the last pass that finished cleanly; null: the next pass is a full one. */
     private volatile Set<String> wiredAround;
-    private final java.util.concurrent.atomic.AtomicBoolean passing = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.ExecutorService passer;
-    private volatile String lastProblem;
-    private static final java.time.Duration MAX_RETRY_WAIT = java.time.Duration.ofMinutes(1);
     private volatile Instant retryAt = Instant.MIN;
-    private int failures; // on the rewire thread only
+    private volatile String lastProblem;
     private volatile Instant lastPass;
+    private int failures; // on the rewire thread only
 
-    public RingRewirer(FederationSettings fed, RingRoutes routes, Predicate<String> isDown, LocalService local,
-                       Accounts accounts, boolean active, Clock clock, ProxyMetrics metrics) {
+    /**
+     * @param local   this site's Swift, as the service user
+     * @param active  whether this replica rewires (else it only keeps the routes current)
+     */
+    public RingRewirer(FederationSettings fed, RingRoutes routes, Predicate<String> isDown,
+                       Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, Accounts accounts,
+                       boolean active, Clock clock, ProxyMetrics metrics) {
         this.fed = requireNonNull(fed, "fed");
         this.routes = requireNonNull(routes, "routes");
         this.isDown = requireNonNull(isDown, "isDown");
@@ -82,12 +101,12 @@ public final class RingRewirer implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.metrics = requireNonNull(metrics, "metrics");
         this.active = active;
+        this.fullPassEvery = fed.reconcile().interval().isZero() ? Duration.ofHours(1) : fed.reconcile().interval();
         // the first full pass once every peer's route has settled: a peer down since the start is
-        // routed around by then, so copies routed around before a restart are not wired back
-        // through it (and around again: two sync-point resets) in the meantime
-        java.time.Duration settle = fed.ring().detourAfter().compareTo(fed.ring().returnAfter()) > 0
+        // routed around by then (copies pointing at a peer still down are kept in any case)
+        Duration settle = fed.ring().detourAfter().compareTo(fed.ring().returnAfter()) > 0
                 ? fed.ring().detourAfter() : fed.ring().returnAfter();
-        this.fullPassAt = clock.instant().plus(settle).plus(fed.peerHealth().interval());
+        this.fullPassAt = clock.instant().plus(settle).plus(fed.peerHealth().interval().multipliedBy(2));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "autosync-ring-routes");
             t.setDaemon(true);
@@ -102,13 +121,22 @@ public final class RingRewirer implements AutoCloseable {
 
     public void start() {
         long every = fed.peerHealth().interval().toMillis();
-        timer.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::tickSafely, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again
+            log.warn("ring: {}", e.toString());
+        }
     }
 
     /**
      * One look at the peers, and a pass over this site's copies when the routes differ from those
-     * the copies were last wired by. The pass runs on its own thread: a long one does not hold
-     * the routes (which the fan-out reads) back.
+     * the copies were last wired by, or a full pass is due. The pass runs on its own thread: a
+     * long one does not hold the routes (which the fan-out reads) back.
      */
     void tick() {
         Instant now = clock.instant();
@@ -119,22 +147,33 @@ public final class RingRewirer implements AutoCloseable {
                     : "ring: peer {} up for {}: this site's copies sync through it again",
                     site, routes.isAround(site) ? fed.ring().detourAfter() : fed.ring().returnAfter());
         }
+        if (!active || now.isBefore(retryAt) || passing.get()) {
+            return;
+        }
+        boolean full = !now.isBefore(fullPassAt);
         Set<String> before = wiredAround;
-        boolean wanted = !now.isBefore(retryAt) && (before == null ? !now.isBefore(fullPassAt)
-                : !before.equals(routes.around()) || lastProblem != null);
-        if (active && wanted && passing.compareAndSet(false, true)) {
-            passer.execute(() -> {
-                try {
-                    pass(before);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (RuntimeException e) {
-                    lastProblem = e.getMessage();
-                } finally {
-                    backOff();
-                    passing.set(false);
-                }
-            });
+        if (!full && (before == null || before.equals(routes.around()))) {
+            return; // nothing changed since the last clean pass (or the first full pass is not due)
+        }
+        if (passing.compareAndSet(false, true)) {
+            passer.execute(this::passSafely);
+        }
+    }
+
+    /** One pass, as {@link #tick()} decided, on the rewire thread. */
+    void passSafely() {
+        try {
+            Instant now = clock.instant();
+            boolean full = !now.isBefore(fullPassAt) || wiredAround == null;
+            pass(full ? null : wiredAround);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            wiredAround = null; // some copies may have been rewired: the next pass looks at all
+            lastProblem = e.toString();
+        } finally {
+            backOff();
+            passing.set(false);
         }
     }
 
@@ -142,29 +181,32 @@ public final class RingRewirer implements AutoCloseable {
     private void backOff() {
         if (lastProblem == null) {
             failures = 0;
-            retryAt = Instant.MIN;
             return;
         }
         failures = Math.min(failures + 1, 16);
-        java.time.Duration wait = fed.peerHealth().interval().multipliedBy(1L << Math.min(failures, 10));
+        Duration wait = fed.peerHealth().interval().multipliedBy(1L << Math.min(failures, 10));
         if (wait.compareTo(MAX_RETRY_WAIT) > 0) {
             wait = MAX_RETRY_WAIT;
         }
         retryAt = clock.instant().plus(wait);
+        fullPassAt = retryAt;
         log.warn("ring: rewiring failed ({} in a row), tried again in {}: {}", failures, wait, lastProblem);
     }
 
     /**
      * Rewires every copy here whose target differs from the routes now: all ring copies when
-     * {@code before} is null, else only those whose target with {@code before} differs.
+     * {@code before} is null (a full pass), else only those whose target with {@code before} differs.
      */
     private void pass(Set<String> before) throws InterruptedException {
         Set<String> around = routes.around();
         String here = fed.site().name();
         int rewired = 0;
         int failed = 0;
+        int deferred = 0;
+        long spacing = 1_000_000_000L / fed.ring().rewireRate();
+        long nextPostAt = System.nanoTime();
         for (String account : accounts.get()) {
-            for (String container : await(ContainerNames.of(local::send, account))) {
+            for (String container : await(ContainerNames.of(local, account))) {
                 Placement p = fed.policy().decide(account, container);
                 if (p.size() < 3 || !p.contains(here)) {
                     continue; // with two sites there is nothing to route around to
@@ -175,39 +217,56 @@ public final class RingRewirer implements AutoCloseable {
                 if (want.isEmpty() || before != null && want.equals(routes.syncTo(p, here, a, c, before))) {
                     continue;
                 }
-                switch (rewire("/v1/" + a + "/" + c, want.get())) {
+                Optional<Site> to = fed.topology().next(p, here, around);
+                boolean toDown = to.isPresent() && isDown.test(to.get().name());
+                long wait = nextPostAt - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                switch (rewire("/v1/" + a + "/" + c, want.get(), toDown)) {
                     case REWIRED -> {
                         rewired++;
                         metrics.ringRewired();
-                        Thread.sleep(1000L / fed.ring().rewireRate());
+                        nextPostAt = System.nanoTime() + spacing;
                     }
+                    case DEFERRED -> deferred++;
                     case FAILED -> failed++;
                     default -> { }
                 }
             }
         }
         lastPass = clock.instant();
-        if (rewired > 0 || failed > 0) {
-            log.info("ring: {} containers rewired, {} failed (routed around: {})", rewired, failed,
-                    around.isEmpty() ? "none" : around);
+        if (rewired > 0 || failed > 0 || deferred > 0) {
+            log.info("ring: {} containers rewired, {} failed, {} kept (their new target is down) (routed around: {})",
+                    rewired, failed, deferred, around.isEmpty() ? "none" : around);
         }
         if (failed > 0) {
+            wiredAround = null; // the next pass looks at every copy again
             lastProblem = failed + " containers could not be rewired";
-            return; // the next tick goes over the same copies again
+            return;
         }
-        wiredAround = around;
         lastProblem = null;
+        if (deferred > 0) {
+            wiredAround = null;
+            fullPassAt = clock.instant().plus(DEFERRED_LOOK_AGAIN);
+        } else {
+            wiredAround = around;
+            if (before == null) {
+                fullPassAt = clock.instant().plus(fullPassEvery);
+            }
+        }
     }
 
-    private enum Result { UNCHANGED, REWIRED, FAILED }
+    private enum Result { UNCHANGED, REWIRED, DEFERRED, FAILED }
 
     /**
-     * Points the copy at {@code path} to {@code want} when it syncs somewhere else in this realm.
-     * A copy with no target, or one elsewhere, is left alone: it is not synced by Autosync (a
-     * versioned container) or not yet wired, which reconcile and repair see to.
+     * Points the copy at {@code path} to {@code want} when it syncs somewhere else in this realm,
+     * unless {@code want} names a site that is down now. A copy with no target, or one elsewhere,
+     * is left alone: it is not synced by Autosync (a versioned container) or not yet wired, which
+     * reconcile and repair see to.
      */
-    private Result rewire(String path, String want) throws InterruptedException {
-        ClusterResponse head = await(local.send(new ClusterRequest("HEAD", path, Map.of(), new byte[0])));
+    private Result rewire(String path, String want, boolean wantIsDown) throws InterruptedException {
+        ClusterResponse head = await(local.apply(new ClusterRequest("HEAD", path, Map.of(), new byte[0])));
         if (head.status() == 404) {
             return Result.UNCHANGED; // deleted since the listing
         }
@@ -219,7 +278,10 @@ public final class RingRewirer implements AutoCloseable {
         if (now == null || now.equals(want) || !now.startsWith("//" + fed.topology().realm() + "/")) {
             return Result.UNCHANGED;
         }
-        ClusterResponse post = await(local.send(new ClusterRequest("POST", path,
+        if (wantIsDown) {
+            return Result.DEFERRED; // pointing it at a site that is down helps nobody, and resets it twice
+        }
+        ClusterResponse post = await(local.apply(new ClusterRequest("POST", path,
                 Map.of(ReplicatedHeaders.SYNC_TO, List.of(want)), new byte[0])));
         if (!post.is2xx()) {
             log.warn("ring: POST {} (sync to {}) answered {} {}", path, want, post.status(), post.brief());
@@ -229,9 +291,16 @@ public final class RingRewirer implements AutoCloseable {
         return Result.REWIRED;
     }
 
+    /** Waits until no pass runs (tests drive {@link #tick()} and then wait here). */
+    void awaitIdle() throws InterruptedException {
+        while (passing.get()) {
+            Thread.sleep(5);
+        }
+    }
+
     /** For {@code status}: the routes, the last pass, and what went wrong with it. */
     public Map<String, Object> status() {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("peers", routes.snapshot());
         m.put("last_pass", lastPass == null ? null : lastPass.toString());
         m.put("last_problem", lastProblem);

@@ -25,19 +25,28 @@ import org.autosync.proxy.config.RingSettings;
 public final class RingRoutes {
     private final SyncTopology topology;
     private final RingSettings settings;
+    private final Predicate<String> isDown;
     private final Map<String, RingDetour> detours = new LinkedHashMap<>();
     private volatile Set<String> around = Set.of();
+    /** Set where the routes are not known (a command without the running proxy): existing copies keep theirs. */
+    private volatile boolean keepExistingTargets;
 
     /** Routes that never go around a site: one-site deployments, tools and tests. */
     public static RingRoutes fixed(SyncTopology topology) {
         return new RingRoutes(topology, Set.of(), new RingSettings(java.time.Duration.ZERO,
-                java.time.Duration.ZERO, 1), Instant.EPOCH);
+                java.time.Duration.ZERO, 1), s -> false, Instant.EPOCH);
     }
 
-    /** All peers synced through, watched from {@code now}. */
-    public RingRoutes(SyncTopology topology, Collection<String> peers, RingSettings settings, Instant now) {
+    /**
+     * All peers synced through, watched from {@code now}.
+     *
+     * @param isDown whether a peer is down now (its health), for changes that would point a copy at it
+     */
+    public RingRoutes(SyncTopology topology, Collection<String> peers, RingSettings settings, Predicate<String> isDown,
+                      Instant now) {
         this.topology = requireNonNull(topology, "topology");
         this.settings = requireNonNull(settings, "settings");
+        this.isDown = requireNonNull(isDown, "isDown");
         for (String p : requireNonNull(peers, "peers")) {
             detours.put(p, RingDetour.watchedFrom(now));
         }
@@ -64,6 +73,21 @@ public final class RingRoutes {
         return changed;
     }
 
+    /**
+     * Takes the routes of the running proxy of this site (a command run beside it): the peers in
+     * {@code aroundThere} are routed around, whatever this process saw.
+     */
+    public synchronized void adopt(Set<String> aroundThere) {
+        around = Set.copyOf(aroundThere);
+        detours.replaceAll((site, d) -> new RingDetour(aroundThere.contains(site) ? RingDetour.Route.AROUND
+                : RingDetour.Route.THROUGH, aroundThere.contains(site), d.since()));
+    }
+
+    /** The routes are not known: a change to an existing copy leaves its target as it is. */
+    public void keepExistingTargets() {
+        keepExistingTargets = true;
+    }
+
     /** The peers routed around now. */
     public Set<String> around() {
         return around;
@@ -77,6 +101,27 @@ public final class RingRoutes {
     /** The sync target of the copy at {@code atSite} with the routes as they are now (see {@link SyncTopology}). */
     public Optional<String> syncTo(Placement placement, String atSite, String account, String container) {
         return topology.syncTo(placement, atSite, account, container, around);
+    }
+
+    /**
+     * The target to write for the copy at {@code atSite} in a client's or a repair's change: the
+     * routed one, except for a change to an existing copy ({@code create} false) whose routed
+     * target is a site that is down now (a route not settled yet after a restart, or every other
+     * site away): then empty, and the copy keeps the target it has, which the ring rewirer set.
+     */
+    public Optional<String> targetForChange(Placement placement, String atSite, String account, String container,
+                                            boolean create) {
+        Set<String> a = around;
+        if (!create && keepExistingTargets) {
+            return Optional.empty();
+        }
+        if (!create) {
+            Optional<org.autosync.placement.Site> next = topology.next(placement, atSite, a);
+            if (next.isPresent() && !next.get().name().equals(atSite) && isDown.test(next.get().name())) {
+                return Optional.empty();
+            }
+        }
+        return topology.syncTo(placement, atSite, account, container, a);
     }
 
     /** The same with the sites in {@code aroundThen} routed around: what a target was before a change. */

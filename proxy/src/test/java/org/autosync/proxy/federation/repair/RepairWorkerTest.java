@@ -38,6 +38,7 @@ class RepairWorkerTest {
     private BiFunction<RepairRecord, Long, KeyRepairer.Outcome> outcome =
             (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
     private RepairWorker worker;
+    private final java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterEach
     void close() {
@@ -50,6 +51,7 @@ class RepairWorkerTest {
         RecordStore store = new RecordStore() {
             @Override
             public CompletableFuture<List<String>> names() {
+                passes.incrementAndGet(); // every pass lists the records once
                 return CompletableFuture.completedFuture(List.copyOf(stored.keySet()));
             }
 
@@ -102,13 +104,16 @@ class RepairWorkerTest {
         assertTrue(w.status().lastPass() != null, "the first pass ran");
         add("c-after", RepairOp.CONTAINER_PUT);
         outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CREATE, "made", true);
+        int before = passes.get();
         w.wake();
         w.wake(); // a second wake while one is queued adds nothing
         while (!handled.contains("c-after") && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
+        Thread.sleep(300); // time for a second pass, were one queued
         assertEquals(List.of("c-after"), List.copyOf(handled), "handled by the woken pass, once");
         assertTrue(stored.isEmpty());
+        assertEquals(before + 1, passes.get(), "two wakes in a row: one pass");
     }
 
     private List<String> pass() throws InterruptedException {

@@ -22,7 +22,7 @@ class RingRoutesTest {
     private static final Placement ABC = Placement.of(site("a"), site("b"), site("c"));
     private final Set<String> down = new HashSet<>();
     private final RingRoutes routes = new RingRoutes(new SyncTopology("lab"), List.of("b", "c"),
-            new RingSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), 5), T0);
+            new RingSettings(Duration.ofSeconds(30), Duration.ofSeconds(10), 5), down::contains, T0);
 
     private static Site site(String n) {
         return new Site(n, URI.create("http://" + n + ".example:8080"), n);
@@ -58,6 +58,23 @@ class RingRoutesTest {
         assertEquals(Set.of("b"), lookAt(45));
         assertFalse(routes.isAround("b"));
         assertEquals(Optional.of("//lab/b/AUTH_x/c1"), routes.syncTo(ABC, "a", "AUTH_x", "c1"));
+    }
+
+    @Test
+    void aChangeToAnExistingCopyNeverPointsItAtASiteThatIsDownNow() {
+        down.add("b"); // down, not yet routed around (just after a restart, say)
+        lookAt(1);
+        assertEquals(Optional.empty(), routes.targetForChange(ABC, "a", "AUTH_x", "c1", false),
+                "a POST keeps the copy's target");
+        assertEquals(Optional.of("//lab/b/AUTH_x/c1"), routes.targetForChange(ABC, "a", "AUTH_x", "c1", true),
+                "a new copy is wired by the routes");
+        assertEquals(Optional.of("//lab/a/AUTH_x/c1"), routes.targetForChange(ABC, "c", "AUTH_x", "c1", false),
+                "c's copy syncs to a, which is up");
+        lookAt(31);
+        assertEquals(Optional.of("//lab/c/AUTH_x/c1"), routes.targetForChange(ABC, "a", "AUTH_x", "c1", false),
+                "routed around b: c");
+        down.add("c"); // c down too (not yet routed around): its target would be c
+        assertEquals(Optional.empty(), routes.targetForChange(ABC, "a", "AUTH_x", "c1", false));
     }
 
     @Test
