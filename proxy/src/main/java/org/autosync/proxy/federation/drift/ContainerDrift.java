@@ -62,7 +62,7 @@ public final class ContainerDrift {
                     if (entries.size() >= maxObjects) {
                         truncated = true;
                         String last = entries.get(entries.size() - 1).name();
-                        upTo = upTo == null || last.compareTo(upTo) < 0 ? last : upTo;
+                        upTo = upTo == null || ListingCompare.SWIFT_ORDER.compare(last, upTo) < 0 ? last : upTo;
                     }
                     listings.put(s.name(), entries);
                 } catch (IOException e) {

@@ -15,6 +15,10 @@ import java.util.TreeSet;
  * site, another version of it there) is tested without a cluster.
  */
 public final class ListingCompare {
+    /** Swift's listing order: object names by their UTF-8 bytes (not Java's UTF-16 order). */
+    public static final java.util.Comparator<String> SWIFT_ORDER = (x, y) -> java.util.Arrays.compareUnsigned(
+            x.getBytes(java.nio.charset.StandardCharsets.UTF_8), y.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
     private ListingCompare() {
     }
 
@@ -56,7 +60,7 @@ public final class ListingCompare {
     public static Result compare(Map<String, List<Entry>> listings, int limit, String upTo) {
         Map<String, Totals> totals = new LinkedHashMap<>();
         Map<String, Map<String, Entry>> bySite = new LinkedHashMap<>();
-        TreeSet<String> all = new TreeSet<>();
+        TreeSet<String> all = new TreeSet<>(SWIFT_ORDER);
         listings.forEach((site, entries) -> {
             long bytes = 0;
             Map<String, Entry> m = new TreeMap<>();

@@ -56,6 +56,16 @@ class ListingCompareTest {
     }
 
     @Test
+    void theCutFollowsSwiftsOrderByUtf8Bytes() {
+        // U+FFFD sorts before U+1F600 in UTF-8 bytes (EF.. < F0..) but after it in UTF-16 (FFFD > D83D)
+        String bmp = "o\uFFFD";
+        String emoji = "o\uD83D\uDE00";
+        Result r = ListingCompare.compare(listings(List.of(e(bmp, "h1", 1)),
+                List.of(e(bmp, "h1", 1), e(emoji, "h2", 1))), 10, bmp);
+        assertTrue(r.inStep(), "the emoji comes after the cut at " + bmp + " in Swift's order: " + r);
+    }
+
+    @Test
     void longListsAreCappedButCountedInFull() {
         List<Entry> many = java.util.stream.IntStream.range(0, 30).mapToObj(i -> e("o" + i, "h", 1)).toList();
         Result r = ListingCompare.compare(listings(many, List.of()), 5);
