@@ -32,8 +32,9 @@ public final class ContainerNames {
         return page(send, account, "", new ArrayList<>());
     }
 
-    private static CompletableFuture<List<String>> page(Function<ClusterRequest, CompletableFuture<ClusterResponse>> send,
-                                                        String account, String marker, List<String> acc) {
+    private static CompletableFuture<List<String>> page(
+            Function<ClusterRequest, CompletableFuture<ClusterResponse>> send, String account, String marker,
+            List<String> acc) {
         String q = "/v1/" + SwiftPath.quote(account) + "?format=json&limit=" + PAGE
                 + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
         return send.apply(new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {

@@ -71,8 +71,8 @@ public final class FanOutExecutor {
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, RingRoutes routes, ClusterClient http, URI localCluster,
-                          Duration localTimeout, PeerClient peers, ProxyMetrics metrics, RepairRecords records, ChangeClocks clockStore,
-                          SiteCalls sites, Clock clock, PeerHealth health) {
+                          Duration localTimeout, PeerClient peers, ProxyMetrics metrics, RepairRecords records,
+                          ChangeClocks clockStore, SiteCalls sites, Clock clock, PeerHealth health) {
         this.fed = requireNonNull(fed, "fed");
         this.routes = requireNonNull(routes, "routes");
         this.http = requireNonNull(http, "http");

@@ -115,9 +115,11 @@ public final class Federation implements AutoCloseable {
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account());
             clocks = new ChangeClocks(service, fed.repair().account());
-            worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock), fed.repair(),
+            worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock),
+                    fed.repair(),
                     metrics, clock, this::reachablePeers);
-            reconciler = new Reconciler(fed, routes, service, peers, journal, clocks, fed.reconcile().concurrency(), clock);
+            reconciler = new Reconciler(fed, routes, service, peers, journal, clocks, fed.reconcile().concurrency(),
+                    clock);
         } else {
             journal = null;
             clocks = null;
@@ -200,12 +202,15 @@ public final class Federation implements AutoCloseable {
         @Override
         public java.util.Optional<String> of(String account, String container, boolean create) {
             return routes.targetForChange(fed.policy().decide(account, container), fed.site().name(),
-                    org.autosync.proxy.route.SwiftPath.quote(account), org.autosync.proxy.route.SwiftPath.quote(container),
-                    create);
+                    org.autosync.proxy.route.SwiftPath.quote(account),
+                    org.autosync.proxy.route.SwiftPath.quote(container), create);
         }
     };
 
-    /** Starts the background work: peer health, ring routes, canaries, repair, the periodic reconcile, and the start-up check. */
+    /**
+     * Starts the background work: peer health, ring routes, canaries, repair, the periodic
+     * reconcile, and the start-up check.
+     */
     public void start() {
         if (fed != null) {
             Thread t = new Thread(this::checkAtStartUp, "autosync-startup-check");

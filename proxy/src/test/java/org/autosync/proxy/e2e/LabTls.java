@@ -57,7 +57,7 @@ final class LabTls {
         return MODE != Mode.OFF;
     }
 
-    /** Where the lab keeps its CA and certificates ({@code SWIFT_LAB_BASE}, or {@code autosync.ks.base} for the Keystone lab). */
+    /** Where a lab keeps its CA and certificates (its base: {@code SWIFT_LAB_BASE}, {@code autosync.ks.base}). */
     static Path dir(String base) {
         return Path.of(base, "tls");
     }
@@ -176,7 +176,7 @@ final class LabTls {
         return s;
     }
 
-    /** A listening socket for a stand-in server (the security suite's relay): TLS with the lab's server certificate in this mode. */
+    /** A listening socket for a stand-in server (the security suite's relay): TLS with the lab's certificate. */
     static ServerSocket serverSocket() throws IOException {
         if (!on()) {
             return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
