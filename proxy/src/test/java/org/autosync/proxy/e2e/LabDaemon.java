@@ -18,15 +18,27 @@ final class LabDaemon implements AutoCloseable {
 
     /** Pauses {@code daemon} (a pid file name under the lab's run folder) of {@code site}. */
     static LabDaemon pause(String site, String daemon) throws IOException, InterruptedException {
-        String base = System.getenv().getOrDefault("SWIFT_LAB_BASE", "/tmp/swift-lab");
-        Path pidFile = Path.of(base, site, "run", daemon + ".pid");
+        LabDaemon d = new LabDaemon(pidOf(pidFile(site, daemon)));
+        d.signal("-STOP");
+        return d;
+    }
+
+    /** The lab's base folder ({@code SWIFT_LAB_BASE}, default /tmp/swift-lab). */
+    static String base() {
+        return System.getenv().getOrDefault("SWIFT_LAB_BASE", "/tmp/swift-lab");
+    }
+
+    /** Where the lab keeps {@code daemon}'s pid (e.g. {@code proxy}) of {@code site}. */
+    static Path pidFile(String site, String daemon) {
+        return Path.of(base(), site, "run", daemon + ".pid");
+    }
+
+    /** The pid in {@code pidFile}; fails clearly when the lab is not up. */
+    static String pidOf(Path pidFile) throws IOException {
         if (!Files.isReadable(pidFile)) {
             throw new AssertionError("no pid file " + pidFile + " (is the lab up, run by this user?)");
         }
-        String pid = Files.readString(pidFile, StandardCharsets.US_ASCII).strip();
-        LabDaemon d = new LabDaemon(pid);
-        d.signal("-STOP");
-        return d;
+        return Files.readString(pidFile, StandardCharsets.US_ASCII).strip();
     }
 
     private void signal(String sig) throws IOException, InterruptedException {

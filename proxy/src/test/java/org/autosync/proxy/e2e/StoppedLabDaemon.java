@@ -27,12 +27,9 @@ final class StoppedLabDaemon implements AutoCloseable {
 
     /** Stops {@code daemon} (a pid file name under the lab's run folder, e.g. {@code proxy}) of {@code site}. */
     static StoppedLabDaemon stop(String site, String daemon) throws IOException, InterruptedException {
-        String base = System.getenv().getOrDefault("SWIFT_LAB_BASE", "/tmp/swift-lab");
-        Path pidFile = Path.of(base, site, "run", daemon + ".pid");
-        if (!Files.isReadable(pidFile)) {
-            throw new AssertionError("no pid file " + pidFile + " (is the lab up, run by this user?)");
-        }
-        String pid = Files.readString(pidFile, StandardCharsets.US_ASCII).strip();
+        String base = LabDaemon.base();
+        Path pidFile = LabDaemon.pidFile(site, daemon);
+        String pid = LabDaemon.pidOf(pidFile);
         List<String> argv = new ArrayList<>();
         for (String a : Files.readString(Path.of("/proc", pid, "cmdline"), StandardCharsets.UTF_8).split("\0")) {
             if (!a.isEmpty()) {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +18,7 @@ import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.proxy.config.RepairSettings;
 import org.autosync.proxy.metrics.ProxyMetrics;
+import org.autosync.proxy.testing.MovingClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -246,33 +245,5 @@ class RepairWorkerTest {
         assertEquals("site-b-east", RepairWorker.originOf("0000000000000042-site-b-east-0a1b2c3d"));
         assertEquals("a", RepairWorker.originOf("0000000000000042-a-0a1b2c3d"));
         assertEquals("", RepairWorker.originOf("garbage"));
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MovingClock extends Clock {
-        private Instant now = Instant.parse("2026-11-28T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        long micros() {
-            return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

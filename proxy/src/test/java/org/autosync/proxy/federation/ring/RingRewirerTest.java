@@ -8,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +21,7 @@ import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.Settings;
 import org.autosync.proxy.metrics.ProxyMetrics;
 import org.autosync.proxy.route.SwiftPath;
+import org.autosync.proxy.testing.MovingClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +33,7 @@ class RingRewirerTest {
     private static final String TO_B = "//lab/b/AUTH_x/";
     private static final String TO_C = "//lab/c/AUTH_x/";
 
-    private final TestClock clock = new TestClock();
+    private final MovingClock clock = new MovingClock();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final Map<String, String> syncTo = new ConcurrentSkipListMap<>(); // container -> its target at a
     private final Set<String> failingHeads = ConcurrentHashMap.newKeySet();
@@ -178,28 +177,5 @@ class RingRewirerTest {
         run(20);
         assertTrue(posts.isEmpty());
         assertEquals(TO_C + "ring-1", syncTo.get("ring-1"));
-    }
-
-    private static final class TestClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-11-28T12:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
