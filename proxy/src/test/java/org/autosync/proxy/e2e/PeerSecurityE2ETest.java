@@ -147,11 +147,13 @@ class PeerSecurityE2ETest {
     }
 
     static Settings settings(String site, int listenPort, int swiftPort, String urlA, String urlB) {
-        // the fan-out tests' pair, with this suite's own secrets and a short skew; repair passes
-        // far apart: a's worker would rightly create at b what a held-back leg left (a PUT that
-        // a applied), in the middle of the attempts that must change nothing at b
+        // the fan-out tests' pair, with this suite's own secrets and a short skew. No repair pass
+        // during the attempts: a's worker would rightly create at b what a held-back leg left (a
+        // PUT that a applied), in the middle of attempts that must change nothing at b. So passes
+        // far apart, and b never counted down (its return would wake the worker at once)
         return Settings.fromConfig(ConfigFactory.parseString("autosync.peer-max-skew = " + SKEW.getSeconds() + "s\n"
-                        + "autosync.repair { interval = 10m, max-backoff = 10m }")
+                        + "autosync.repair { interval = 10m, max-backoff = 10m }\n"
+                        + "autosync.peer-health.open-after = 100")
                 .withFallback(FanOutE2ETest.hocon(site, listenPort, swiftPort, urlA, urlB, SYNC_SECRET, PEER_SECRET)));
     }
 
