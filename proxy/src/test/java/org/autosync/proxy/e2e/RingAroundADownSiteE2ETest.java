@@ -182,6 +182,15 @@ class RingAroundADownSiteE2ETest {
             assertEquals(201, o.statusCode(), text(o));
             HttpResponse<byte[]> atC = SWIFT_C.awaitHead(object, r -> r.statusCode() == 200, SYNCED_WITHIN);
             assertEquals(200, atC.statusCode(), "the object written at a reached c with b down");
+
+            // nothing else undoes the detour: a client's change through a, and a reconcile at a
+            HttpResponse<byte[]> post = throughA.send("POST", containerPath(container),
+                    "X-Container-Meta-Color", "green", "X-Autosync-Consistency", "local");
+            assertEquals(204, post.statusCode(), text(post));
+            PROXIES.get(0).federation().reconciler().run(new org.autosync.proxy.federation.reconcile.Reconciler
+                    .Options(List.of("AUTH_test"), false, false, n -> { }));
+            assertEquals(toC, syncTo(SWIFT_A, container), "a's copy still routes around b");
+            assertEquals("green", header(SWIFT_A.head(containerPath(container)), "X-Container-Meta-Color"));
         }
         awaitUp(SWIFT_B, Duration.ofSeconds(30));
         awaitSyncTo(SWIFT_A, container, toB, Duration.ofSeconds(30));
