@@ -150,7 +150,7 @@ public final class Federation implements AutoCloseable {
             rewirer = null;
         } else {
             Reconciler known = reconciler;
-            rewirer = new RingRewirer(fed, routes, health::isDown, service::send,
+            rewirer = new RingRewirer(fed, routes, service::send,
                     known != null ? known::knownAccounts : fed::reconcileAccounts,
                     fed.repair().workerIndex() == 0, clock, metrics);
         }

@@ -149,15 +149,20 @@ class PeerSideTest {
         assertNoFurtherFanOut();
     }
 
+    /** A signed peer POST of c1 with metadata and the given sync target and a key; b answers 204. */
+    private void postSyncHeaders(String syncTo) throws Exception {
+        Map<String, String> h = headers();
+        h.put("X-Container-Sync-To", syncTo);
+        h.put("X-Container-Sync-Key", "0123abcd");
+        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
+        assertEquals(204, r.statusCode(), r.body());
+    }
+
     @Test
     void aSyncTargetOtherThanThisSitesOwnIsReplacedByThisSitesOwn() throws Exception {
         // b's copy of a container placed at a, b, c syncs to c: a peer that routes its own copy
         // around c does not decide where b's copy goes
-        Map<String, String> h = headers();
-        h.put("X-Container-Sync-To", "//lab/a/AUTH_test/c1");
-        h.put("X-Container-Sync-Key", "0123abcd");
-        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
-        assertEquals(204, r.statusCode(), r.body());
+        postSyncHeaders("//lab/a/AUTH_test/c1");
         assertEquals("//lab/c/AUTH_test/c1", cluster.only().getHeader("X-Container-Sync-To"));
         assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
         assertNoFurtherFanOut();
@@ -175,11 +180,7 @@ class PeerSideTest {
         while (siteC.healthChecks.get() < 3 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        Map<String, String> h = headers();
-        h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");
-        h.put("X-Container-Sync-Key", "0123abcd");
-        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
-        assertEquals(204, r.statusCode(), r.body());
+        postSyncHeaders("//lab/c/AUTH_test/c1");
         assertNull(cluster.only().getHeader("X-Container-Sync-To"), "the copy keeps the target it has");
         assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
         assertEquals("blue", cluster.only().getHeader("X-Container-Meta-Color"));
@@ -187,11 +188,7 @@ class PeerSideTest {
 
     @Test
     void syncHeadersSentByThePeerAreAppliedAsSent() throws Exception {
-        Map<String, String> h = headers();
-        h.put("X-Container-Sync-To", "//lab/c/AUTH_test/c1");
-        h.put("X-Container-Sync-Key", "0123abcd");
-        HttpResponse<String> r = send(sign(signer(), "POST", "/v1/AUTH_test/c1", h));
-        assertEquals(204, r.statusCode(), r.body());
+        postSyncHeaders("//lab/c/AUTH_test/c1");
         assertEquals("//lab/c/AUTH_test/c1", cluster.only().getHeader("X-Container-Sync-To"));
         assertEquals("0123abcd", cluster.only().getHeader("X-Container-Sync-Key"));
         assertNoFurtherFanOut();

@@ -19,9 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.autosync.placement.Placement;
-import org.autosync.placement.Site;
 import org.autosync.placement.repair.ReplicatedHeaders;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
@@ -67,7 +65,6 @@ public final class RingRewirer implements AutoCloseable {
 
     private final FederationSettings fed;
     private final RingRoutes routes;
-    private final Predicate<String> isDown;
     private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final Accounts accounts;
     private final Clock clock;
@@ -90,12 +87,11 @@ public final class RingRewirer implements AutoCloseable {
      * @param local   this site's Swift, as the service user
      * @param active  whether this replica rewires (else it only keeps the routes current)
      */
-    public RingRewirer(FederationSettings fed, RingRoutes routes, Predicate<String> isDown,
+    public RingRewirer(FederationSettings fed, RingRoutes routes,
                        Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, Accounts accounts,
                        boolean active, Clock clock, ProxyMetrics metrics) {
         this.fed = requireNonNull(fed, "fed");
         this.routes = requireNonNull(routes, "routes");
-        this.isDown = requireNonNull(isDown, "isDown");
         this.local = requireNonNull(local, "local");
         this.accounts = requireNonNull(accounts, "accounts");
         this.clock = requireNonNull(clock, "clock");
@@ -140,7 +136,7 @@ public final class RingRewirer implements AutoCloseable {
      */
     void tick() {
         Instant now = clock.instant();
-        Set<String> changed = routes.look(isDown, now);
+        Set<String> changed = routes.look(now);
         for (String site : changed) {
             log.warn(routes.isAround(site)
                     ? "ring: peer {} down for {}: this site's copies now sync around it"
@@ -217,8 +213,8 @@ public final class RingRewirer implements AutoCloseable {
                 if (want.isEmpty() || before != null && want.equals(routes.syncTo(p, here, a, c, before))) {
                     continue;
                 }
-                Optional<Site> to = fed.topology().next(p, here, around);
-                boolean toDown = to.isPresent() && isDown.test(to.get().name());
+                // the routes' own rule for changes to an existing copy: empty when its target is down now
+                boolean toDown = routes.targetForChange(p, here, a, c, false).isEmpty();
                 long wait = nextPostAt - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);

@@ -31,16 +31,11 @@ public final class RingRoutes {
     /** Set where the routes are not known (a command without the running proxy): existing copies keep theirs. */
     private volatile boolean keepExistingTargets;
 
-    /** Routes that never go around a site: one-site deployments, tools and tests. */
-    public static RingRoutes fixed(SyncTopology topology) {
-        return new RingRoutes(topology, Set.of(), new RingSettings(java.time.Duration.ZERO,
-                java.time.Duration.ZERO, 1), s -> false, Instant.EPOCH);
-    }
-
     /**
      * All peers synced through, watched from {@code now}.
      *
-     * @param isDown whether a peer is down now (its health), for changes that would point a copy at it
+     * @param isDown whether a peer is down now (its health): what the routes follow, and what a
+     *               change to an existing copy is never pointed at
      */
     public RingRoutes(SyncTopology topology, Collection<String> peers, RingSettings settings, Predicate<String> isDown,
                       Instant now) {
@@ -56,7 +51,7 @@ public final class RingRoutes {
      * After a look at every peer's health at {@code now}: the peers whose route changed (routed
      * around, or taken back).
      */
-    public synchronized Set<String> look(Predicate<String> isDown, Instant now) {
+    public synchronized Set<String> look(Instant now) {
         Set<String> changed = new TreeSet<>();
         Set<String> next = new TreeSet<>();
         detours.replaceAll((site, d) -> {

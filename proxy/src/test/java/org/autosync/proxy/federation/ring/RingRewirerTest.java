@@ -74,7 +74,7 @@ class RingRewirerTest {
     private RingRewirer rewirer(FederationSettings fed, boolean active) {
         RingRoutes routes = new RingRoutes(fed.topology(), List.of("b", "c"), fed.ring(), down::contains,
                 clock.instant());
-        rewirer = new RingRewirer(fed, routes, down::contains, this::cluster, () -> List.of("AUTH_x"), active, clock,
+        rewirer = new RingRewirer(fed, routes, this::cluster, () -> List.of("AUTH_x"), active, clock,
                 new ProxyMetrics());
         return rewirer;
     }
