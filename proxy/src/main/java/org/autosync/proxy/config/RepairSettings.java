@@ -61,6 +61,11 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
                 drainDeadline, concurrency);
     }
 
+    public RepairSettings withSyncPass(Duration d) {
+        return new RepairSettings(enabled, account, interval, maxBackoff, workers, workerIndex, staleAfter, d,
+                drainDeadline, concurrency);
+    }
+
     /** From the {@code autosync} block; errors name the key. */
     static RepairSettings fromConfig(Config c) {
         boolean enabled = bool(c, "repair.enabled");

@@ -81,16 +81,35 @@ public final class KeyRepairer implements RecordHandler {
         }
         Site site = target.get();
         String path = "/v1/" + SwiftPath.quote(r.account()) + (r.isContainer() ? "/" + SwiftPath.quote(r.container()) : "");
-        ClusterRequest head = new ClusterRequest("HEAD", path, Map.of(), new byte[0]);
-        // the clocks first, then the values: a value changed in between goes out with an older
-        // clock, and loses against the newer one its own fan-out already took there
-        return clocks.read(r.account(), r.container()).thenCompose(mine -> {
-            CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
-            CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
-                    ? CopyState.unknown(res.outcome().label()) : state(res.response()));
-            return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, syncFor(r, placement)))
-                    .thenCompose(action -> act(site, path, action, mine));
+        Map<String, String> sync = syncFor(r, placement);
+        return decide(r, site, path, sync).thenCompose(first -> {
+            if (!carriesMetadata(first, r.isContainer())) {
+                return act(site, path, first, Map.of()); // no value that a clock could be wanted for
+            }
+            // the clocks first, then the values (read again): a value changed in between goes out
+            // with an older clock, and loses against the newer one its own fan-out already took there
+            return clocks.read(r.account(), r.container()).thenCompose(mine -> decide(r, site, path, sync)
+                    .thenCompose(action -> act(site, path, action, mine)));
         });
+    }
+
+    /** Reads the copy here and at the record's target, and decides. */
+    private CompletableFuture<RepairAction> decide(RepairRecord r, Site site, String path, Map<String, String> sync) {
+        ClusterRequest head = new ClusterRequest("HEAD", path, Map.of(), new byte[0]);
+        CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
+        CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
+                ? CopyState.unknown(res.outcome().label()) : state(res.response()));
+        return here.thenCombine(there, (h, t) -> RepairDecision.decide(r, h, t, sync));
+    }
+
+    /**
+     * Whether an action sends a header a change clock may exist for: only replicated metadata
+     * and ACLs are clocked, never the copy's own sync headers or its storage policy. Most
+     * repairs (a container created without metadata) then cost no read of the clocks.
+     */
+    static boolean carriesMetadata(RepairAction action, boolean container) {
+        return action.kind().acts() && action.headers().keySet().stream()
+                .anyMatch(h -> ReplicatedHeaders.setForm(h, container) != null);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.proxy.cluster.ClusterRequest;
@@ -43,11 +44,34 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     public record Entry(String name, RepairRecord record) {
     }
 
-    private final LocalService local;
+    /** Records kept in memory once written or read here, so the worker need not GET them again. */
+    private static final int CACHED = 20_000;
+
+    /** Calls to this site's Swift as the service user. */
+    private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final String containerPath;
     private final String accountsPath;
+    /**
+     * A record's object never changes once written (one object per event), so what this process
+     * wrote or read stays true until the object is deleted; the listing still decides what is
+     * pending, and a cached record another replica deleted meanwhile is only re-decided from
+     * current state, which repeats nothing.
+     */
+    private final Map<String, RepairRecord> known = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, RepairRecord> eldest) {
+                    return size() > CACHED;
+                }
+            });
 
     public RepairJournal(LocalService local, String account) {
+        this(requireNonNull(local, "local")::send, account);
+    }
+
+    RepairJournal(Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, String account) {
         this.local = requireNonNull(local, "local");
         this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
         this.accountsPath = "/v1/" + SwiftPath.quote(account) + "/" + ACCOUNTS;
@@ -58,13 +82,13 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     public CompletableFuture<Void> noteAccount(String account) {
         ClusterRequest put = new ClusterRequest("PUT", accountsPath + "/" + SwiftPath.quote(account), Map.of(),
                 new byte[0]);
-        return local.send(put).thenCompose(resp -> {
+        return local.apply(put).thenCompose(resp -> {
             if (resp.status() != 404) {
                 return resp.is2xx() ? CompletableFuture.<Void>completedFuture(null)
                         : CompletableFuture.<Void>failedFuture(new IOException("noting account: " + describe(resp)));
             }
-            return local.send(new ClusterRequest("PUT", accountsPath, Map.of(), new byte[0]))
-                    .thenCompose(c -> local.send(put)).thenApply(r -> null);
+            return local.apply(new ClusterRequest("PUT", accountsPath, Map.of(), new byte[0]))
+                    .thenCompose(c -> local.apply(put)).thenApply(r -> null);
         });
     }
 
@@ -90,8 +114,9 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     private CompletableFuture<String> put(RepairRecord r, String name, boolean createContainer) {
         ClusterRequest req = new ClusterRequest("PUT", objectPath(name),
                 Map.of("content-type", List.of("application/json")), encode(r));
-        return local.send(req).thenCompose(resp -> {
+        return local.apply(req).thenCompose(resp -> {
             if (resp.is2xx()) {
+                known.put(name, r);
                 return CompletableFuture.completedFuture(name);
             }
             if (resp.status() == 404 && createContainer) {
@@ -103,7 +128,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
 
     /** Creates the records' container (and, with account autocreate, the account). */
     private CompletableFuture<Void> ensureContainer() {
-        return local.send(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0])).thenCompose(resp ->
+        return local.apply(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0])).thenCompose(resp ->
                 resp.is2xx() ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(new IOException("creating the repair container: "
                                 + describe(resp))));
@@ -131,7 +156,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     private CompletableFuture<List<String>> page(String path, List<String> acc, String marker, String prefix) {
         String q = "?format=json&limit=" + PAGE + (marker.isEmpty() ? "" : "&marker=" + enc(marker))
                 + (prefix.isEmpty() ? "" : "&prefix=" + enc(prefix));
-        return local.send(new ClusterRequest("GET", path + q, Map.of(), new byte[0])).thenCompose(resp -> {
+        return local.apply(new ClusterRequest("GET", path + q, Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {
                 return CompletableFuture.completedFuture(acc); // nothing recorded yet
             }
@@ -157,7 +182,11 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** The record stored under {@code name}; completes with null when it is gone. */
     @Override
     public CompletableFuture<Entry> read(String name) {
-        return local.send(new ClusterRequest("GET", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+        RepairRecord had = known.get(name);
+        if (had != null) {
+            return CompletableFuture.completedFuture(new Entry(name, had));
+        }
+        return local.apply(new ClusterRequest("GET", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -165,7 +194,9 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                 return CompletableFuture.failedFuture(new IOException("reading repair record: " + describe(resp)));
             }
             try {
-                return CompletableFuture.completedFuture(new Entry(name, decode(resp.body())));
+                RepairRecord r = decode(resp.body());
+                known.put(name, r);
+                return CompletableFuture.completedFuture(new Entry(name, r));
             } catch (IOException | RuntimeException e) {
                 return CompletableFuture.failedFuture(new IOException("repair record " + name + " is unreadable: "
                         + e.getMessage(), e));
@@ -176,9 +207,14 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Deletes exactly the record {@code name}; a record already gone counts as deleted. */
     @Override
     public CompletableFuture<Void> remove(String name) {
-        return local.send(new ClusterRequest("DELETE", objectPath(name), Map.of(), new byte[0])).thenCompose(resp ->
-                resp.is2xx() || resp.status() == 404 ? CompletableFuture.completedFuture(null)
-                        : CompletableFuture.failedFuture(new IOException("deleting repair record: " + describe(resp))));
+        return local.apply(new ClusterRequest("DELETE", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+            if (!resp.is2xx() && resp.status() != 404) {
+                return CompletableFuture.<Void>failedFuture(new IOException("deleting repair record: "
+                        + describe(resp)));
+            }
+            known.remove(name);
+            return CompletableFuture.<Void>completedFuture(null);
+        });
     }
 
     static byte[] encode(RepairRecord r) {

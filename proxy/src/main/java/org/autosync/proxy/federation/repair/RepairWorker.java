@@ -129,6 +129,24 @@ public final class RepairWorker implements AutoCloseable {
             log.warn("repair pass failed: {}", e.toString());
             status = status.withError(clock.instant(), e.toString());
         }
+        wakeWhenDue();
+    }
+
+    /**
+     * A record due before the next scheduled pass (a drain's second check, a short backoff) gets
+     * a pass of its own then, rather than up to an interval later.
+     */
+    private void wakeWhenDue() {
+        Instant now = clock.instant();
+        long soonest = waiting.values().stream().mapToLong(a -> Duration.between(now, a.nextTry()).toMillis())
+                .min().orElse(Long.MAX_VALUE);
+        if (soonest < settings.interval().toMillis()) {
+            try {
+                thread.schedule(this::wake, Math.max(soonest, 10), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed
+            }
+        }
     }
 
     private RepairStatus pass() {
@@ -234,7 +252,15 @@ public final class RepairWorker implements AutoCloseable {
                        Long emptySince) {
         Duration delay;
         if (emptySince != null) {
-            delay = settings.interval(); // a draining delete whose copies read empty: the second check is due
+            // a draining delete whose copies read empty: the second check is due one sync pass
+            // after the first, never earlier (jitter only adds), and not a whole interval later
+            long since = emptySince / 1000 - clock.millis();
+            long ms = Math.max(0, settings.syncPass().toMillis() + since);
+            long jittered = ms + ThreadLocalRandom.current().nextLong(0, ms / 10 + 1);
+            RepairRecord rec = r != null ? r : before != null ? before.record() : null;
+            waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), Duration.ofMillis(ms), kind, reason,
+                    rec, emptySince, Set.of()));
+            return;
         } else if (kind == RepairAction.Kind.CONFLICT) {
             delay = settings.maxBackoff(); // nothing will change soon; an operator might
         } else {

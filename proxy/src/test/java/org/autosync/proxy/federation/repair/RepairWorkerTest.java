@@ -38,6 +38,8 @@ class RepairWorkerTest {
             (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
     private RepairWorker worker;
     private final java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
+    /** While set, a pass waits in its listing: wakes meanwhile find it running. */
+    private volatile java.util.concurrent.CountDownLatch hold;
 
     @AfterEach
     void close() {
@@ -51,6 +53,14 @@ class RepairWorkerTest {
             @Override
             public CompletableFuture<List<String>> names() {
                 passes.incrementAndGet(); // every pass lists the records once
+                java.util.concurrent.CountDownLatch h = hold;
+                if (h != null) {
+                    try {
+                        h.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 return CompletableFuture.completedFuture(List.copyOf(stored.keySet()));
             }
 
@@ -104,15 +114,21 @@ class RepairWorkerTest {
         add("c-after", RepairOp.CONTAINER_PUT);
         outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CREATE, "made", true);
         int before = passes.get();
+        hold = new java.util.concurrent.CountDownLatch(1);
         w.wake();
-        w.wake(); // a second wake while one is queued adds nothing
+        while (passes.get() == before && System.nanoTime() < deadline) {
+            Thread.sleep(5); // the woken pass has started and waits in its listing
+        }
+        w.wake();
+        w.wake(); // while one pass runs, wakes queue one more, and only one
+        hold.countDown();
         while (!handled.contains("c-after") && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        Thread.sleep(300); // time for a second pass, were one queued
+        Thread.sleep(300); // time for a third pass, were one queued
         assertEquals(List.of("c-after"), List.copyOf(handled), "handled by the woken pass, once");
         assertTrue(stored.isEmpty());
-        assertEquals(before + 1, passes.get(), "two wakes in a row: one pass");
+        assertEquals(before + 2, passes.get(), "the woken pass and one more for the wakes during it");
     }
 
     private List<String> pass() throws InterruptedException {
@@ -225,8 +241,8 @@ class RepairWorkerTest {
     }
 
     @Test
-    void aDrainWhoseCopiesReadEmptyIsLookedAtAgainAfterOneIntervalWithItsEmptySince() throws Exception {
-        worker(SETTINGS);
+    void aDrainWhoseCopiesReadEmptyIsLookedAtAgainOneSyncPassLaterWithItsEmptySince() throws Exception {
+        worker(SETTINGS.withSyncPass(Duration.ofSeconds(3)));
         add("d", RepairOp.CONTAINER_DRAIN);
         long since = clock.micros();
         outcome = (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false,
@@ -234,10 +250,34 @@ class RepairWorkerTest {
         pass();
         assertNull(emptySinceSeen.get(0));
         clock.advance(Duration.ofMillis(1_300));
-        assertEquals(List.of("d"), pass(), "the second check is due after one interval");
+        assertEquals(List.of(), pass(), "not before a sync pass has gone by, though an interval has");
+        clock.advance(Duration.ofMillis(2_100));
+        assertEquals(List.of("d"), pass(), "the second check is due a sync pass (and at most 10 % more) later");
         assertEquals(since, emptySinceSeen.get(1));
         assertEquals(1, worker.status().draining());
         assertEquals(Map.of(), worker.status().perSite(), "a drain is not a backlog of one site");
+    }
+
+    @Test
+    void aRecordDueBeforeTheNextIntervalGetsAPassOfItsOwn() throws Exception {
+        // the interval is an hour: only the worker's own wake can bring the second check
+        RepairWorker w = worker(SETTINGS.withInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1))
+                .withSyncPass(Duration.ofMillis(300)));
+        String name = add("d", RepairOp.CONTAINER_DRAIN);
+        long since = clock.micros();
+        outcome = (r, e) -> e == null ? new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false, since)
+                : new KeyRepairer.Outcome(Kind.DELETE, "deleted", true);
+        w.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (handled.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        clock.advance(Duration.ofMillis(400)); // the second check is due now
+        while (stored.containsKey(name) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(!stored.containsKey(name), "deleted by a pass the worker woke itself for");
+        assertEquals(2, handled.size());
     }
 
     @Test

@@ -1,0 +1,81 @@
+package org.autosync.proxy.federation.repair;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
+import org.autosync.proxy.cluster.ClusterRequest;
+import org.autosync.proxy.cluster.ClusterResponse;
+import org.junit.jupiter.api.Test;
+
+/** The journal against an in-memory container: which calls reach Swift for which record. */
+class RepairJournalTest {
+    private final Map<String, byte[]> objects = new ConcurrentHashMap<>(); // path -> body
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+
+    private CompletableFuture<ClusterResponse> swift(ClusterRequest req) {
+        calls.add(req.method());
+        String path = req.pathWithQuery();
+        ClusterResponse resp = switch (req.method()) {
+            case "PUT" -> {
+                objects.put(path, req.body());
+                yield new ClusterResponse(201, Map.of(), new byte[0]);
+            }
+            case "GET" -> objects.containsKey(path) ? new ClusterResponse(200, Map.of(), objects.get(path))
+                    : new ClusterResponse(404, Map.of(), new byte[0]);
+            case "DELETE" -> new ClusterResponse(objects.remove(path) != null ? 204 : 404, Map.of(), new byte[0]);
+            default -> new ClusterResponse(405, Map.of(), new byte[0]);
+        };
+        return CompletableFuture.completedFuture(resp);
+    }
+
+    private static RepairRecord record(String container) {
+        return new RepairRecord("AUTH_t", container, RepairOp.CONTAINER_PUT, "b", "a", 1_000_000L, Set.of());
+    }
+
+    @Test
+    void aRecordWrittenHereIsReadWithoutAskingSwiftAndIsGoneOnceRemoved() throws Exception {
+        RepairJournal journal = new RepairJournal(this::swift, "AUTH_autosync");
+        String name = journal.record(List.of(record("c1"))).get().get(0);
+        calls.clear();
+        assertEquals(record("c1"), journal.read(name).get().record());
+        assertEquals(List.of(), calls, "a record never changes once written: no GET for it");
+        journal.remove(name).get();
+        assertNull(journal.read(name).get(), "removed: Swift is asked, and says it is gone");
+        assertEquals(List.of("DELETE", "GET"), calls);
+    }
+
+    @Test
+    void aRecordAnotherProcessWroteIsReadFromSwiftOnce() throws Exception {
+        RepairJournal writer = new RepairJournal(this::swift, "AUTH_autosync");
+        String name = writer.record(List.of(record("c2"))).get().get(0);
+        RepairJournal reader = new RepairJournal(this::swift, "AUTH_autosync"); // a restarted proxy
+        calls.clear();
+        assertEquals(record("c2"), reader.read(name).get().record());
+        assertEquals(record("c2"), reader.read(name).get().record());
+        assertEquals(List.of("GET"), calls, "read from Swift the first time only");
+    }
+
+    @Test
+    void aRecordThatCouldNotBeDeletedIsStillReadFromMemory() throws Exception {
+        RepairJournal journal = new RepairJournal(req -> req.method().equals("DELETE")
+                ? CompletableFuture.completedFuture(new ClusterResponse(503, Map.of(), new byte[0]))
+                : swift(req), "AUTH_autosync");
+        String name = journal.record(List.of(record("c3"))).get().get(0);
+        try {
+            journal.remove(name).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // expected: Swift refused the delete
+        }
+        calls.clear();
+        assertEquals(record("c3"), journal.read(name).get().record());
+        assertEquals(List.of(), calls);
+    }
+}
