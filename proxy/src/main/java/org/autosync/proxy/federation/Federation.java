@@ -117,7 +117,7 @@ public final class Federation implements AutoCloseable {
             clocks = new ChangeClocks(service, fed.repair().account());
             worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock),
                     fed.repair(),
-                    metrics, clock, this::reachablePeers);
+                    metrics, clock, this::downPeers);
             reconciler = new Reconciler(fed, routes, service, peers, journal, clocks, fed.reconcile().concurrency(),
                     clock);
         } else {
@@ -396,8 +396,12 @@ public final class Federation implements AutoCloseable {
     }
 
     /** The peers taken to be up now: their health checks and calls succeed. */
-    private CompletableFuture<Set<String>> reachablePeers() {
-        return CompletableFuture.completedFuture(health.upPeers());
+    /** The peers whose health checks fail now (the repair worker leaves their records waiting). */
+    private CompletableFuture<Set<String>> downPeers() {
+        Set<String> down = new java.util.HashSet<>(fed.sites().all().stream().map(Site::name).toList());
+        down.remove(fed.site().name());
+        down.removeAll(health.upPeers());
+        return CompletableFuture.completedFuture(down);
     }
 
     /** Null when the site's proxy and cluster answer their healthcheck, else what went wrong. */

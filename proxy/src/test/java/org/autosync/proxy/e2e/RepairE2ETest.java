@@ -185,6 +185,8 @@ class RepairE2ETest {
         // written straight at b while a and b could not talk
         assertEquals(201, SWIFT_B.put(objectPath(c, "late"), "kept".getBytes(StandardCharsets.UTF_8)).statusCode());
         start("b");
+        AutosyncProxy seenBy = a;
+        await(() -> peerUp(seenBy, "b"), "a's health checks see b again"); // till then a's record waits
         a.federation().repairWorker().passNow();
         JsonNode repair = status(a).path("repair");
         assertEquals(1, repair.path("conflicts").size(), repair.toString());
@@ -257,6 +259,9 @@ class RepairE2ETest {
         assertEquals("a", header(later, "X-Autosync-Repair-Pending"));
         // a comes back: its older record is processed first, on purpose
         a = start("a");
+        AutosyncProxy seenBy = b;
+        // b leaves its record for a waiting while its health checks say a is down
+        await(() -> peerUp(seenBy, "a"), "b's health checks see a again");
         a.federation().repairWorker().passNow();
         assertEquals("red", header(SWIFT_B.head(containerPath(c)), "X-Container-Meta-Color"),
                 "b keeps its newer value against a's older record");
@@ -353,6 +358,12 @@ class RepairE2ETest {
     private static int pendingAt(AutosyncProxy p) {
         JsonNode repair = status(p).path("repair");
         return repair.path("last_pass").isNull() ? -1 : repair.path("pending").asInt();
+    }
+
+    /** Whether {@code p}'s health checks take {@code site} to be up ({@code autosync_peer_up}). */
+    private static boolean peerUp(AutosyncProxy p, String site) {
+        return p.metrics().scrape().lines().anyMatch(l -> l.matches("autosync_peer_up\\{site=\"" + site
+                + "\",?\\} 1\\.0"));
     }
 
     private static void await(BooleanSupplier done, String what) {

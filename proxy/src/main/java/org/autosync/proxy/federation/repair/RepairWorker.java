@@ -49,8 +49,8 @@ public final class RepairWorker implements AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService thread;
     private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers;
-    private volatile Set<String> upNow = Set.of(); // set by the pass, read by its key tasks
+    private final java.util.function.Supplier<CompletableFuture<Set<String>>> downPeers;
+    private volatile Set<String> downNow = Set.of(); // set by the pass, read by its key tasks
     private final Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet(); // this pass's
     /** Handles keys side by side (repair.concurrency); the pass waits for all of them. */
     private final java.util.concurrent.ExecutorService pool;
@@ -59,12 +59,13 @@ public final class RepairWorker implements AutoCloseable {
     private volatile RepairStatus status;
 
     /**
-     * {@code reachablePeers}: the peers whose proxy and cluster answer now; a record that failed
-     * while its site was away is tried again as soon as the site is back, whatever its backoff.
+     * {@code downPeers}: the peers known to be down now (their health checks fail). A record
+     * waiting on one is not tried (it would cost this site's Swift calls for a known answer),
+     * and is tried as soon as the site is back, whatever its backoff.
      */
     public RepairWorker(RecordStore journal, RecordHandler repairer, RepairSettings settings, ProxyMetrics metrics,
-                        Clock clock, java.util.function.Supplier<CompletableFuture<Set<String>>> reachablePeers) {
-        this.reachablePeers = requireNonNull(reachablePeers, "reachablePeers");
+                        Clock clock, java.util.function.Supplier<CompletableFuture<Set<String>>> downPeers) {
+        this.downPeers = requireNonNull(downPeers, "downPeers");
         this.journal = requireNonNull(journal, "journal");
         this.repairer = requireNonNull(repairer, "repairer");
         this.settings = requireNonNull(settings, "settings");
@@ -133,16 +134,19 @@ public final class RepairWorker implements AutoCloseable {
     }
 
     /**
-     * A record due before the next scheduled pass (a drain's second check, a short backoff) gets
-     * a pass of its own then, rather than up to an interval later.
+     * A draining delete whose second check falls due before the next scheduled pass gets a pass
+     * then, rather than up to an interval late: the client that asked for the delete waits on it.
+     * Other waits (backoffs, at least two intervals) are left to the scheduled passes, which take
+     * them in batches; and early passes come at most one a second, each costing a listing.
      */
     private void wakeWhenDue() {
         Instant now = clock.instant();
-        long soonest = waiting.values().stream().mapToLong(a -> Duration.between(now, a.nextTry()).toMillis())
-                .min().orElse(Long.MAX_VALUE);
-        if (soonest < settings.interval().toMillis()) {
+        long soonest = waiting.values().stream().filter(a -> a.emptySince() != null)
+                .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis()).min().orElse(Long.MAX_VALUE);
+        long interval = settings.interval().toMillis();
+        if (soonest < interval) {
             try {
-                thread.schedule(this::wake, Math.max(soonest, 10), TimeUnit.MILLISECONDS);
+                thread.schedule(this::wake, Math.max(soonest, Math.min(interval / 5, 1000)), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closed
             }
@@ -160,9 +164,9 @@ public final class RepairWorker implements AutoCloseable {
             return status;
         }
         try {
-            upNow = await(reachablePeers.get());
+            downNow = await(downPeers.get());
         } catch (Exception e) {
-            upNow = Set.of(); // no fast track this pass
+            downNow = Set.of(); // not known: every record is tried
         }
         Set<String> listed = new HashSet<>(names);
         finished.clear();
@@ -184,7 +188,7 @@ public final class RepairWorker implements AutoCloseable {
             running.add(pool.submit(() -> {
                 for (String name : key) {
                     Attempt a = waiting.get(name);
-                    boolean back = a != null && !a.downThen().isEmpty() && upNow.containsAll(a.downThen());
+                    boolean back = a != null && !a.downThen().isEmpty() && noneDown(a.downThen());
                     if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
                         continue;
                     }
@@ -221,6 +225,13 @@ public final class RepairWorker implements AutoCloseable {
             return RepairAction.Kind.SUPERSEDED; // listed, but deleted since
         }
         RepairRecord r = entry.record();
+        List<String> down = waitsOn(r).stream().filter(downNow::contains).toList();
+        if (!down.isEmpty()) {
+            // known down: no call would tell more; the site's return wakes a pass that tries it
+            later(name, before, RepairAction.Kind.RETRY, String.join(", ", down) + " down (health checks fail)", r,
+                    null);
+            return RepairAction.Kind.RETRY;
+        }
         KeyRepairer.Outcome outcome;
         try {
             outcome = await(repairer.repair(r, before == null ? null : before.emptySince()));
@@ -265,7 +276,7 @@ public final class RepairWorker implements AutoCloseable {
             delay = settings.maxBackoff(); // nothing will change soon; an operator might
         } else {
             // a site that came back since restarts the wait from the interval
-            boolean cameBack = before != null && !before.downThen().isEmpty() && upNow.containsAll(before.downThen());
+            boolean cameBack = before != null && !before.downThen().isEmpty() && noneDown(before.downThen());
             Duration prev = before == null || cameBack ? settings.interval() : before.delay();
             delay = prev.multipliedBy(2);
             if (delay.compareTo(settings.maxBackoff()) > 0) {
@@ -285,10 +296,19 @@ public final class RepairWorker implements AutoCloseable {
         if (r == null) {
             return Set.of();
         }
-        Set<String> waitsOn = new HashSet<>(r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN
-                ? repairer.peersOf(r) : List.of(r.target()));
-        waitsOn.removeAll(upNow);
+        Set<String> waitsOn = new HashSet<>(waitsOn(r));
+        waitsOn.retainAll(downNow);
         return Set.copyOf(waitsOn);
+    }
+
+    /** The sites a record needs: its target, or for a draining delete every other site of the placement. */
+    private List<String> waitsOn(RepairRecord r) {
+        return r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_DRAIN ? repairer.peersOf(r)
+                : List.of(r.target());
+    }
+
+    private boolean noneDown(Set<String> sites) {
+        return sites.stream().noneMatch(downNow::contains);
     }
 
 

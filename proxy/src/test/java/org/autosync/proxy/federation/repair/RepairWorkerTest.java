@@ -33,7 +33,7 @@ class RepairWorkerTest {
     // the worker handles keys on several threads
     private final List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Long> emptySinceSeen = java.util.Collections.synchronizedList(new ArrayList<>());
-    private Set<String> up = Set.of();
+    private Set<String> down = Set.of(); // peers whose health checks fail
     private BiFunction<RepairRecord, Long, KeyRepairer.Outcome> outcome =
             (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
     private RepairWorker worker;
@@ -90,7 +90,7 @@ class RepairWorkerTest {
             }
         };
         worker = new RepairWorker(store, handler, settings, new ProxyMetrics(), clock,
-                () -> CompletableFuture.completedFuture(up));
+                () -> CompletableFuture.completedFuture(down));
         return worker;
     }
 
@@ -185,14 +185,15 @@ class RepairWorkerTest {
     void aSiteThatComesBackGetsItsRecordsAtOnceWhateverTheWait() throws Exception {
         worker(SETTINGS);
         add("c", RepairOp.CONTAINER_PUT);
+        down = Set.of("b");
         for (int i = 0; i < 5; i++) {
-            pass();
+            assertEquals(List.of(), pass(), "known down: not tried");
             clock.advance(Duration.ofSeconds(80));
         }
         pass(); // the wait is now 60 s
         clock.advance(Duration.ofSeconds(1));
         assertEquals(List.of(), pass(), "b still away");
-        up = Set.of("b");
+        down = Set.of();
         assertEquals(List.of("c"), pass(), "b answers again: tried on this pass");
         clock.advance(Duration.ofMillis(2_500));
         assertEquals(List.of("c"), pass(), "and, failing, the wait starts over from the interval");
@@ -259,8 +260,8 @@ class RepairWorkerTest {
     }
 
     @Test
-    void aRecordDueBeforeTheNextIntervalGetsAPassOfItsOwn() throws Exception {
-        // the interval is an hour: only the worker's own wake can bring the second check
+    void aDrainsSecondCheckDueBeforeTheNextIntervalGetsAPassOfItsOwn() throws Exception {
+        // the interval is an hour: only the wake the worker sets for a drain can bring its second check
         RepairWorker w = worker(SETTINGS.withInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1))
                 .withSyncPass(Duration.ofMillis(300)));
         String name = add("d", RepairOp.CONTAINER_DRAIN);
