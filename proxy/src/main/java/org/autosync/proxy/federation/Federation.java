@@ -395,7 +395,6 @@ public final class Federation implements AutoCloseable {
         return m;
     }
 
-    /** The peers taken to be up now: their health checks and calls succeed. */
     /** The peers whose health checks fail now (the repair worker leaves their records waiting). */
     private CompletableFuture<Set<String>> downPeers() {
         Set<String> down = new java.util.HashSet<>(fed.sites().all().stream().map(Site::name).toList());

@@ -82,15 +82,21 @@ public final class KeyRepairer implements RecordHandler {
         Site site = target.get();
         String path = "/v1/" + SwiftPath.quote(r.account()) + (r.isContainer() ? "/" + SwiftPath.quote(r.container()) : "");
         Map<String, String> sync = syncFor(r, placement);
-        return decide(r, site, path, sync).thenCompose(first -> {
-            if (!carriesMetadata(first, r.isContainer())) {
-                return act(site, path, first, Map.of()); // no value that a clock could be wanted for
-            }
-            // the clocks first, then the values (read again): a value changed in between goes out
-            // with an older clock, and loses against the newer one its own fan-out already took there
-            return clocks.read(r.account(), r.container()).thenCompose(mine -> decide(r, site, path, sync)
-                    .thenCompose(action -> act(site, path, action, mine)));
-        });
+        if (!r.headers().isEmpty()) {
+            return withClocks(r, site, path, sync); // the client set metadata: the clocks are wanted
+        }
+        return decide(r, site, path, sync).thenCompose(first -> carriesMetadata(first, r.isContainer())
+                ? withClocks(r, site, path, sync) // metadata changed since: read it again, after the clocks
+                : act(site, path, first, Map.of())); // no value that a clock could be wanted for
+    }
+
+    /**
+     * The clocks first, then the values: a value changed in between goes out with an older
+     * clock, and loses against the newer one its own fan-out already took there.
+     */
+    private CompletableFuture<Outcome> withClocks(RepairRecord r, Site site, String path, Map<String, String> sync) {
+        return clocks.read(r.account(), r.container()).thenCompose(mine -> decide(r, site, path, sync)
+                .thenCompose(action -> act(site, path, action, mine)));
     }
 
     /** Reads the copy here and at the record's target, and decides. */

@@ -57,6 +57,8 @@ public final class RepairWorker implements AutoCloseable {
     /** Records not finished yet: their next try, and what the last one found. */
     private final Map<String, Attempt> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RepairStatus status;
+    /** The early pass booked for a drain's second check; touched only on {@link #thread}. */
+    private java.util.concurrent.ScheduledFuture<?> early;
 
     /**
      * {@code downPeers}: the peers known to be down now (their health checks fail). A record
@@ -124,32 +126,46 @@ public final class RepairWorker implements AutoCloseable {
     }
 
     private void passSafely() {
+        boolean listed = false;
         try {
-            pass();
+            listed = pass().lastError() == null;
         } catch (RuntimeException e) {
             log.warn("repair pass failed: {}", e.toString());
             status = status.withError(clock.instant(), e.toString());
         }
-        wakeWhenDue();
+        wakeWhenDue(listed);
     }
 
     /**
      * A draining delete whose second check falls due before the next scheduled pass gets a pass
      * then, rather than up to an interval late: the client that asked for the delete waits on it.
      * Other waits (backoffs, at least two intervals) are left to the scheduled passes, which take
-     * them in batches; and early passes come at most one a second, each costing a listing.
+     * them in batches. One early pass is booked at a time (a sooner one replaces it), at least a
+     * second after the last pass, and none while the records cannot be listed.
      */
-    private void wakeWhenDue() {
+    private void wakeWhenDue(boolean listed) {
+        if (!listed) {
+            return;
+        }
         Instant now = clock.instant();
         long soonest = waiting.values().stream().filter(a -> a.emptySince() != null)
-                .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis()).min().orElse(Long.MAX_VALUE);
+                .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis() + 1) // +1: never a hair early
+                .min().orElse(Long.MAX_VALUE);
         long interval = settings.interval().toMillis();
-        if (soonest < interval) {
-            try {
-                thread.schedule(this::wake, Math.max(soonest, Math.min(interval / 5, 1000)), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closed
-            }
+        if (soonest >= interval) {
+            return;
+        }
+        long in = Math.max(soonest, Math.min(interval / 5, 1000));
+        if (early != null && !early.isDone() && early.getDelay(TimeUnit.MILLISECONDS) <= in) {
+            return; // the one booked comes soon enough
+        }
+        if (early != null) {
+            early.cancel(false);
+        }
+        try {
+            early = thread.schedule(this::wake, in, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 
@@ -213,6 +229,10 @@ public final class RepairWorker implements AutoCloseable {
 
     /** Handles one record; returns what happened to it. */
     private RepairAction.Kind one(String name, Attempt before) {
+        // a record tried before is known already: a site still down costs no call at all
+        if (before != null && before.record() != null && waitsOnADownSite(name, before.record(), before)) {
+            return RepairAction.Kind.RETRY;
+        }
         RepairJournal.Entry entry;
         try {
             entry = await(journal.read(name));
@@ -225,11 +245,7 @@ public final class RepairWorker implements AutoCloseable {
             return RepairAction.Kind.SUPERSEDED; // listed, but deleted since
         }
         RepairRecord r = entry.record();
-        List<String> down = waitsOn(r).stream().filter(downNow::contains).toList();
-        if (!down.isEmpty()) {
-            // known down: no call would tell more; the site's return wakes a pass that tries it
-            later(name, before, RepairAction.Kind.RETRY, String.join(", ", down) + " down (health checks fail)", r,
-                    null);
+        if (waitsOnADownSite(name, r, before)) {
             return RepairAction.Kind.RETRY;
         }
         KeyRepairer.Outcome outcome;
@@ -262,33 +278,49 @@ public final class RepairWorker implements AutoCloseable {
     private void later(String name, Attempt before, RepairAction.Kind kind, String reason, RepairRecord r,
                        Long emptySince) {
         Duration delay;
+        long wait;
         if (emptySince != null) {
             // a draining delete whose copies read empty: the second check is due one sync pass
-            // after the first, never earlier (jitter only adds), and not a whole interval later
-            long since = emptySince / 1000 - clock.millis();
-            long ms = Math.max(0, settings.syncPass().toMillis() + since);
-            long jittered = ms + ThreadLocalRandom.current().nextLong(0, ms / 10 + 1);
-            RepairRecord rec = r != null ? r : before != null ? before.record() : null;
-            waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), Duration.ofMillis(ms), kind, reason,
-                    rec, emptySince, Set.of()));
-            return;
-        } else if (kind == RepairAction.Kind.CONFLICT) {
-            delay = settings.maxBackoff(); // nothing will change soon; an operator might
+            // after the first, never earlier (jitter only adds), and not a whole interval later;
+            // should it then fail, its backoff starts from the interval as any other's
+            delay = settings.interval();
+            long elapsed = clock.millis() - emptySince / 1000; // emptySince is in microseconds
+            long ms = Math.max(0, settings.syncPass().toMillis() - elapsed);
+            wait = ms + ThreadLocalRandom.current().nextLong(0, ms / 10 + 1);
         } else {
-            // a site that came back since restarts the wait from the interval
-            boolean cameBack = before != null && !before.downThen().isEmpty() && noneDown(before.downThen());
-            Duration prev = before == null || cameBack ? settings.interval() : before.delay();
-            delay = prev.multipliedBy(2);
-            if (delay.compareTo(settings.maxBackoff()) > 0) {
-                delay = settings.maxBackoff();
+            if (kind == RepairAction.Kind.CONFLICT) {
+                delay = settings.maxBackoff(); // nothing will change soon; an operator might
+            } else {
+                // a site that came back since restarts the wait from the interval
+                boolean cameBack = before != null && !before.downThen().isEmpty() && noneDown(before.downThen());
+                Duration prev = before == null || cameBack ? settings.interval() : before.delay();
+                delay = prev.multipliedBy(2);
+                if (delay.compareTo(settings.maxBackoff()) > 0) {
+                    delay = settings.maxBackoff();
+                }
             }
+            // +-20 % jitter, so records that failed together are not all retried together
+            long ms = delay.toMillis();
+            wait = ms + ThreadLocalRandom.current().nextLong(-ms / 5, ms / 5 + 1);
         }
-        // +-20 % jitter, so records that failed together are not all retried together
-        long ms = delay.toMillis();
-        long jittered = ms + ThreadLocalRandom.current().nextLong(-ms / 5, ms / 5 + 1);
         RepairRecord rec = r != null ? r : before != null ? before.record() : null;
-        waiting.put(name, new Attempt(clock.instant().plusMillis(jittered), delay, kind, reason, rec,
+        waiting.put(name, new Attempt(clock.instant().plusMillis(wait), delay, kind, reason, rec,
                 emptySince, kind == RepairAction.Kind.RETRY ? away(rec) : Set.of()));
+    }
+
+    /**
+     * A record waiting on a site whose health checks fail is not tried (no call would tell more);
+     * the site's return wakes a pass that tries it. A record whose site has left its placement
+     * is tried, so the repairer can drop it.
+     */
+    private boolean waitsOnADownSite(String name, RepairRecord r, Attempt before) {
+        List<String> down = waitsOn(r).stream().filter(downNow::contains).toList();
+        if (down.isEmpty() || !repairer.peersOf(r).containsAll(down)) {
+            return false;
+        }
+        metrics.repair(RepairAction.Kind.RETRY.label());
+        later(name, before, RepairAction.Kind.RETRY, String.join(", ", down) + " down (health checks fail)", r, null);
+        return true;
     }
 
     /** The peers this record waits on that were away at this attempt. */

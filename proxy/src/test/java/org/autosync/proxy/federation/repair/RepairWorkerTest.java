@@ -34,6 +34,7 @@ class RepairWorkerTest {
     private final List<String> handled = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Long> emptySinceSeen = java.util.Collections.synchronizedList(new ArrayList<>());
     private Set<String> down = Set.of(); // peers whose health checks fail
+    private List<String> placementPeers = List.of("b"); // the other sites of every record's placement
     private BiFunction<RepairRecord, Long, KeyRepairer.Outcome> outcome =
             (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
     private RepairWorker worker;
@@ -86,7 +87,7 @@ class RepairWorkerTest {
 
             @Override
             public List<String> peersOf(RepairRecord r) {
-                return List.of("b");
+                return placementPeers;
             }
         };
         worker = new RepairWorker(store, handler, settings, new ProxyMetrics(), clock,
@@ -257,6 +258,44 @@ class RepairWorkerTest {
         assertEquals(since, emptySinceSeen.get(1));
         assertEquals(1, worker.status().draining());
         assertEquals(Map.of(), worker.status().perSite(), "a drain is not a backlog of one site");
+    }
+
+    @Test
+    void aDrainWaitingOnADownSiteIsNotTriedUntilItIsBack() throws Exception {
+        worker(SETTINGS);
+        add("d", RepairOp.CONTAINER_DRAIN);
+        down = Set.of("b");
+        assertEquals(List.of(), pass(), "b is down: the drain cannot read its copy there");
+        assertEquals(1, worker.status().draining());
+        down = Set.of();
+        assertEquals(List.of("d"), pass(), "b is back: tried at once, whatever the wait");
+    }
+
+    @Test
+    void aRecordWhoseSiteLeftItsPlacementIsTriedSoItCanBeDropped() throws Exception {
+        worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_PUT);
+        down = Set.of("b");
+        placementPeers = List.of(); // the container is no longer placed at b
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.SUPERSEDED, "no longer placed at b", true);
+        assertEquals(List.of("c"), pass());
+        assertTrue(stored.isEmpty());
+    }
+
+    @Test
+    void aDrainThatFailsAfterReadingEmptyBacksOffFromTheInterval() throws Exception {
+        worker(SETTINGS.withSyncPass(Duration.ofSeconds(3)));
+        add("d", RepairOp.CONTAINER_DRAIN);
+        long since = clock.micros();
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false, since);
+        pass();
+        clock.advance(Duration.ofMillis(3_400));
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.RETRY, "cannot read b (timeout)", false);
+        assertEquals(List.of("d"), pass(), "the second check");
+        clock.advance(Duration.ofMillis(1_500));
+        assertEquals(List.of(), pass(), "failing, it waits twice the interval, as any record");
+        clock.advance(Duration.ofMillis(1_000));
+        assertEquals(List.of("d"), pass());
     }
 
     @Test
