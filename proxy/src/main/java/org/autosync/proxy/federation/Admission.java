@@ -3,6 +3,7 @@ package org.autosync.proxy.federation;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.function.Function;
 import org.autosync.placement.Placement;
 import org.autosync.proxy.cluster.ClusterResponse;
@@ -27,7 +28,9 @@ public final class Admission {
         /** Object versioning asked for on a container Autosync syncs: Swift allows one or the other. */
         VERSIONING_ACROSS_SITES(400),
         /** Account DELETE while {@code fan-out.allow-account-delete} is off. */
-        ACCOUNT_DELETE_DISABLED(405);
+        ACCOUNT_DELETE_DISABLED(405),
+        /** A bulk delete naming a container placed at several sites: it would go at this site only. */
+        BULK_DELETE_CONTAINERS(400);
 
         private final int status;
 
@@ -94,6 +97,39 @@ public final class Admission {
                     + "it is turned off (fan-out.allow-account-delete). Delete the containers, then ask the operator");
         }
         return null;
+    }
+
+    /**
+     * Null when a bulk delete ({@code ?bulk-delete}) may go on, else why not. Its body names
+     * objects and containers, one per line, as Swift reads them: stripped, unquoted, relative to
+     * the account. A container placed at several sites must not be deleted at this site alone:
+     * Swift's container-sync would stop there and the other copies stay (reconcile would even
+     * bring this one back), so such a container is deleted only with a container DELETE.
+     */
+    public static Refusal checkBulkDelete(String account, String body, Function<String, Placement> placementOf) {
+        java.util.Set<String> spread = new java.util.TreeSet<>();
+        for (String line : body.split("\n")) {
+            String name = SwiftPath.unquote(line.strip());
+            while (name.startsWith("/")) {
+                name = name.substring(1);
+            }
+            int slash = name.indexOf('/');
+            String container = slash < 0 ? name : name.substring(0, slash);
+            boolean wholeContainer = slash < 0 || slash == name.length() - 1;
+            if (!container.isEmpty() && wholeContainer && placementOf.apply(container).size() > 1) {
+                spread.add(container);
+            }
+        }
+        if (spread.isEmpty()) {
+            return null;
+        }
+        List<String> shown = spread.stream().limit(5).toList();
+        return new Refusal(Reason.BULK_DELETE_CONTAINERS, "autosync: a bulk delete cannot delete containers "
+                + "placed at several sites (" + String.join(", ", shown) + (spread.size() > shown.size()
+                        ? " and " + (spread.size() - shown.size()) + " more" : "") + " in " + account
+                + "): their copies are deleted across the sites only by a container DELETE, which waits for sync"
+                + " to drain them. Nothing was deleted; delete the objects in bulk, then each container with"
+                + " DELETE.");
     }
 
     private static Refusal nameTooLong(SwiftPath path, boolean container, int max) {

@@ -58,6 +58,8 @@ public final class FanOutExecutor {
     private final ClusterClient http;
     private final URI localCluster;
     private final Duration localTimeout;
+    /** How long a bulk delete may take at this site's Swift. */
+    private static final Duration BULK_DELETE_TIME = Duration.ofMinutes(10);
     private final PeerClient peers;
     private final ProxyMetrics metrics;
     private final RepairRecords records;
@@ -820,6 +822,25 @@ public final class FanOutExecutor {
             }
         }
         return r;
+    }
+
+    /**
+     * A bulk delete ({@code ?bulk-delete}, its names in the body): refused when it names a
+     * container placed at several sites, else sent on to this site's Swift as it came. Objects
+     * are deleted at this site and container-sync carries the deletes along the ring.
+     */
+    public CompletableFuture<ClusterResponse> bulkDelete(ClusterRequest req, SwiftPath path) {
+        Admission.Refusal refused = Admission.checkBulkDelete(path.account(),
+                new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
+                container -> fed.policy().decide(path.account(), container));
+        if (refused != null) {
+            metrics.refused(refused.reason());
+            return done(refused.toResponse());
+        }
+        // Swift deletes the names one after the other (up to 10,000), keeping the connection alive
+        // with whitespace meanwhile; the answer is whole only at the end
+        return LocalCall.send(http, localCluster, req, localTimeout.compareTo(BULK_DELETE_TIME) > 0 ? localTimeout
+                : BULK_DELETE_TIME);
     }
 
     private CompletableFuture<ClusterResponse> local(ClusterRequest req) {

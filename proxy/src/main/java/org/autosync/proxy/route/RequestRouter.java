@@ -41,6 +41,11 @@ import org.autosync.proxy.tls.ServerTls;
  */
 public final class RequestRouter implements ExchangeFactory {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
+    /**
+     * A bulk delete's body: Swift takes up to 10,000 names of at most 1,026 characters each, so
+     * this holds any that Swift itself would take, with room for escapes.
+     */
+    private static final int MAX_BULK_DELETE_BODY = 16 << 20;
 
     private final ExchangeFactory passThrough;
     private final FanOutExecutor fanOut;       // null: single-site pass-through
@@ -86,6 +91,14 @@ public final class RequestRouter implements ExchangeFactory {
         HttpHeaders h = request.headers();
         if (carriesPeerHeaders(h)) {
             return peerRequest(client, request, owner);
+        }
+        if (fanOut != null && SwiftPath.isBulkDelete(request.method().name(), request.uri())) {
+            // the names to delete are in the body: read whole (as Swift reads them) before any go
+            SwiftPath path = SwiftPath.parse(request.uri());
+            if (path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER) {
+                return new BufferedExchange(client, request, owner, MAX_BULK_DELETE_BODY,
+                        req -> fanOut.bulkDelete(req, path), metrics);
+            }
         }
         if (fanOut != null && isWrite(request.method())) {
             SwiftPath path = SwiftPath.parse(request.uri());

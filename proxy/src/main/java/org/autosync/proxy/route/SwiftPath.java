@@ -68,6 +68,24 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         return false;
     }
 
+    /** True for Swift's bulk delete: {@code ?bulk-delete} on a POST or DELETE, paths in the body. */
+    public static boolean isBulkDelete(String method, String uri) {
+        if (!method.equals("POST") && !method.equals("DELETE")) {
+            return false;
+        }
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return false;
+        }
+        for (String param : uri.substring(q + 1).split("&")) {
+            int eq = param.indexOf('=');
+            if ("bulk-delete".equals(percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' ')))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Swift's server strips {@code http(s)://host} from an absolute-form request target; so do we. */
     public static String originForm(String uri) {
         int schemeEnd = uri.regionMatches(true, 0, "http://", 0, 7) ? 7
@@ -77,6 +95,16 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         }
         int slash = uri.indexOf('/', schemeEnd);
         return slash < 0 ? "/" : uri.substring(slash);
+    }
+
+    /**
+     * Python's {@code unquote} as Swift's middlewares apply it to names in a body: escapes
+     * decoded, {@code +} kept; a string that does not decode to UTF-8 is returned as it is (Swift
+     * then refuses that name on its own).
+     */
+    public static String unquote(String s) {
+        String d = percentDecode(s);
+        return d == null ? s : d;
     }
 
     /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */

@@ -35,6 +35,32 @@ class AdmissionTest {
         return check(method, path, headers, p, false);
     }
 
+    /** Containers named "one-*" are placed at a only, every other at a and b. */
+    private static Refusal bulk(String body) {
+        return Admission.checkBulkDelete("AUTH_test", body, c -> c.startsWith("one-") ? ONLY_A : BOTH);
+    }
+
+    @Test
+    void aBulkDeleteOfObjectsOrOfOneSiteContainersPasses() {
+        assertNull(bulk("c/o1\nc/o2\n\n/c/dir/o3\r\n"));
+        assertNull(bulk("one-c\none-d/\n/one-e"), "containers at this site only are Swift's to delete");
+        assertNull(bulk("c//"), "an object named '/'");
+        assertNull(bulk(""));
+    }
+
+    @Test
+    void aBulkDeleteNamingAContainerAtSeveralSitesIsRefusedWhole() {
+        for (String body : new String[] {"c/o\nc", "c/", "  /c  ", "c%2F", "%63", "one-x\nc"}) {
+            Refusal r = bulk(body);
+            assertEquals(Reason.BULK_DELETE_CONTAINERS, r == null ? null : r.reason(), body);
+            assertEquals(400, r.toResponse().status());
+            assertTrue(r.message().contains("(c in AUTH_test)"), r.message());
+            assertTrue(r.message().contains("Nothing was deleted"), r.message());
+        }
+        Refusal many = bulk("c1\nc2\nc3\nc4\nc5\nc6\nc7");
+        assertTrue(many.message().contains("(c1, c2, c3, c4, c5 and 2 more in AUTH_test)"), many.message());
+    }
+
     @Test
     void ordinaryChangesPass() {
         assertNull(check("PUT", CONTAINER, Map.of("x-container-meta-color", "blue"), BOTH));

@@ -350,13 +350,33 @@ class FanOutTest {
     }
 
     @Test
-    void bulkUploadAndDeleteStreamThroughLocallyAndAreNotFannedOut() throws Exception {
+    void bulkUploadAndDeleteGoToTheLocalClusterAndAreNotFannedOut() throws Exception {
         start(threeSites());
         call("PUT", "/v1/AUTH_test/c?extract-archive=tar", "X-Auth-Token", TOKEN);
         call("POST", "/v1/AUTH_test?bulk-delete", "X-Auth-Token", TOKEN);
         assertEquals(List.of("PUT", "POST"), local.methods());
         assertEquals(List.of(), b.methods(), "site b");
         assertEquals(List.of(), c.methods(), "site c");
+    }
+
+    @Test
+    void aBulkDeleteNamingAContainerAtSeveralSitesReachesNoSite() throws Exception {
+        start(threeSites());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port()
+                        + "/v1/AUTH_test?bulk-delete")).timeout(Duration.ofSeconds(30))
+                .header("X-Auth-Token", TOKEN).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("c/o1\nc/o2\n/c\n")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("(c in AUTH_test)"), r.body());
+        assertEquals(List.of(), local.methods(), "nothing of it was done here");
+        assertEquals(List.of(), b.methods(), "site b");
+        HttpResponse<String> objects = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + proxy.port() + "/v1/AUTH_test?bulk-delete")).timeout(Duration.ofSeconds(30))
+                .header("X-Auth-Token", TOKEN).POST(HttpRequest.BodyPublishers.ofString("c/o1\nc/o2\n")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, objects.statusCode(), "the local stub's own answer: " + objects.body());
+        assertEquals("c/o1\nc/o2\n", local.only("POST").getBody().readUtf8(), "sent on as it came");
     }
 
     @Test

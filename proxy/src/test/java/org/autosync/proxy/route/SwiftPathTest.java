@@ -163,6 +163,23 @@ class SwiftPathTest {
     }
 
     @Test
+    void aBulkDeleteIsAPostOrDeleteWithTheParameter() {
+        assertTrue(SwiftPath.isBulkDelete("POST", "/v1/AUTH_test?bulk-delete"));
+        assertTrue(SwiftPath.isBulkDelete("DELETE", "/v1/AUTH_test?format=json&bulk-delete=1"));
+        assertTrue(SwiftPath.isBulkDelete("POST", "/v1/AUTH_test?bulk%2Ddelete"));
+        assertFalse(SwiftPath.isBulkDelete("PUT", "/v1/AUTH_test?bulk-delete"), "Swift's bulk ignores it on a PUT");
+        assertFalse(SwiftPath.isBulkDelete("POST", "/v1/AUTH_test?bulk-delete+"));
+        assertFalse(SwiftPath.isBulkDelete("POST", "/v1/AUTH_test/bulk-delete"));
+    }
+
+    @Test
+    void unquoteIsPythonsLeavingWhatDoesNotDecode() {
+        assertEquals("c d/o+p", SwiftPath.unquote("c%20d%2Fo+p"));
+        assertEquals("caf\u00e9", SwiftPath.unquote("caf%C3%A9"));
+        assertEquals("100%", SwiftPath.unquote("100%"), "a bad escape is kept");
+    }
+
+    @Test
     void absoluteFormTargetsAreReadByTheirPathLikeSwift() {
         assertPath("http://swift.example:8080/v1/AUTH_test/c1", Kind.CONTAINER, "AUTH_test", "c1", null);
         assertPath("HTTPS://x/v1/AUTH_test/c1/o?x=1", Kind.OBJECT, "AUTH_test", "c1", "o");
