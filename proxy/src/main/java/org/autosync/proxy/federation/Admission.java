@@ -30,7 +30,9 @@ public final class Admission {
         /** Account DELETE while {@code fan-out.allow-account-delete} is off. */
         ACCOUNT_DELETE_DISABLED(405),
         /** A bulk delete naming a container placed at several sites: it would go at this site only. */
-        BULK_DELETE_CONTAINERS(400);
+        BULK_DELETE_CONTAINERS(400),
+        /** A bulk delete on a path Autosync cannot read an account from. */
+        BULK_DELETE_PATH(400);
 
         private final int status;
 

@@ -42,8 +42,8 @@ import org.autosync.proxy.tls.ServerTls;
 public final class RequestRouter implements ExchangeFactory {
     private static final Logger log = LoggerFactory.getLogger(RequestRouter.class);
     /**
-     * A bulk delete's body: Swift takes up to 10,000 names of at most 1,026 characters each, so
-     * this holds any that Swift itself would take, with room for escapes.
+     * A bulk delete's body, read whole before any of it goes on. Swift takes up to 10,000 names
+     * by default; this holds 10,000 of 1,600 bytes each, far longer than names usually are.
      */
     private static final int MAX_BULK_DELETE_BODY = 16 << 20;
 
@@ -93,18 +93,17 @@ public final class RequestRouter implements ExchangeFactory {
             return peerRequest(client, request, owner);
         }
         if (fanOut != null && SwiftPath.isBulkDelete(request.method().name(), request.uri())) {
-            // the names to delete are in the body: read whole (as Swift reads them) before any go
+            // the names to delete are in the body, relative to the account whatever the path
+            // names after it: read whole (as Swift reads them) before any go
             SwiftPath path = SwiftPath.parse(request.uri());
-            if (path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER) {
-                return new BufferedExchange(client, request, owner, MAX_BULK_DELETE_BODY,
-                        req -> fanOut.bulkDelete(req, path), metrics);
-            }
+            return new BufferedExchange(client, request, owner, MAX_BULK_DELETE_BODY,
+                    req -> fanOut.bulkDelete(req, path), metrics);
         }
         if (fanOut != null && isWrite(request.method())) {
             SwiftPath path = SwiftPath.parse(request.uri());
-            // bulk upload/delete writes objects: data for the sync daemons, streamed like any other
+            // an archive upload writes objects: data for the sync daemons, streamed like any other
             if ((path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER)
-                    && !SwiftPath.isBulk(request.uri())) {
+                    && !SwiftPath.isExtractArchive(request.method().name(), request.uri())) {
                 return buffered(client, request, owner, req -> fanOut.execute(req, path));
             }
         }

@@ -68,18 +68,29 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         return false;
     }
 
+    /**
+     * True for Swift's archive upload: {@code ?extract-archive=FORMAT} on a PUT (Swift's bulk
+     * middleware ignores the parameter on any other method, and answers an empty one itself).
+     */
+    public static boolean isExtractArchive(String method, String uri) {
+        return method.equals("PUT") && hasParam(uri, "extract-archive", true);
+    }
+
     /** True for Swift's bulk delete: {@code ?bulk-delete} on a POST or DELETE, paths in the body. */
     public static boolean isBulkDelete(String method, String uri) {
-        if (!method.equals("POST") && !method.equals("DELETE")) {
-            return false;
-        }
+        return (method.equals("POST") || method.equals("DELETE")) && hasParam(uri, "bulk-delete", false);
+    }
+
+    /** Whether the query has {@code name} (with a value, if {@code valued}), read as webob reads it. */
+    private static boolean hasParam(String uri, String name, boolean valued) {
         int q = uri.indexOf('?');
         if (q < 0) {
             return false;
         }
         for (String param : uri.substring(q + 1).split("&")) {
             int eq = param.indexOf('=');
-            if ("bulk-delete".equals(percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' ')))) {
+            if (name.equals(percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' ')))
+                    && (!valued || eq >= 0 && eq < param.length() - 1)) {
                 return true;
             }
         }
@@ -98,13 +109,27 @@ public record SwiftPath(Kind kind, String account, String container, String obje
     }
 
     /**
-     * Python's {@code unquote} as Swift's middlewares apply it to names in a body: escapes
-     * decoded, {@code +} kept; a string that does not decode to UTF-8 is returned as it is (Swift
-     * then refuses that name on its own).
+     * Python's {@code unquote} as Swift's middlewares apply it to names in a body: every valid
+     * {@code %XX} decoded, an invalid one kept as it is, {@code +} kept, and the bytes read as
+     * UTF-8 (an invalid sequence becomes U+FFFD, as Python's default {@code errors='replace'}).
      */
     public static String unquote(String s) {
-        String d = percentDecode(s);
-        return d == null ? s : d;
+        if (s.indexOf('%') < 0) {
+            return s;
+        }
+        byte[] in = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(in.length);
+        for (int i = 0; i < in.length; i++) {
+            int hi = i + 2 < in.length && in[i] == '%' ? Character.digit(in[i + 1], 16) : -1;
+            int lo = hi < 0 ? -1 : Character.digit(in[i + 2], 16);
+            if (lo >= 0) {
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else {
+                out.write(in[i]);
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Percent-decoding of a path as WSGI does it; null for a bad escape or invalid UTF-8. */

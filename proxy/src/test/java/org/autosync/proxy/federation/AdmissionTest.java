@@ -50,7 +50,7 @@ class AdmissionTest {
 
     @Test
     void aBulkDeleteNamingAContainerAtSeveralSitesIsRefusedWhole() {
-        for (String body : new String[] {"c/o\nc", "c/", "  /c  ", "c%2F", "%63", "one-x\nc"}) {
+        for (String body : new String[] {"c/o\nc", "c/", "  /c  ", "c%2F", "%63", "one-x\nc", "c\r\n"}) {
             Refusal r = bulk(body);
             assertEquals(Reason.BULK_DELETE_CONTAINERS, r == null ? null : r.reason(), body);
             assertEquals(400, r.toResponse().status());

@@ -359,6 +359,35 @@ class FanOutTest {
         assertEquals(List.of(), c.methods(), "site c");
     }
 
+    private HttpResponse<String> bulkDelete(String method, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path))
+                .timeout(Duration.ofSeconds(30)).header("X-Auth-Token", TOKEN)
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aBulkDeleteOnAnyPathUnderTheAccountIsChecked() throws Exception {
+        start(threeSites());
+        // Swift's bulk reads the account from the path and ignores what follows it
+        for (String path : new String[] {"/v1/AUTH_test/c/o?bulk-delete", "/v1/AUTH_test/c?bulk-delete"}) {
+            HttpResponse<String> r = bulkDelete("DELETE", path, "c\n");
+            assertEquals(400, r.statusCode(), path + ": " + r.body());
+        }
+        HttpResponse<String> unreadable = bulkDelete("POST", "/v1/AUTH_test/%FF?bulk-delete", "c\n");
+        assertEquals(400, unreadable.statusCode(), unreadable.body());
+        assertTrue(unreadable.body().contains("nothing was deleted"), unreadable.body());
+        assertEquals(List.of(), local.methods(), "none reached the local cluster");
+    }
+
+    @Test
+    void aContainerDeleteThatMentionsExtractArchiveIsAContainerDelete() throws Exception {
+        start(threeSites());
+        // Swift's bulk acts on extract-archive only for a PUT: this is a plain container DELETE
+        call("DELETE", "/v1/AUTH_test/c?extract-archive=tar", "X-Auth-Token", TOKEN);
+        assertTrue(b.methods().contains("HEAD") || b.methods().contains("DELETE"),
+                "fanned out, as any container DELETE: " + b.methods());
+    }
+
     @Test
     void aBulkDeleteNamingAContainerAtSeveralSitesReachesNoSite() throws Exception {
         start(threeSites());

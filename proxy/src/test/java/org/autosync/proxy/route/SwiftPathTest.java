@@ -177,6 +177,18 @@ class SwiftPathTest {
         assertEquals("c d/o+p", SwiftPath.unquote("c%20d%2Fo+p"));
         assertEquals("caf\u00e9", SwiftPath.unquote("caf%C3%A9"));
         assertEquals("100%", SwiftPath.unquote("100%"), "a bad escape is kept");
+        assertEquals("xA%", SwiftPath.unquote("x%41%"), "the good escape decoded, the bad one kept");
+        assertEquals("B\u00fccher alt", SwiftPath.unquote("B\u00fccher%20alt"), "raw non-ASCII with an escape");
+        assertEquals("\ufffd", SwiftPath.unquote("%FF"), "invalid UTF-8 replaced, as Python does");
+    }
+
+    @Test
+    void anArchiveUploadIsAPutWithAFormat() {
+        assertTrue(SwiftPath.isExtractArchive("PUT", "/v1/AUTH_test/c?extract-archive=tar"));
+        assertFalse(SwiftPath.isExtractArchive("DELETE", "/v1/AUTH_test/c?extract-archive=tar"),
+                "Swift's bulk ignores it on a DELETE: a plain container DELETE");
+        assertFalse(SwiftPath.isExtractArchive("POST", "/v1/AUTH_test/c?extract-archive=tar"));
+        assertFalse(SwiftPath.isExtractArchive("PUT", "/v1/AUTH_test/c?extract-archive="), "Swift answers that itself");
     }
 
     @Test
