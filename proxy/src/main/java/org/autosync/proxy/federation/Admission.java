@@ -102,13 +102,19 @@ public final class Admission {
     }
 
     /**
-     * Null when a bulk delete ({@code ?bulk-delete}) may go on, else why not. Its body names
-     * objects and containers, one per line, as Swift reads them: stripped, unquoted, relative to
-     * the account. A container placed at several sites must not be deleted at this site alone:
+     * Null when a bulk delete ({@code ?bulk-delete}) on {@code path} may go on, else why not.
+     * Its body names objects and containers, one per line, as Swift reads them: stripped,
+     * unquoted, relative to the path's account (what follows the account in the path is ignored). A container placed at several sites must not be deleted at this site alone:
      * Swift's container-sync would stop there and the other copies stay (reconcile would even
      * bring this one back), so such a container is deleted only with a container DELETE.
      */
-    public static Refusal checkBulkDelete(String account, String body, Function<String, Placement> placementOf) {
+    public static Refusal checkBulkDelete(SwiftPath path, String body, Function<String, Placement> placementOf) {
+        if (path.kind() == SwiftPath.Kind.OTHER) {
+            // Swift's bulk would still read an account from it: Autosync cannot, so cannot check it
+            return new Refusal(Reason.BULK_DELETE_PATH, "autosync: a bulk delete goes to /v1/ACCOUNT?bulk-delete,"
+                    + " with a path that decodes to UTF-8; nothing was deleted");
+        }
+        String account = path.account();
         java.util.Set<String> spread = new java.util.TreeSet<>();
         for (String line : body.split("\n")) {
             String name = SwiftPath.unquote(line.strip());

@@ -830,14 +830,7 @@ public final class FanOutExecutor {
      * are deleted at this site and container-sync carries the deletes along the ring.
      */
     public CompletableFuture<ClusterResponse> bulkDelete(ClusterRequest req, SwiftPath path) {
-        if (path.kind() == SwiftPath.Kind.OTHER) {
-            // Swift's bulk would still read an account from it: Autosync cannot, so cannot check it
-            Admission.Refusal r = new Admission.Refusal(Admission.Reason.BULK_DELETE_PATH, "autosync: a bulk delete"
-                    + " goes to /v1/ACCOUNT?bulk-delete, with a path that decodes to UTF-8; nothing was deleted");
-            metrics.refused(r.reason());
-            return done(r.toResponse());
-        }
-        Admission.Refusal refused = Admission.checkBulkDelete(path.account(),
+        Admission.Refusal refused = Admission.checkBulkDelete(path,
                 new String(req.body(), java.nio.charset.StandardCharsets.UTF_8),
                 container -> fed.policy().decide(path.account(), container));
         if (refused != null) {

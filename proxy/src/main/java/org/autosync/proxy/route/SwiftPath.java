@@ -52,20 +52,7 @@ public record SwiftPath(Kind kind, String account, String container, String obje
      * containers), so they are neither a plain container operation nor something a peer may ask.
      */
     public static boolean isBulk(String uri) {
-        int q = uri.indexOf('?');
-        if (q < 0) {
-            return false;
-        }
-        // as Python's parse_qsl reads it for webob: '&' separates, '+' is a space, no stripping
-        for (String param : uri.substring(q + 1).split("&")) {
-            int eq = param.indexOf('=');
-            String name = percentDecode((eq < 0 ? param : param.substring(0, eq)).replace('+', ' '));
-            String value = eq < 0 ? "" : param.substring(eq + 1);
-            if ("bulk-delete".equals(name) || "extract-archive".equals(name) && !value.isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return hasParam(uri, "bulk-delete", false) || hasParam(uri, "extract-archive", true);
     }
 
     /**
@@ -81,7 +68,10 @@ public record SwiftPath(Kind kind, String account, String container, String obje
         return (method.equals("POST") || method.equals("DELETE")) && hasParam(uri, "bulk-delete", false);
     }
 
-    /** Whether the query has {@code name} (with a value, if {@code valued}), read as webob reads it. */
+    /**
+     * Whether the query has {@code name} (with a value, if {@code valued}), read as Python's
+     * {@code parse_qsl} reads it for webob: '&' separates, '+' is a space, no stripping.
+     */
     private static boolean hasParam(String uri, String name, boolean valued) {
         int q = uri.indexOf('?');
         if (q < 0) {

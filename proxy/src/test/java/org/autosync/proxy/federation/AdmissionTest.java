@@ -37,7 +37,7 @@ class AdmissionTest {
 
     /** Containers named "one-*" are placed at a only, every other at a and b. */
     private static Refusal bulk(String body) {
-        return Admission.checkBulkDelete("AUTH_test", body, c -> c.startsWith("one-") ? ONLY_A : BOTH);
+        return Admission.checkBulkDelete(ACCOUNT, body, c -> c.startsWith("one-") ? ONLY_A : BOTH);
     }
 
     @Test
@@ -57,6 +57,9 @@ class AdmissionTest {
             assertTrue(r.message().contains("(c in AUTH_test)"), r.message());
             assertTrue(r.message().contains("Nothing was deleted"), r.message());
         }
+        Refusal unreadable = Admission.checkBulkDelete(SwiftPath.parse("/v1/AUTH_test/%FF"), "c/o", c -> BOTH);
+        assertEquals(Reason.BULK_DELETE_PATH, unreadable == null ? null : unreadable.reason(),
+                "no account to check the names against");
         Refusal many = bulk("c1\nc2\nc3\nc4\nc5\nc6\nc7");
         assertTrue(many.message().contains("(c1, c2, c3, c4, c5 and 2 more in AUTH_test)"), many.message());
     }
