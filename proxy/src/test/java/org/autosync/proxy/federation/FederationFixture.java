@@ -2,7 +2,6 @@ package org.autosync.proxy.federation;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -155,9 +154,17 @@ final class FederationFixture {
     }
 
     /** A loopback port nothing listens on (bound, then released). */
+    /**
+     * A loopback port nothing listens on. Below the ephemeral range on purpose: a port freed by a
+     * closed ServerSocket could be handed to the next stub or proxy of this JVM, which would then
+     * answer where the test expects a refused connection.
+     */
     static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        int port = 1;
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            throw new IOException("something listens on 127.0.0.1:" + port + "; the tests need it closed");
+        } catch (java.net.ConnectException expected) {
+            return port;
         }
     }
 
