@@ -66,6 +66,11 @@ public record RepairSettings(boolean enabled, String account, Duration interval,
                 drainDeadline, concurrency);
     }
 
+    public RepairSettings withConcurrency(int n) {
+        return new RepairSettings(enabled, account, interval, maxBackoff, workers, workerIndex, staleAfter, syncPass,
+                drainDeadline, n);
+    }
+
     /** From the {@code autosync} block; errors name the key. */
     static RepairSettings fromConfig(Config c) {
         boolean enabled = bool(c, "repair.enabled");

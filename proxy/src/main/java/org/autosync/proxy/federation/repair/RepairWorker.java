@@ -30,12 +30,16 @@ import org.slf4j.LoggerFactory;
  * its share of the keys whose backoff has passed, and has {@link KeyRepairer} bring the target
  * site in line. A record is deleted once nothing is left to do for it; a record that cannot be
  * done yet waits longer each time (doubling, with jitter, up to {@code repair.max-backoff}).
- * Runs on its own thread; a pass never overlaps the next.
+ * Passes run on their own thread and never overlap; a pass hands its keys to a pool of
+ * {@code repair.concurrency} threads, where a draining delete's second check is also booked when
+ * it falls due (see {@link #recheckWhenDue}). A key is never handled by two threads at once.
  */
 public final class RepairWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RepairWorker.class);
     private static final Duration CALL_LIMIT = Duration.ofSeconds(60);
     private static final int MAX_CONFLICTS_SHOWN = 100;
+    /** A drain's second check found not quite due (clock rounding) is booked again this much later. */
+    private static final long MIN_RECHECK_MS = 10;
 
     /** What the worker knows of a record it could not finish yet. */
     private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record,
@@ -57,8 +61,10 @@ public final class RepairWorker implements AutoCloseable {
     /** Records not finished yet: their next try, and what the last one found. */
     private final Map<String, Attempt> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RepairStatus status;
-    /** The early pass booked for a drain's second check; touched only on {@link #thread}. */
-    private java.util.concurrent.ScheduledFuture<?> early;
+    /** Keys being handled now, by a pass or by a drain's own second check: never both at once. */
+    private final Set<String> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Keys with a drain's second check booked on {@link #pool}. */
+    private final Set<String> booked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * {@code downPeers}: the peers known to be down now (their health checks fail). A record
@@ -126,46 +132,11 @@ public final class RepairWorker implements AutoCloseable {
     }
 
     private void passSafely() {
-        boolean listed = false;
         try {
-            listed = pass().lastError() == null;
+            pass();
         } catch (RuntimeException e) {
             log.warn("repair pass failed: {}", e.toString());
             status = status.withError(clock.instant(), e.toString());
-        }
-        wakeWhenDue(listed);
-    }
-
-    /**
-     * A draining delete whose second check falls due before the next scheduled pass gets a pass
-     * then, rather than up to an interval late: the client that asked for the delete waits on it.
-     * Other waits (backoffs, at least two intervals) are left to the scheduled passes, which take
-     * them in batches. One early pass is booked at a time (a sooner one replaces it), at least a
-     * second after the last pass, and none while the records cannot be listed.
-     */
-    private void wakeWhenDue(boolean listed) {
-        if (!listed) {
-            return;
-        }
-        Instant now = clock.instant();
-        long soonest = waiting.values().stream().filter(a -> a.emptySince() != null)
-                .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis() + 1) // +1: never a hair early
-                .min().orElse(Long.MAX_VALUE);
-        long interval = settings.interval().toMillis();
-        if (soonest >= interval) {
-            return;
-        }
-        long in = Math.max(soonest, Math.min(interval / 5, 1000));
-        if (early != null && !early.isDone() && early.getDelay(TimeUnit.MILLISECONDS) <= in) {
-            return; // the one booked comes soon enough
-        }
-        if (early != null) {
-            early.cancel(false);
-        }
-        try {
-            early = thread.schedule(this::wake, in, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closed
         }
     }
 
@@ -199,16 +170,26 @@ public final class RepairWorker implements AutoCloseable {
             mine++;
             byKey.computeIfAbsent(hash, k -> new ArrayList<>()).add(name);
         }
+        // drains first: a drain needs two checks a sync pass apart, so its first check goes
+        // early and its wait overlaps the rest of the pass
+        List<Map.Entry<String, List<String>>> keys = new ArrayList<>(byKey.entrySet());
+        keys.sort(java.util.Comparator.comparing(e -> e.getValue().stream().noneMatch(RepairWorker::isDrain)));
+        // keys are handed to the pool as threads free up, never queued there all at once, so a
+        // drain's second check (booked on the same pool) runs as soon as a thread is free
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(settings.concurrency());
         List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-        for (List<String> key : byKey.values()) {
+        for (Map.Entry<String, List<String>> key : keys) {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
             running.add(pool.submit(() -> {
-                for (String name : key) {
-                    Attempt a = waiting.get(name);
-                    boolean back = a != null && !a.downThen().isEmpty() && noneDown(a.downThen());
-                    if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
-                        continue;
-                    }
-                    counts.merge(one(name, a), 1, Integer::sum);
+                try {
+                    handle(key.getKey(), key.getValue(), counts);
+                } finally {
+                    slots.release();
                 }
             }));
         }
@@ -225,6 +206,63 @@ public final class RepairWorker implements AutoCloseable {
         status = summarize(started, names.stream().filter(n -> !finished.contains(n)).toList(),
                 mine - (int) names.stream().filter(finished::contains).count(), counts);
         return status;
+    }
+
+    /**
+     * One key's records, oldest first, one after the other; none whose wait has not passed. A
+     * key already being handled (a drain's second check) is left to that.
+     */
+    private void handle(String hash, List<String> names, Map<RepairAction.Kind, Integer> counts) {
+        if (!busy.add(hash)) {
+            return;
+        }
+        try {
+            for (String name : names) {
+                Attempt a = waiting.get(name);
+                boolean back = a != null && !a.downThen().isEmpty() && noneDown(a.downThen());
+                if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
+                    continue;
+                }
+                counts.merge(one(name, a), 1, Integer::sum);
+            }
+        } finally {
+            busy.remove(hash);
+        }
+        recheckWhenDue(hash, names);
+    }
+
+    /**
+     * A draining delete whose copies read empty gets its second check when it falls due, on its
+     * own, not at the first pass after that: the client that asked for the delete waits on it,
+     * and a pass may be long (hundreds of records after a site came back) or an interval away.
+     * Other waits (backoffs of at least two intervals) are left to the passes, which list the
+     * records again and take them in batches. One check is booked per key at a time.
+     */
+    private void recheckWhenDue(String hash, List<String> names) {
+        Instant now = clock.instant();
+        java.util.OptionalLong soonest = names.stream().map(waiting::get)
+                .filter(a -> a != null && a.emptySince() != null)
+                .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis() + 1) // +1: never a hair early
+                .min();
+        if (soonest.isEmpty() || pool.isShutdown() || !booked.add(hash)) {
+            return;
+        }
+        List<String> drains = names.stream().filter(RepairWorker::isDrain).toList();
+        CompletableFuture.delayedExecutor(Math.max(soonest.getAsLong(), MIN_RECHECK_MS), TimeUnit.MILLISECONDS, pool)
+                .execute(() -> {
+                    booked.remove(hash);
+                    Map<RepairAction.Kind, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+                    handle(hash, drains.stream().filter(n -> {
+                        Attempt a = waiting.get(n);
+                        return a != null && a.emptySince() != null; // else a pass has dealt with it
+                    }).toList(), counts);
+                });
+    }
+
+    /** A drain's record names this site as both its target and its origin. */
+    static boolean isDrain(String name) {
+        String[] parts = name.split("/", 3);
+        return parts.length == 3 && parts[1].equals(originOf(parts[2]));
     }
 
     /** Handles one record; returns what happened to it. */
@@ -357,8 +395,8 @@ public final class RepairWorker implements AutoCloseable {
             long stamp = stampOf(parts[2]);
             String target = parts[1];
             oldest = oldest == null ? stamp : Math.min(oldest, stamp);
-            if (target.equals(originOf(parts[2]))) {
-                draining++; // a drain: target and origin are this site, the delete waits for every site
+            if (isDrain(name)) {
+                draining++; // the delete waits for every site, not one
             } else {
                 perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
             }

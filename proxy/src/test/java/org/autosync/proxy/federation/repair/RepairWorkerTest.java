@@ -299,25 +299,68 @@ class RepairWorkerTest {
     }
 
     @Test
-    void aDrainsSecondCheckDueBeforeTheNextIntervalGetsAPassOfItsOwn() throws Exception {
-        // the interval is an hour: only the wake the worker sets for a drain can bring its second check
+    void aDrainsSecondCheckRunsWhenDueThoughThePassIsStillBusyAndTheNextAnHourAway() throws Exception {
+        // the interval is an hour and the one pass is held by a slow key: only the check the
+        // worker books for the drain can bring its second check
         RepairWorker w = worker(SETTINGS.withInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1))
-                .withSyncPass(Duration.ofMillis(300)));
+                .withSyncPass(Duration.ofMillis(300)).withConcurrency(2));
         String name = add("d", RepairOp.CONTAINER_DRAIN);
+        add("slow", RepairOp.CONTAINER_PUT);
         long since = clock.micros();
-        outcome = (r, e) -> e == null ? new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false, since)
-                : new KeyRepairer.Outcome(Kind.DELETE, "deleted", true);
-        w.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (handled.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        java.util.concurrent.CountDownLatch slow = new java.util.concurrent.CountDownLatch(1);
+        outcome = (r, e) -> {
+            if (r.container().equals("slow")) {
+                await(slow);
+                return new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (timeout)", false);
+            }
+            return e == null ? new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false, since)
+                    : new KeyRepairer.Outcome(Kind.DELETE, "deleted", true);
+        };
+        try {
+            w.start();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!handled.contains("d") && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            clock.advance(Duration.ofMillis(400)); // the second check is due now
+            while (stored.containsKey(name) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(!stored.containsKey(name), "deleted by the check booked for it");
+            assertEquals(1, passes.get(), "while the first pass still waits on the slow key");
+            assertEquals(2, handled.stream().filter("d"::equals).count());
+        } finally {
+            slow.countDown();
         }
-        clock.advance(Duration.ofMillis(400)); // the second check is due now
-        while (stored.containsKey(name) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+    }
+
+    @Test
+    void aPassTakesTheDrainsFirstSoTheirWaitOverlapsTheRest() throws Exception {
+        worker(SETTINGS.withConcurrency(1));
+        for (int i = 0; i < 5; i++) {
+            add("c" + i, RepairOp.CONTAINER_PUT);
         }
-        assertTrue(!stored.containsKey(name), "deleted by a pass the worker woke itself for");
-        assertEquals(2, handled.size());
+        add("d1", RepairOp.CONTAINER_DRAIN);
+        add("d2", RepairOp.CONTAINER_DRAIN);
+        List<String> order = pass();
+        assertEquals(7, order.size());
+        assertEquals(Set.of("d1", "d2"), Set.copyOf(order.subList(0, 2)), order.toString());
+    }
+
+    @Test
+    void aRecordNameTellsADrainByItsTargetBeingItsOrigin() {
+        assertTrue(RepairWorker.isDrain("0a1b2c3d/a/0000000000000042-a-n0"));
+        assertTrue(RepairWorker.isDrain("0a1b2c3d/site-b/0000000000000042-site-b-n0"));
+        assertTrue(!RepairWorker.isDrain("0a1b2c3d/b/0000000000000042-a-n0"));
+        assertTrue(!RepairWorker.isDrain("garbage"));
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
