@@ -49,6 +49,9 @@ public final class FederationSettings {
     private final MetaLimits metaLimits;
     private final Duration canaryInterval;
     private final RingSettings ring;
+    private final long maxBuffered;
+    /** {@code fan-out.max-buffered}'s default: request bodies read whole, held at once. */
+    public static final long DEFAULT_MAX_BUFFERED = 64L << 20;
 
     public FederationSettings(Site site, Sites sites, PlacementPolicy policy, SyncTopology topology,
                               SyncKeys syncKeys, Map<String, AuthMode> authModes, PeerSecrets peerSecrets,
@@ -83,6 +86,7 @@ public final class FederationSettings {
         MetaLimits metaLimits = MetaLimits.SWIFT_DEFAULTS;
         Duration canaryInterval = Duration.ZERO;
         RingSettings ring = RingSettings.defaults();
+        long maxBuffered = DEFAULT_MAX_BUFFERED;
 
         Extras(RepairSettings repair, ReconcileSettings reconcile) {
             this.repair = requireNonNull(repair, "repair");
@@ -96,6 +100,7 @@ public final class FederationSettings {
             metaLimits = f.metaLimits;
             canaryInterval = f.canaryInterval;
             ring = f.ring;
+            maxBuffered = f.maxBuffered;
         }
     }
 
@@ -110,6 +115,10 @@ public final class FederationSettings {
         this.metaLimits = requireNonNull(extras.metaLimits, "metaLimits");
         this.peerHealth = requireNonNull(extras.peerHealth, "peerHealth");
         this.ring = requireNonNull(extras.ring, "ring");
+        if (extras.maxBuffered < maxBody) {
+            throw new IllegalArgumentException("maxBuffered: must be at least maxBody (" + maxBody + " bytes)");
+        }
+        this.maxBuffered = extras.maxBuffered;
         RepairSettings repair = extras.repair;
         ReconcileSettings reconcile = extras.reconcile;
         this.site = requireNonNull(site, "site");
@@ -162,6 +171,16 @@ public final class FederationSettings {
     /** A copy with other repair settings. */
     public FederationSettings withRepair(RepairSettings r) {
         return with(e -> e.repair = requireNonNull(r, "repair"));
+    }
+
+    /** A copy that holds at most this many bytes of request bodies read whole at once. */
+    public FederationSettings withMaxBuffered(long bytes) {
+        return with(e -> e.maxBuffered = bytes);
+    }
+
+    /** Bytes of request bodies read whole (fan-outs, peer requests, bulk deletes) held at once. */
+    public long maxBuffered() {
+        return maxBuffered;
     }
 
     /** A copy that carries out account DELETEs (of accounts empty at every site) or refuses them. */
@@ -326,7 +345,8 @@ public final class FederationSettings {
                 .withMetaLimits(new MetaLimits(nonNegative(c, "fan-out.max-meta-count"),
                         nonNegative(c, "fan-out.max-meta-overall-size")))
                 .withCanaryInterval(canaryInterval(c, repair))
-                .withRing(RingSettings.fromConfig(c));
+                .withRing(RingSettings.fromConfig(c))
+                .withMaxBuffered(maxBuffered(c));
     }
 
     private static ServiceIdentity serviceIdentity(Config c) {
@@ -369,6 +389,21 @@ public final class FederationSettings {
             throw new SettingsException(name.isEmpty() ? at : at + "." + name,
                     colon > 0 ? msg.substring(colon + 2) : msg);
         }
+    }
+
+    private static long maxBuffered(Config c) {
+        long bytes;
+        try {
+            bytes = c.getBytes("fan-out.max-buffered");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.fan-out.max-buffered", ex.getMessage());
+        }
+        long body = maxBody(c);
+        if (bytes < body) {
+            throw new SettingsException("autosync.fan-out.max-buffered", "must be at least autosync.fan-out.max-body ("
+                    + body + " bytes), else no such body could be read");
+        }
+        return bytes;
     }
 
     private static int maxBody(Config c) {

@@ -47,6 +47,8 @@ public final class BufferedExchange implements ClientExchange {
     private final HttpRequest request;
     private final ExchangeOwner owner;
     private final int maxBody;
+    private final BodyBudget budget;
+    private long taken; // of budget, given back when the exchange is done
     private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> operation;
     private final ProxyMetrics metrics;
     private final long startNanos = System.nanoTime();
@@ -56,9 +58,10 @@ public final class BufferedExchange implements ClientExchange {
     private boolean clientGone;
 
     public BufferedExchange(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner, int maxBody,
-                            Function<ClusterRequest, CompletableFuture<ClusterResponse>> operation,
+                            BodyBudget budget, Function<ClusterRequest, CompletableFuture<ClusterResponse>> operation,
                             ProxyMetrics metrics) {
         this.client = requireNonNull(client, "client");
+        this.budget = requireNonNull(budget, "budget");
         this.request = requireNonNull(request, "request");
         this.owner = requireNonNull(owner, "owner");
         this.maxBody = maxBody;
@@ -95,12 +98,21 @@ public final class BufferedExchange implements ClientExchange {
                 return;
             }
             ByteBuf buf = content.content();
-            if (body.size() + buf.readableBytes() > maxBody) {
+            int n = buf.readableBytes();
+            if (body.size() + n > maxBody) {
                 answer(ClusterResponse.text(413, "autosync: account and container request bodies are limited to "
                         + maxBody + " bytes"));
                 return;
             }
-            buf.readBytes(body, buf.readableBytes());
+            if (!budget.tryTake(n)) {
+                metrics.bodyRefused();
+                answer(ClusterResponse.swiftError(503, "autosync: too many request bodies are being read at once "
+                        + "(autosync.fan-out.max-buffered, " + budget.limit() + " bytes); try again later")
+                        .with("Retry-After", "1"));
+                return;
+            }
+            taken += n;
+            buf.readBytes(body, n);
             if (content instanceof LastHttpContent) {
                 run();
             }
@@ -162,6 +174,7 @@ public final class BufferedExchange implements ClientExchange {
         clientGone = true;
         if (state == State.RECEIVING) {
             state = State.DONE; // an incomplete body: the operation never runs
+            giveBack();
             log(499);
         }
         // A running operation finishes anyway: stopping a fan-out half way helps no one.
@@ -187,6 +200,7 @@ public final class BufferedExchange implements ClientExchange {
             closeAfter = true; // the unread rest of the body would look like the next request
         }
         state = State.DONE;
+        giveBack(); // the answer is out (legs left running under `local` hold a copy of at most max-body)
         if (clientGone) {
             log(resp.status());
             return;
@@ -218,6 +232,11 @@ public final class BufferedExchange implements ClientExchange {
         }
         log(resp.status());
         owner.exchangeDone(this, closeAfter);
+    }
+
+    private void giveBack() {
+        budget.giveBack(taken);
+        taken = 0;
     }
 
     private void log(int status) {

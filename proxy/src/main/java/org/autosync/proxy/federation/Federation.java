@@ -171,7 +171,8 @@ public final class Federation implements AutoCloseable {
     /** The data path's decision per request: stream it, fan it out, apply it for a peer, or refuse it. */
     public ExchangeFactory router(ExchangeFactory passThrough) {
         if (fed == null) {
-            return new RequestRouter(passThrough, null, null, null, 64 * 1024, metrics, null);
+            return new RequestRouter(passThrough, null, null, null, 64 * 1024, budget(FederationSettings.DEFAULT_MAX_BUFFERED),
+                    metrics, null);
         }
         Clock clock = Clock.systemUTC();
         RepairRecords records = journal == null ? RepairRecords.NONE : journal;
@@ -186,9 +187,15 @@ public final class Federation implements AutoCloseable {
         LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
         PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
                 settings.responseHeaderTimeout(), fed.site().name(), ownSyncTarget);
-        return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), metrics,
+        return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), budget(fed.maxBuffered()), metrics,
                 fed.repair().enabled() ? fed.repair().account() : null,
                 settings.listenTls() != null && settings.listenTls().requiresPeerCertificates());
+    }
+
+    private org.autosync.proxy.exchange.BodyBudget budget(long limit) {
+        org.autosync.proxy.exchange.BodyBudget b = new org.autosync.proxy.exchange.BodyBudget(limit);
+        metrics.registerBufferedBodiesGauge(b::held);
+        return b;
     }
 
     /** The target this site gives its own copy of a container a peer changes (see {@link PeerApply.OwnSyncTarget}). */

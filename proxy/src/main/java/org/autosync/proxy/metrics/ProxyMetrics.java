@@ -88,6 +88,19 @@ public final class ProxyMetrics {
                 .register(registry);
     }
 
+    /** Bytes of request bodies read whole and held now (see BodyBudget). */
+    public void registerBufferedBodiesGauge(Supplier<Long> heldBytes) {
+        Gauge.builder("autosync.buffered.bodies", heldBytes, s -> s.get()).baseUnit("bytes")
+                .description("Request bodies read whole and held now").strongReference(true).register(registry);
+    }
+
+    /** A body refused because the bodies held together would pass autosync.fan-out.max-buffered. */
+    public void bodyRefused() {
+        Counter.builder("autosync.buffered.bodies.refused")
+                .description("Request bodies refused because too many were being read at once")
+                .register(registry).increment();
+    }
+
     public void requestDone(HttpMethod method, int status, long in, long out) {
         int c = status / 100 - 1;
         if (c < 0 || c >= CLASSES.length) {

@@ -19,6 +19,7 @@ import org.autosync.auth.PeerHeaders;
 import org.autosync.auth.PeerVerifier;
 import org.autosync.auth.Verdict;
 import org.autosync.proxy.exchange.AccessLog;
+import org.autosync.proxy.exchange.BodyBudget;
 import org.autosync.proxy.exchange.BufferedExchange;
 import org.autosync.proxy.exchange.ClientExchange;
 import org.autosync.proxy.exchange.ExchangeOwner;
@@ -53,25 +54,28 @@ public final class RequestRouter implements ExchangeFactory {
     private final PeerApply peerApply;         // null with fanOut
     private final boolean peerCertificates;
     private final int maxBody;
+    private final BodyBudget budget;
     private final ProxyMetrics metrics;
     private final String reservedAccount;      // null: none (repair off)
 
     /** {@code reservedAccount}: the account of Autosync's repair records, refused to clients and peers. */
     public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
-                         PeerApply peerApply, int maxBody, ProxyMetrics metrics, String reservedAccount) {
-        this(passThrough, fanOut, verifier, peerApply, maxBody, metrics, reservedAccount, false);
+                         PeerApply peerApply, int maxBody, BodyBudget budget, ProxyMetrics metrics,
+                         String reservedAccount) {
+        this(passThrough, fanOut, verifier, peerApply, maxBody, budget, metrics, reservedAccount, false);
     }
 
     /** {@code peerCertificates}: a peer request must come on a connection with a verified client certificate. */
     public RequestRouter(ExchangeFactory passThrough, FanOutExecutor fanOut, PeerVerifier verifier,
-                         PeerApply peerApply, int maxBody, ProxyMetrics metrics, String reservedAccount,
-                         boolean peerCertificates) {
+                         PeerApply peerApply, int maxBody, BodyBudget budget, ProxyMetrics metrics,
+                         String reservedAccount, boolean peerCertificates) {
         this.peerCertificates = peerCertificates;
         this.passThrough = requireNonNull(passThrough, "passThrough");
         this.fanOut = fanOut;
         this.verifier = verifier;
         this.peerApply = peerApply;
         this.maxBody = maxBody;
+        this.budget = requireNonNull(budget, "budget");
         this.metrics = requireNonNull(metrics, "metrics");
         this.reservedAccount = reservedAccount;
     }
@@ -96,8 +100,9 @@ public final class RequestRouter implements ExchangeFactory {
             // the names to delete are in the body, relative to the account whatever the path
             // names after it: read whole (as Swift reads them) before any go
             SwiftPath path = SwiftPath.parse(request.uri());
-            return new BufferedExchange(client, request, owner, MAX_BULK_DELETE_BODY,
-                    req -> fanOut.bulkDelete(req, path), metrics);
+            // never more than all bodies together may hold: a 413 that says so, not a 503 for ever
+            return new BufferedExchange(client, request, owner, (int) Math.min(MAX_BULK_DELETE_BODY, budget.limit()),
+                    budget, req -> fanOut.bulkDelete(req, path), metrics);
         }
         if (fanOut != null && isWrite(request.method())) {
             SwiftPath path = SwiftPath.parse(request.uri());
@@ -173,7 +178,7 @@ public final class RequestRouter implements ExchangeFactory {
 
     private BufferedExchange buffered(ChannelHandlerContext client, HttpRequest request, ExchangeOwner owner,
                                       Function<ClusterRequest, CompletableFuture<ClusterResponse>> op) {
-        return new BufferedExchange(client, request, owner, maxBody, op, metrics);
+        return new BufferedExchange(client, request, owner, maxBody, budget, op, metrics);
     }
 
     /**

@@ -100,6 +100,47 @@ class FanOutTest {
     // ------------------------------------------------------------------ outcomes
 
     @Test
+    void bodiesReadWholeThatWouldPassMaxBufferedTogetherAreRefusedAndTheBytesComeBack() throws Exception {
+        start(threeSites().maxBuffered(64 * 1024)); // = max-body: one whole body at a time
+        String head = "POST /v1/AUTH_test/c HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + TOKEN
+                + "\r\nContent-Length: %d\r\n\r\n";
+        try (RawClient first = new RawClient(proxy.port()); RawClient second = new RawClient(proxy.port())) {
+            first.send(String.format(head, 60_000)).send(new byte[40_000]); // 40,000 held, 20,000 to come
+            Thread.sleep(300);
+            second.send(String.format(head, 30_000)).send(new byte[30_000]);
+            RawClient.Head refused = second.readHead();
+            assertEquals(503, refused.status(), refused.statusLine());
+            assertEquals("1", refused.header("Retry-After"));
+            assertEquals("text/html; charset=UTF-8", refused.header("Content-Type"));
+            String body = new String(second.readExactly(Integer.parseInt(refused.header("Content-Length"))),
+                    StandardCharsets.UTF_8);
+            assertTrue(body.contains("autosync.fan-out.max-buffered"), body);
+            assertEquals("close", refused.header("Connection"), "the unread rest must not pass for a request");
+
+            first.send(new byte[20_000]);
+            assertEquals(204, first.readHead().status(), "the body that came first goes on");
+        }
+        assertEquals(List.of("POST"), local.methods(), "the refused body reached no site");
+        // the bytes came back: a body as large as the whole budget fits again, and one whose
+        // client went away half way gives its bytes back too
+        try (RawClient gone = new RawClient(proxy.port())) {
+            gone.send(String.format(head, 60_000)).send(new byte[40_000]);
+            Thread.sleep(300);
+        }
+        int status = 0;
+        for (int i = 0; i < 50 && status != 204; i++) {
+            try (RawClient again = new RawClient(proxy.port())) {
+                again.send(String.format(head, 64 * 1024)).send(new byte[64 * 1024]);
+                status = again.readHead().status();
+            }
+            if (status != 204) {
+                Thread.sleep(100); // the close may not have been seen yet
+            }
+        }
+        assertEquals(204, status);
+    }
+
+    @Test
     void allSitesSucceedAnswersTheLocalStatusAndNamesEverySite() throws Exception {
         start(threeSites());
         HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", TOKEN);

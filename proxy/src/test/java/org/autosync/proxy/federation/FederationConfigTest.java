@@ -193,6 +193,16 @@ class FederationConfigTest {
     }
 
     @Test
+    void maxBufferedIsReadAndMustHoldAtLeastOneWholeBody() throws Exception {
+        assertEquals(FederationSettings.DEFAULT_MAX_BUFFERED, parse(valid()).federation().maxBuffered());
+        assertEquals(8L << 20, parse(with("autosync.fan-out.max-buffered = 8MiB")).federation().maxBuffered());
+        SettingsException small = refused(with("autosync.fan-out.max-buffered = 1KiB"));
+        assertNames(small, "autosync.fan-out.max-buffered");
+        assertTrue(small.getMessage().contains("autosync.fan-out.max-body"), small.getMessage());
+        assertNames(refused(with("autosync.fan-out.max-buffered = lots")), "autosync.fan-out.max-buffered");
+    }
+
+    @Test
     void missingServiceCredentialsUserNamesIt() {
         assertNames(refused(valid().withoutPath("autosync.service-credentials.user")),
                 "autosync.service-credentials.user");

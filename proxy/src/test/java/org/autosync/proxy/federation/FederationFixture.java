@@ -44,6 +44,7 @@ final class FederationFixture {
     private final Map<String, AuthMode> authModes = new LinkedHashMap<>();
     private ServiceIdentity identity;
     private boolean allowAccountDelete;
+    private long maxBuffered = FederationSettings.DEFAULT_MAX_BUFFERED;
     private org.autosync.proxy.config.PeerHealthSettings peerHealth =
             new org.autosync.proxy.config.PeerHealthSettings(Duration.ofSeconds(2), 2);
 
@@ -110,6 +111,11 @@ final class FederationFixture {
         return this;
     }
 
+    FederationFixture maxBuffered(long bytes) {
+        maxBuffered = bytes;
+        return this;
+    }
+
     FederationFixture allowAccountDelete() {
         allowAccountDelete = true;
         return this;
@@ -134,7 +140,7 @@ final class FederationFixture {
                 identity != null ? identity : modes().get(here) == AuthMode.FORWARD ? null
                         : new ServiceCredentials(authUrl, "admin:admin", "admin-key"), consistency,
                 connectTimeout, responseTimeout, 64 * 1024, skew, 256).withAllowAccountDelete(allowAccountDelete)
-                .withPeerHealth(peerHealth);
+                .withPeerHealth(peerHealth).withMaxBuffered(maxBuffered);
     }
 
     /** The expected X-Container-Sync-Key, computed independently of the main code. */

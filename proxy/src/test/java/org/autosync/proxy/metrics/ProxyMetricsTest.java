@@ -22,6 +22,18 @@ class ProxyMetricsTest {
                 .gauge().value());
     }
 
+    @Test
+    void bufferedBodiesAreScrapedUnderTheNamesReadmeGives() {
+        ProxyMetrics metrics = new ProxyMetrics();
+        long[] held = {1234};
+        metrics.registerBufferedBodiesGauge(() -> held[0]);
+        metrics.bodyRefused();
+        String scrape = metrics.scrape();
+        org.junit.jupiter.api.Assertions.assertTrue(scrape.contains("autosync_buffered_bodies_bytes 1234.0"), scrape);
+        org.junit.jupiter.api.Assertions.assertTrue(scrape.contains("autosync_buffered_bodies_refused_total 1.0"),
+                scrape);
+    }
+
     /** Until an object reachable only weakly is gone: what clears a gauge's weak reference. */
     private static void collectGarbage() {
         WeakReference<Object> probe = new WeakReference<>(new Object());
