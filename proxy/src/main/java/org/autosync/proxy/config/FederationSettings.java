@@ -115,9 +115,6 @@ public final class FederationSettings {
         this.metaLimits = requireNonNull(extras.metaLimits, "metaLimits");
         this.peerHealth = requireNonNull(extras.peerHealth, "peerHealth");
         this.ring = requireNonNull(extras.ring, "ring");
-        if (extras.maxBuffered < maxBody) {
-            throw new IllegalArgumentException("maxBuffered: must be at least maxBody (" + maxBody + " bytes)");
-        }
         this.maxBuffered = extras.maxBuffered;
         RepairSettings repair = extras.repair;
         ReconcileSettings reconcile = extras.reconcile;
@@ -175,6 +172,9 @@ public final class FederationSettings {
 
     /** A copy that holds at most this many bytes of request bodies read whole at once. */
     public FederationSettings withMaxBuffered(long bytes) {
+        if (bytes < Math.max(1, maxBody)) {
+            throw new IllegalArgumentException("maxBuffered: must be at least maxBody (" + maxBody + " bytes) and 1");
+        }
         return with(e -> e.maxBuffered = bytes);
     }
 
@@ -399,9 +399,9 @@ public final class FederationSettings {
             throw new SettingsException("autosync.fan-out.max-buffered", ex.getMessage());
         }
         long body = maxBody(c);
-        if (bytes < body) {
+        if (bytes < Math.max(1, body)) {
             throw new SettingsException("autosync.fan-out.max-buffered", "must be at least autosync.fan-out.max-body ("
-                    + body + " bytes), else no such body could be read");
+                    + body + " bytes) and 1 byte, else no such body could be read");
         }
         return bytes;
     }

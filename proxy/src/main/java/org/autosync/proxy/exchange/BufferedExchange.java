@@ -125,10 +125,9 @@ public final class BufferedExchange implements ClientExchange {
 
     private void run() {
         state = State.RUNNING;
-        ClusterRequest req = toClusterRequest();
         CompletableFuture<ClusterResponse> f;
         try {
-            f = operation.apply(req);
+            f = operation.apply(toClusterRequest());
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -200,7 +199,7 @@ public final class BufferedExchange implements ClientExchange {
             closeAfter = true; // the unread rest of the body would look like the next request
         }
         state = State.DONE;
-        giveBack(); // the answer is out (legs left running under `local` hold a copy of at most max-body)
+        giveBack(); // the answer is out (a fan-out's legs left running under `local` hold their own small copy)
         if (clientGone) {
             log(resp.status());
             return;

@@ -31,6 +31,7 @@ public final class ProxyMetrics {
     private final AtomicInteger openClientConnections = new AtomicInteger();
     private final Counter upstreamConnects;
     private final Counter upstreamErrors;
+    private final Counter bodiesRefused;
 
     public ProxyMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -59,6 +60,8 @@ public final class ProxyMetrics {
                 .description("Client connections open now").register(registry);
         upstreamConnects = Counter.builder("autosync.upstream.connects")
                 .description("New connections opened to the local cluster").register(registry);
+        bodiesRefused = Counter.builder("autosync.buffered.bodies.refused")
+                .description("Request bodies refused because too many were being read at once").register(registry);
         upstreamErrors = Counter.builder("autosync.upstream.errors")
                 .description("Requests that got no complete answer from the local cluster")
                 .register(registry);
@@ -96,9 +99,7 @@ public final class ProxyMetrics {
 
     /** A body refused because the bodies held together would pass autosync.fan-out.max-buffered. */
     public void bodyRefused() {
-        Counter.builder("autosync.buffered.bodies.refused")
-                .description("Request bodies refused because too many were being read at once")
-                .register(registry).increment();
+        bodiesRefused.increment();
     }
 
     public void requestDone(HttpMethod method, int status, long in, long out) {

@@ -543,8 +543,10 @@ class FanOutE2ETest {
     void peerDownFailsAllButSatisfiesLocal() throws Exception {
         int port = freePorts(1)[0];
         String closed = LabTls.proxyUrl(closedPort());
-        try (AutosyncProxy broken = AutosyncProxy.start(
-                settings("a", port, SWIFT_A.port(), LabTls.proxyUrl(port), closed))) {
+        // its records in an account of their own: the lab's proxy a would repair them at the real b
+        try (AutosyncProxy broken = AutosyncProxy.start(Settings.fromConfig(ConfigFactory.parseString(
+                "autosync.repair.account = AUTH_autosync_broken_a").withFallback(
+                hocon("a", port, SWIFT_A.port(), LabTls.proxyUrl(port), closed, SYNC_SECRET, PEER_SECRET))))) {
             String c1 = newName("down-all");
             HttpResponse<byte[]> all = viaProxy(broken, "PUT", containerPath(c1), new byte[0]);
             assertEquals(503, all.statusCode(), text(all));

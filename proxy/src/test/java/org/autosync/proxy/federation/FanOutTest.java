@@ -87,6 +87,15 @@ class FanOutTest {
         return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** Until the proxy holds this many bytes of bodies read whole (its gauge says so). */
+    private void awaitBuffered(long bytes) throws InterruptedException {
+        String line = "autosync_buffered_bodies_bytes " + (double) bytes;
+        for (int i = 0; i < 500 && !proxy.metrics().scrape().contains(line); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(proxy.metrics().scrape().contains(line), "never held " + bytes + " bytes");
+    }
+
     private static String sites(HttpResponse<?> r) {
         return r.headers().firstValue(SITES).orElse(null);
     }
@@ -106,7 +115,7 @@ class FanOutTest {
                 + "\r\nContent-Length: %d\r\n\r\n";
         try (RawClient first = new RawClient(proxy.port()); RawClient second = new RawClient(proxy.port())) {
             first.send(String.format(head, 60_000)).send(new byte[40_000]); // 40,000 held, 20,000 to come
-            Thread.sleep(300);
+            awaitBuffered(40_000);
             second.send(String.format(head, 30_000)).send(new byte[30_000]);
             RawClient.Head refused = second.readHead();
             assertEquals(503, refused.status(), refused.statusLine());
@@ -125,7 +134,7 @@ class FanOutTest {
         // client went away half way gives its bytes back too
         try (RawClient gone = new RawClient(proxy.port())) {
             gone.send(String.format(head, 60_000)).send(new byte[40_000]);
-            Thread.sleep(300);
+            awaitBuffered(40_000);
         }
         int status = 0;
         for (int i = 0; i < 50 && status != 204; i++) {

@@ -200,6 +200,12 @@ class FederationConfigTest {
         assertNames(small, "autosync.fan-out.max-buffered");
         assertTrue(small.getMessage().contains("autosync.fan-out.max-body"), small.getMessage());
         assertNames(refused(with("autosync.fan-out.max-buffered = lots")), "autosync.fan-out.max-buffered");
+        // a max-body above the default max-buffered: both raised together is fine
+        assertEquals(200L << 20, parse(with("autosync.fan-out.max-body = 100MiB\nautosync.fan-out.max-buffered = 200MiB"))
+                .federation().maxBuffered());
+        assertNames(refused(with("autosync.fan-out.max-body = 100MiB")), "autosync.fan-out.max-buffered");
+        assertNames(refused(with("autosync.fan-out.max-body = 0\nautosync.fan-out.max-buffered = 0")),
+                "autosync.fan-out.max-buffered");
     }
 
     @Test

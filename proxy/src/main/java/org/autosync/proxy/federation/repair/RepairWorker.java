@@ -38,8 +38,8 @@ public final class RepairWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RepairWorker.class);
     private static final Duration CALL_LIMIT = Duration.ofSeconds(60);
     private static final int MAX_CONFLICTS_SHOWN = 100;
-    /** A drain's second check found not quite due (clock rounding) is booked again this much later. */
-    private static final long MIN_RECHECK_MS = 10;
+    /** The least delay a drain's second check is booked with (one found not yet due books itself again). */
+    private static final long MIN_CHECK_DELAY_MS = 10;
 
     /** What the worker knows of a record it could not finish yet. */
     private record Attempt(Instant nextTry, Duration delay, RepairAction.Kind kind, String reason, RepairRecord record,
@@ -63,8 +63,10 @@ public final class RepairWorker implements AutoCloseable {
     private volatile RepairStatus status;
     /** Keys being handled now, by a pass or by a drain's own second check: never both at once. */
     private final Set<String> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** Keys with a drain's second check booked on {@link #pool}. */
-    private final Set<String> booked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Keys with a drain's second check booked, and when it is due (clock millis). */
+    private final Map<String, Long> booked = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Books drains' second checks; they run on {@link #pool}. Never blocks: passes hold {@link #thread}. */
+    private final ScheduledExecutorService timer;
 
     /**
      * {@code downPeers}: the peers known to be down now (their health checks fail). A record
@@ -87,6 +89,11 @@ public final class RepairWorker implements AutoCloseable {
         });
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "autosync-repair");
+            t.setDaemon(true);
+            return t;
+        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "autosync-repair-timer");
             t.setDaemon(true);
             return t;
         });
@@ -142,6 +149,7 @@ public final class RepairWorker implements AutoCloseable {
 
     private RepairStatus pass() {
         Instant started = clock.instant();
+        finished.clear(); // before the listing: a drain's check may finish a record meanwhile
         List<String> names;
         try {
             names = await(journal.names());
@@ -156,7 +164,6 @@ public final class RepairWorker implements AutoCloseable {
             downNow = Set.of(); // not known: every record is tried
         }
         Set<String> listed = new HashSet<>(names);
-        finished.clear();
         waiting.keySet().retainAll(listed); // done by another replica, or by hand
         Map<RepairAction.Kind, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
         int mine = 0;
@@ -210,7 +217,8 @@ public final class RepairWorker implements AutoCloseable {
 
     /**
      * One key's records, oldest first, one after the other; none whose wait has not passed. A
-     * key already being handled (a drain's second check) is left to that.
+     * key being handled already (by a drain's second check) is skipped: its other records wait
+     * for the next pass.
      */
     private void handle(String hash, List<String> names, Map<RepairAction.Kind, Integer> counts) {
         if (!busy.add(hash)) {
@@ -236,7 +244,9 @@ public final class RepairWorker implements AutoCloseable {
      * own, not at the first pass after that: the client that asked for the delete waits on it,
      * and a pass may be long (hundreds of records after a site came back) or an interval away.
      * Other waits (backoffs of at least two intervals) are left to the passes, which list the
-     * records again and take them in batches. One check is booked per key at a time.
+     * records again and take them in batches. A key has at most one check booked, the soonest
+     * it needs; when it runs it takes the key's drains waiting then (a repeated DELETE may have
+     * replaced the one it was booked for).
      */
     private void recheckWhenDue(String hash, List<String> names) {
         Instant now = clock.instant();
@@ -244,19 +254,25 @@ public final class RepairWorker implements AutoCloseable {
                 .filter(a -> a != null && a.emptySince() != null)
                 .mapToLong(a -> Duration.between(now, a.nextTry()).toMillis() + 1) // +1: never a hair early
                 .min();
-        if (soonest.isEmpty() || pool.isShutdown() || !booked.add(hash)) {
+        if (soonest.isEmpty()) {
             return;
         }
-        List<String> drains = names.stream().filter(RepairWorker::isDrain).toList();
-        CompletableFuture.delayedExecutor(Math.max(soonest.getAsLong(), MIN_RECHECK_MS), TimeUnit.MILLISECONDS, pool)
-                .execute(() -> {
-                    booked.remove(hash);
-                    Map<RepairAction.Kind, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
-                    handle(hash, drains.stream().filter(n -> {
-                        Attempt a = waiting.get(n);
-                        return a != null && a.emptySince() != null; // else a pass has dealt with it
-                    }).toList(), counts);
-                });
+        long in = Math.max(soonest.getAsLong(), MIN_CHECK_DELAY_MS);
+        long due = clock.millis() + in;
+        Long before = booked.putIfAbsent(hash, due);
+        if (before != null && (before <= due || !booked.replace(hash, before, due))) {
+            return; // one as soon is booked already (or another thread just booked one)
+        }
+        try {
+            timer.schedule(() -> pool.execute(() -> {
+                booked.remove(hash, due); // a sooner one booked since keeps its own entry
+                handle(hash, waiting.entrySet().stream()
+                        .filter(e -> e.getValue().emptySince() != null && RepairRecord.keyHashOf(e.getKey()).equals(hash))
+                        .map(Map.Entry::getKey).sorted().toList(), new java.util.concurrent.ConcurrentHashMap<>());
+            }), in, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            booked.remove(hash, due); // closed
+        }
     }
 
     /** A drain's record names this site as both its target and its origin. */
@@ -437,10 +453,13 @@ public final class RepairWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        timer.shutdownNow();
         thread.shutdownNow();
         pool.shutdownNow();
         try {
+            // a key's calls end within their limit; none is started after this
             thread.awaitTermination(5, TimeUnit.SECONDS);
+            pool.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

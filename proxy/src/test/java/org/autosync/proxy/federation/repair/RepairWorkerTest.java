@@ -335,6 +335,31 @@ class RepairWorkerTest {
     }
 
     @Test
+    void aDrainThatReplacesAnotherOfItsKeyGetsItsOwnSecondCheck() throws Exception {
+        // a repeated DELETE writes a new drain and deletes the old one: the check booked for the
+        // old one must find the new one, and no pass (an hour away) may be needed for it
+        RepairWorker w = worker(SETTINGS.withInterval(Duration.ofHours(1)).withMaxBackoff(Duration.ofHours(1))
+                .withSyncPass(Duration.ofMillis(300)));
+        String first = add("d", RepairOp.CONTAINER_DRAIN);
+        outcome = (r, e) -> e == null ? new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false,
+                clock.micros()) : new KeyRepairer.Outcome(Kind.DELETE, "deleted", true);
+        w.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!handled.contains("d") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        stored.remove(first);
+        clock.advance(Duration.ofMillis(1));
+        String second = add("d", RepairOp.CONTAINER_DRAIN);
+        w.passNow(); // the new drain's first check
+        clock.advance(Duration.ofMillis(400)); // its second check is due now
+        while (stored.containsKey(second) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(!stored.containsKey(second), "the new drain got its second check");
+    }
+
+    @Test
     void aPassTakesTheDrainsFirstSoTheirWaitOverlapsTheRest() throws Exception {
         worker(SETTINGS.withConcurrency(1));
         for (int i = 0; i < 5; i++) {
