@@ -266,9 +266,13 @@ public final class RepairWorker implements AutoCloseable {
         try {
             timer.schedule(() -> pool.execute(() -> {
                 booked.remove(hash, due); // a sooner one booked since keeps its own entry
-                handle(hash, waiting.entrySet().stream()
+                List<String> drains = waiting.entrySet().stream()
                         .filter(e -> e.getValue().emptySince() != null && RepairRecord.keyHashOf(e.getKey()).equals(hash))
-                        .map(Map.Entry::getKey).sorted().toList(), new java.util.concurrent.ConcurrentHashMap<>());
+                        .map(Map.Entry::getKey).sorted().toList();
+                handle(hash, drains, new java.util.concurrent.ConcurrentHashMap<>());
+                if (drains.stream().anyMatch(finished::contains)) {
+                    wake(); // a pass lists the records again, so status stops showing this one
+                }
             }), in, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             booked.remove(hash, due); // closed

@@ -357,6 +357,10 @@ class RepairWorkerTest {
             Thread.sleep(10);
         }
         assertTrue(!stored.containsKey(second), "the new drain got its second check");
+        while (w.status().pending() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, w.status().pending(), "a pass the check woke lists the records again for status");
     }
 
     @Test
