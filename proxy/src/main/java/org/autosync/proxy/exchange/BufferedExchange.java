@@ -74,8 +74,7 @@ public final class BufferedExchange implements ClientExchange {
     public void start() {
         long length = HttpUtil.getContentLength(request, -1L);
         if (length > maxBody) {
-            answer(ClusterResponse.text(413, "autosync: account and container request bodies are limited to "
-                    + maxBody + " bytes"));
+            answer(tooLarge());
             return;
         }
         if (HttpUtil.is100ContinueExpected(request)) {
@@ -100,8 +99,7 @@ public final class BufferedExchange implements ClientExchange {
             ByteBuf buf = content.content();
             int n = buf.readableBytes();
             if (body.size() + n > maxBody) {
-                answer(ClusterResponse.text(413, "autosync: account and container request bodies are limited to "
-                        + maxBody + " bytes"));
+                answer(tooLarge());
                 return;
             }
             if (!budget.tryTake(n)) {
@@ -231,6 +229,13 @@ public final class BufferedExchange implements ClientExchange {
         }
         log(resp.status());
         owner.exchangeDone(this, closeAfter);
+    }
+
+    /** Autosync reads this body whole (fan-outs, peer requests, bulk deletes): the cap says which. */
+    private ClusterResponse tooLarge() {
+        return ClusterResponse.text(413, "autosync: a request body Autosync reads whole is limited to " + maxBody
+                + " bytes here (account and container changes: autosync.fan-out.max-body; bulk deletes: 16 MiB,"
+                + " or autosync.fan-out.max-buffered if smaller)");
     }
 
     private void giveBack() {

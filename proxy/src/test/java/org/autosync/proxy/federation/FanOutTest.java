@@ -109,6 +109,21 @@ class FanOutTest {
     // ------------------------------------------------------------------ outcomes
 
     @Test
+    void aBodyReadWholeLargerThanMaxBodyIs413NamingTheKeyAndReachesNoSite() throws Exception {
+        start(threeSites());
+        try (RawClient client = new RawClient(proxy.port())) {
+            client.send("POST /v1/AUTH_test/c HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + TOKEN
+                    + "\r\nContent-Length: " + (64 * 1024 + 1) + "\r\n\r\n");
+            RawClient.Head head = client.readHead();
+            assertEquals(413, head.status(), head.statusLine());
+            String body = new String(client.readExactly(Integer.parseInt(head.header("Content-Length"))),
+                    StandardCharsets.UTF_8);
+            assertTrue(body.contains("65536 bytes") && body.contains("autosync.fan-out.max-body"), body);
+        }
+        assertNothingSentAnywhere();
+    }
+
+    @Test
     void bodiesReadWholeThatWouldPassMaxBufferedTogetherAreRefusedAndTheBytesComeBack() throws Exception {
         start(threeSites().maxBuffered(64 * 1024)); // = max-body: one whole body at a time
         String head = "POST /v1/AUTH_test/c HTTP/1.1\r\nHost: x\r\nX-Auth-Token: " + TOKEN
