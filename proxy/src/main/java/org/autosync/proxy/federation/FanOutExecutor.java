@@ -225,9 +225,10 @@ public final class FanOutExecutor {
 
     /**
      * {@code local}: the client hears as soon as the local cluster applied the change and every
-     * peer leg not yet confirmed is recorded for repair (one write at this site), while the legs
-     * go on. A leg that then succeeds removes its record; one that fails leaves it for the repair
-     * worker. So nothing a client got a 2xx for depends on this process living on.
+     * peer leg not yet confirmed is recorded for repair (one write at this site), or every leg
+     * confirmed, whichever comes first, while the legs go on. A leg that succeeds removes its
+     * record; one that fails leaves it for the repair worker. So nothing a client got a 2xx for
+     * depends on this process living on.
      */
     private CompletableFuture<ClusterResponse> answerBeforePeers(ClusterRequest req, SwiftPath path,
                                                                  Placement placement, ClusterResponse localResp,
@@ -262,10 +263,9 @@ public final class FanOutExecutor {
             return clocked.thenApply(v -> answer);
         }
         List<RepairRecord> batch = recordsFor(req, path, open);
-        return clocked.thenCompose(v -> records.record(batch)).handle((names, err) -> {
-            if (err != null) {
-                return unrecorded(req, path, open, err, answer);
-            }
+        CompletableFuture<List<String>> recorded = clocked.thenCompose(v -> records.record(batch));
+        // a leg that succeeds removes its record once stored, whichever came first
+        recorded.thenAccept(names -> {
             for (int i = 0; i < open.size(); i++) {
                 String name = names.get(i);
                 openCalls.get(i).thenAccept(r -> {
@@ -278,8 +278,34 @@ public final class FanOutExecutor {
                     }
                 });
             }
-            return answer.with(REPAIR_HEADER, String.join(", ", open));
         });
+        // the answer comes at the first of: the records stored, or every open leg confirmed (a
+        // peer that answers faster than this site's Swift stores an object costs no wait); a
+        // record that cannot be stored is a 503 only if a leg also failed
+        CompletableFuture<Boolean> legsConfirmed = CompletableFuture.allOf(openCalls.toArray(CompletableFuture[]::new))
+                .thenApply(v -> openCalls.stream().allMatch(c -> c.join().outcome().succeeded()));
+        CompletableFuture<ClusterResponse> first = new CompletableFuture<>();
+        legsConfirmed.thenAccept(ok -> {
+            if (ok) {
+                List<SiteOutcome> confirmed = new ArrayList<>();
+                confirmed.add(localOutcome);
+                calls.forEach(c -> confirmed.add(c.join().outcome()));
+                FanOutResult all = FanOutResult.judge(placement, here, confirmed, Consistency.LOCAL);
+                clocked.thenRun(() -> first.complete(localResp.with(SITES_HEADER, all.sitesHeader())));
+            }
+        });
+        recorded.whenComplete((names, err) -> {
+            if (err == null) {
+                first.complete(answer.with(REPAIR_HEADER, String.join(", ", open)));
+            } else {
+                legsConfirmed.thenAccept(ok -> {
+                    if (!ok) {
+                        first.complete(unrecorded(req, path, open, err, answer));
+                    }
+                });
+            }
+        });
+        return first;
     }
 
     /** One record per site in {@code targets}: the key, what the client did, and which headers (names only). */

@@ -250,6 +250,39 @@ class RepairRecordingTest {
     }
 
     @Test
+    void localAnswersAsSoonAsEveryLegConfirmedWhenThatComesBeforeTheRecordIsStored() throws Exception {
+        // this site's Swift stores objects slowly; b confirms at once: the client need not wait
+        // for the record, which is removed once stored
+        local.answer("PUT", q -> new MockResponse().setResponseCode(201).setHeadersDelay(
+                q.getPath().startsWith(JOURNAL + "/") ? 1500 : 0, java.util.concurrent.TimeUnit.MILLISECONDS));
+        start(b.url());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Container-Meta-Color", "blue", "X-Autosync-Consistency", "local");
+        assertEquals(204, r.statusCode(), r.body());
+        // answered on b's confirmation: with the record stored first it would say b=pending
+        assertEquals("a=204, b=204", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertNull(r.headers().firstValue("X-Autosync-Repair-Pending").orElse(null));
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (local.seen.stream().noneMatch(q -> q.getMethod().equals("DELETE") && q.getPath().startsWith(JOURNAL + "/"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        String record = journalWrites().get(0).getPath();
+        assertTrue(local.seen.stream().anyMatch(q -> q.getMethod().equals("DELETE") && q.getPath().equals(record)),
+                "the record, once stored, is removed: " + local.methods());
+    }
+
+    @Test
+    void aRecordThatCannotBeStoredIsNo503WhenEveryLegConfirmed() throws Exception {
+        local.answer("PUT", q -> new MockResponse().setResponseCode(q.getPath().startsWith(JOURNAL + "/") ? 503 : 201));
+        start(b.url());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Container-Meta-Color", "blue", "X-Autosync-Consistency", "local");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("a=204, b=204", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+    }
+
+    @Test
     void aLaterChangeToTheSameKeyNeverOvertakesAnEarlierLegStillInFlight() throws Exception {
         java.util.concurrent.atomic.AtomicLong putAnsweredAt = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong postArrivedAt = new java.util.concurrent.atomic.AtomicLong();
