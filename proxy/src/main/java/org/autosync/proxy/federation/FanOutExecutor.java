@@ -263,10 +263,16 @@ public final class FanOutExecutor {
             return clocked.thenApply(v -> answer);
         }
         List<RepairRecord> batch = recordsFor(req, path, open);
-        CompletableFuture<List<String>> recorded = clocked.thenCompose(v -> records.record(batch));
+        // true once every open leg confirmed; a leg that ended in an exception did not
+        CompletableFuture<Boolean> legsConfirmed = CompletableFuture.allOf(openCalls.toArray(CompletableFuture[]::new))
+                .handle((v, err) -> err == null && openCalls.stream().allMatch(c -> c.join().outcome().succeeded()));
+        // no record when every leg confirmed while the clocks were being stored
+        CompletableFuture<List<String>> recorded = clocked.thenCompose(v ->
+                Boolean.TRUE.equals(legsConfirmed.getNow(false)) ? CompletableFuture.completedFuture(null)
+                        : records.record(batch));
         // a leg that succeeds removes its record once stored, whichever came first
         recorded.thenAccept(names -> {
-            for (int i = 0; i < open.size(); i++) {
+            for (int i = 0; names != null && i < open.size(); i++) {
                 String name = names.get(i);
                 openCalls.get(i).thenAccept(r -> {
                     if (r.outcome().succeeded()) {
@@ -282,30 +288,47 @@ public final class FanOutExecutor {
         // the answer comes at the first of: the records stored, or every open leg confirmed (a
         // peer that answers faster than this site's Swift stores an object costs no wait); a
         // record that cannot be stored is a 503 only if a leg also failed
-        CompletableFuture<Boolean> legsConfirmed = CompletableFuture.allOf(openCalls.toArray(CompletableFuture[]::new))
-                .thenApply(v -> openCalls.stream().allMatch(c -> c.join().outcome().succeeded()));
         CompletableFuture<ClusterResponse> first = new CompletableFuture<>();
         legsConfirmed.thenAccept(ok -> {
             if (ok) {
-                List<SiteOutcome> confirmed = new ArrayList<>();
-                confirmed.add(localOutcome);
-                calls.forEach(c -> confirmed.add(c.join().outcome()));
-                FanOutResult all = FanOutResult.judge(placement, here, confirmed, Consistency.LOCAL);
-                clocked.thenRun(() -> first.complete(localResp.with(SITES_HEADER, all.sitesHeader())));
+                String sites = FanOutResult.judge(placement, here, finalOutcomes(localOutcome, peerSites, calls),
+                        Consistency.LOCAL).sitesHeader();
+                clocked.thenRun(() -> first.complete(localResp.with(SITES_HEADER, sites)));
             }
         });
         recorded.whenComplete((names, err) -> {
-            if (err == null) {
+            if (err == null && names != null) {
                 first.complete(answer.with(REPAIR_HEADER, String.join(", ", open)));
-            } else {
+            } else if (err != null) {
                 legsConfirmed.thenAccept(ok -> {
-                    if (!ok) {
-                        first.complete(unrecorded(req, path, open, err, answer));
+                    if (ok) {
+                        log.warn("{} {}: the repair record for {} could not be written ({}); every leg confirmed, "
+                                + "so none was needed", req.method(), path.account(), open,
+                                ClusterClient.cause(err).getMessage());
+                        return;
                     }
+                    List<SiteOutcome> finals = finalOutcomes(localOutcome, peerSites, calls);
+                    List<String> missed = finals.stream().filter(o -> !o.site().equals(here) && !o.succeeded())
+                            .map(SiteOutcome::site).toList();
+                    first.complete(unrecorded(req, path, missed, err, localResp.with(SITES_HEADER,
+                            FanOutResult.judge(placement, here, finals, Consistency.LOCAL).sitesHeader())));
                 });
             }
         });
         return first;
+    }
+
+    /** This site's outcome and each peer leg's, once they are all done (one that threw: still pending). */
+    private static List<SiteOutcome> finalOutcomes(SiteOutcome localOutcome, List<Site> peerSites,
+                                                   List<CompletableFuture<PeerClient.Result>> calls) {
+        List<SiteOutcome> finals = new ArrayList<>();
+        finals.add(localOutcome);
+        for (int i = 0; i < calls.size(); i++) {
+            CompletableFuture<PeerClient.Result> c = calls.get(i);
+            finals.add(c.isDone() && !c.isCompletedExceptionally() ? c.join().outcome()
+                    : SiteOutcome.pending(peerSites.get(i).name()));
+        }
+        return finals;
     }
 
     /** One record per site in {@code targets}: the key, what the client did, and which headers (names only). */
