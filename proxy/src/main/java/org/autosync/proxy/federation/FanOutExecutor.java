@@ -182,9 +182,7 @@ public final class FanOutExecutor {
                 List<CompletableFuture<?>> all = new ArrayList<>(calls);
                 all.add(clocked); // answer once the clocks are stored too
                 return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-                    List<SiteOutcome> outcomes = new ArrayList<>();
-                    outcomes.add(localOutcome);
-                    calls.forEach(c -> outcomes.add(c.join().outcome()));
+                    List<SiteOutcome> outcomes = finalOutcomes(localOutcome, peerSites, calls);
                     FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
                     metrics.fanOut(req.method(), result);
                     ClusterResponse answer = (result.satisfied()
@@ -253,12 +251,8 @@ public final class FanOutExecutor {
         }
         FanOutResult result = FanOutResult.judge(placement, here, outcomes, Consistency.LOCAL);
         ClusterResponse answer = localResp.with(SITES_HEADER, result.sitesHeader());
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenRun(() -> {
-            List<SiteOutcome> finals = new ArrayList<>();
-            finals.add(localOutcome);
-            calls.forEach(c -> finals.add(c.join().outcome()));
-            metrics.fanOut(req.method(), FanOutResult.judge(placement, here, finals, Consistency.LOCAL));
-        });
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenRun(() -> metrics.fanOut(req.method(),
+                FanOutResult.judge(placement, here, finalOutcomes(localOutcome, peerSites, calls), Consistency.LOCAL)));
         if (open.isEmpty()) {
             return clocked.thenApply(v -> answer);
         }

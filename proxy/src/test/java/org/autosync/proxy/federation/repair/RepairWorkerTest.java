@@ -318,14 +318,9 @@ class RepairWorkerTest {
         };
         try {
             w.start();
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!handled.contains("d") && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            waitFor(() -> handled.contains("d"));
             clock.advance(Duration.ofMillis(400)); // the second check is due now
-            while (stored.containsKey(name) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            waitFor(() -> !stored.containsKey(name));
             assertTrue(!stored.containsKey(name), "deleted by the check booked for it");
             assertEquals(1, passes.get(), "while the first pass still waits on the slow key");
             assertEquals(2, handled.stream().filter("d"::equals).count());
@@ -344,22 +339,15 @@ class RepairWorkerTest {
         outcome = (r, e) -> e == null ? new KeyRepairer.Outcome(Kind.RETRY, "every copy reads empty", false,
                 clock.micros()) : new KeyRepairer.Outcome(Kind.DELETE, "deleted", true);
         w.start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!handled.contains("d") && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        waitFor(() -> handled.contains("d"));
         stored.remove(first);
         clock.advance(Duration.ofMillis(1));
         String second = add("d", RepairOp.CONTAINER_DRAIN);
         w.passNow(); // the new drain's first check
         clock.advance(Duration.ofMillis(400)); // its second check is due now
-        while (stored.containsKey(second) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        waitFor(() -> !stored.containsKey(second));
         assertTrue(!stored.containsKey(second), "the new drain got its second check");
-        while (w.status().pending() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        waitFor(() -> w.status().pending() == 0);
         assertEquals(0, w.status().pending(), "a pass the check woke lists the records again for status");
     }
 
@@ -382,6 +370,14 @@ class RepairWorkerTest {
         assertTrue(RepairWorker.isDrain("0a1b2c3d/site-b/0000000000000042-site-b-n0"));
         assertTrue(!RepairWorker.isDrain("0a1b2c3d/b/0000000000000042-a-n0"));
         assertTrue(!RepairWorker.isDrain("garbage"));
+    }
+
+    /** Until {@code done} holds, for at most 10 s; the assertion after it says what was expected. */
+    private static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     private static void await(java.util.concurrent.CountDownLatch latch) {
