@@ -236,6 +236,37 @@ class RepairE2ETest {
     }
 
     /**
+     * The other half of the delete semantics: an object written at b that b's container-sync has
+     * not carried to a yet (b's sync daemon is paused, so it cannot arrive before the DELETE), and
+     * the container deleted through a, where it reads empty. Deleting a's copy would strand the
+     * object (Swift's sync into a deleted container fails); a's copy is kept, the object reaches
+     * it once b's sync runs again, and nothing is deleted anywhere.
+     */
+    @Test
+    void anObjectNotYetSyncedFromBKeepsACopyItCanSyncInto() throws Exception {
+        AutosyncProxy a = start("a");
+        start("b");
+        String c = name("unsynced");
+        assertEquals("a=201, b=201", header(via(a, "PUT", containerPath(c)), "X-Autosync-Sites"));
+        try (LabDaemon sync = LabDaemon.pause("b", "container-sync")) {
+            assertEquals(201, SWIFT_B.put(objectPath(c, "only-at-b"), "kept".getBytes(StandardCharsets.UTF_8))
+                    .statusCode());
+            HttpResponse<byte[]> del = via(a, "DELETE", containerPath(c));
+            assertEquals(202, del.statusCode(), "a reads empty, b does not: " + text(del));
+            assertEquals("a=empty, b=draining", header(del, "X-Autosync-Sites"));
+            a.federation().repairWorker().passNow();
+            assertEquals(List.of("only-at-b"), SWIFT_B.listObjects(c), "b keeps its object");
+            assertEquals(204, SWIFT_A.head(containerPath(c)).statusCode(), "a keeps its copy for b's sync");
+            assertEquals(List.of(), SWIFT_A.listObjects(c), "the object has not reached a yet");
+        }
+        await(() -> SWIFT_A.listObjects(c).equals(List.of("only-at-b")), "b's sync carried the object into a's copy");
+        a.federation().repairWorker().passNow();
+        assertEquals(List.of("only-at-b"), SWIFT_B.listObjects(c), "nothing was deleted at b");
+        assertEquals(List.of("only-at-b"), SWIFT_A.listObjects(c), "nor at a");
+        assertEquals(1, pendingAt(a), "the delete waits (and is abandoned at its deadline), it is not forgotten");
+    }
+
+    /**
      * Both sites changed the same header while they could not talk: the newer change wins at
      * both, whichever record is processed first (Autosync's change clocks; Swift's own
      * timestamps would say whichever site applied last).
