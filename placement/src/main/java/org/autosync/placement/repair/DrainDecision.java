@@ -90,12 +90,20 @@ public final class DrainDecision {
         if (!anyLeft) {
             return new Verdict(Step.DONE, "no copy is left");
         }
+        boolean pastDeadline = nowMicros - drain.stampMicros() > deadline.toNanos() / 1000;
         if (!full.isEmpty()) {
-            if (nowMicros - drain.stampMicros() > deadline.toNanos() / 1000) {
+            if (pastDeadline) {
                 return new Verdict(Step.CONFLICT, "still not empty " + deadline + " after the delete: "
                         + String.join(", ", full) + "; the delete is abandoned and every copy kept");
             }
             return new Verdict(Step.WAIT, "draining: " + String.join(", ", full));
+        }
+        // Abandoned stays abandoned: copies that were not empty by the deadline and read empty
+        // later may be a container the client went on using (and has emptied), not a drain.
+        if (pastDeadline && (emptySinceMicros == null
+                || emptySinceMicros - drain.stampMicros() > deadline.toNanos() / 1000)) {
+            return new Verdict(Step.CONFLICT, "not empty by " + deadline + " after the delete, empty only since;"
+                    + " the delete is abandoned and every copy kept (delete it again to finish)");
         }
         if (emptySinceMicros == null) {
             return new Verdict(Step.EMPTY_ONCE, "every copy reads empty; checking again after a sync pass", true);

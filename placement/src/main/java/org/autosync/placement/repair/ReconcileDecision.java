@@ -181,6 +181,12 @@ public final class ReconcileDecision {
                 continue;
             }
             String v = copies.get(winner).header(name);
+            if (sameClockOtherValue(copies, present, clocks, name, best, v)) {
+                // one change cannot have two values: a write raced the one that carried this
+                // clock (a repair's POST landing after a client's), so no clock says which is newer
+                unsettled.add(name + " is " + describe(copies, present, name) + " under the same change clock");
+                continue;
+            }
             if (v == null) {
                 metadata.remove(name);
             } else {
@@ -189,6 +195,18 @@ public final class ReconcileDecision {
             winningClock.put(name, best);
         }
         return new Settled(metadata, winningClock, unsettled);
+    }
+
+    private static boolean sameClockOtherValue(Map<String, CopyState> copies, List<String> present,
+                                               Map<String, Map<String, ChangeClock>> clocks, String name,
+                                               ChangeClock best, String value) {
+        for (String s : present) {
+            if (best.equals(clocks.getOrDefault(s, Map.of()).get(name))
+                    && !Objects.equals(value, copies.get(s).header(name))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A POST for every present copy with an older value or wrong sync headers. */

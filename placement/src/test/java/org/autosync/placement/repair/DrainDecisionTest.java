@@ -107,6 +107,23 @@ class DrainDecisionTest {
     }
 
     @Test
+    void copiesThatReadEmptyOnlyAfterTheDeadlineStayAbandoned() {
+        // not empty by the deadline: whoever emptied them since may be using the container again
+        Verdict late = decide(copies(holding(0), holding(0)), Map.of(), 3601, null);
+        assertEquals(Step.CONFLICT, late.step());
+        assertTrue(late.reason().contains("the delete is abandoned"), late.reason());
+        long emptyAfterDeadline = DELETED_AT + 3602 * 1_000_000L;
+        assertEquals(Step.CONFLICT, decide(copies(holding(0), holding(0)), Map.of(), 3602 + 301, emptyAfterDeadline)
+                .step(), "a second empty check does not revive it");
+        // empty before the deadline and every check since: the delete goes on past it
+        long emptyInTime = DELETED_AT + 3500 * 1_000_000L;
+        assertEquals(Step.DELETE_ALL, decide(copies(holding(0), holding(0)), Map.of(), 3500 + 301, emptyInTime)
+                .step());
+        assertEquals(Step.DONE, decide(copies(CopyState.absent(), CopyState.absent()), Map.of(), 9999, null).step(),
+                "nothing left is done whenever");
+    }
+
+    @Test
     void onlyDrainRecordsAreDecidedHere() {
         RepairRecord delete = new RepairRecord("AUTH_t", "c", RepairOp.CONTAINER_DELETE, "b", "a", 1, Set.of());
         assertThrows(IllegalArgumentException.class, () -> DrainDecision.decide(delete, Map.of(), Map.of(), 1, null,

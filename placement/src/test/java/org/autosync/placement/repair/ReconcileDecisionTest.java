@@ -143,6 +143,18 @@ class ReconcileDecisionTest {
     }
 
     @Test
+    void twoValuesUnderOneChangeClockAreAConflictNotAWinner() {
+        // a client's POST at a (clock 300) fanned out to b; a repair's older value then landed at a
+        ChangeClock raced = new ChangeClock(300, "a");
+        Map<String, Map<String, ChangeClock>> clocks = Map.of(
+                "a", Map.of("x-container-meta-color", raced), "b", Map.of("x-container-meta-color", raced));
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "stale"),
+                copy(SYNC_B, "X-Container-Meta-Color", "newest")), SYNC, clocks);
+        assertEquals(Verdict.CONFLICT, p.verdict(), "neither value may overwrite the other: " + p.actions());
+        assertTrue(p.reason().contains("under the same change clock"), p.reason());
+    }
+
+    @Test
     void aHeaderRemovedMostRecentlyIsRemovedEverywhere() {
         Map<String, Map<String, ChangeClock>> clocks = Map.of(
                 "a", Map.of("x-container-read", new ChangeClock(300, "a")),
