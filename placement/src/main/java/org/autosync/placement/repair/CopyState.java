@@ -1,5 +1,8 @@
 package org.autosync.placement.repair;
 
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +40,24 @@ public record CopyState(Presence presence, Map<String, String> headers, String d
 
     public String header(String lowerName) {
         return headers.get(lowerName);
+    }
+
+    /**
+     * Whether this copy was surely PUT or POSTed after {@code micros}. Swift's Last-Modified of a
+     * container is its put timestamp (moved by every PUT and POST, never by objects) rounded up to
+     * the second, so a second less is the latest time it vouches for. False when not given.
+     */
+    public boolean changedAfter(long micros) {
+        String v = headers.get("last-modified");
+        if (v == null) {
+            return false;
+        }
+        try {
+            long seconds = ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+            return (seconds - 1) * 1_000_000L > micros;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /** Swift's object count of a container copy; 0 when not given. */

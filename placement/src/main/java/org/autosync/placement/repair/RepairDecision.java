@@ -54,6 +54,12 @@ public final class RepairDecision {
             if (target.presence() == Presence.ABSENT) {
                 return RepairAction.of(RepairAction.Kind.IN_SYNC, "gone at " + record.target() + " too");
             }
+            if (target.changedAfter(record.stampMicros())) {
+                // re-created (or changed) there after the delete, by a client that got its 2xx:
+                // the newer change wins, and that site's own record or reconcile brings it back here
+                return RepairAction.of(RepairAction.Kind.SUPERSEDED, "created or changed at " + record.target()
+                        + " after the delete at " + record.origin() + "; kept");
+            }
             long n = target.objectCount();
             if (n > 0) {
                 // Objects Autosync cannot place in time: written there after the delete, or never
