@@ -1,14 +1,19 @@
 package org.autosync.proxy.federation;
 
 /**
- * The one home of the headers that carry change clocks between sites. Only Autosync sets them:
- * the fan-out drops a client's, and a peer's are covered by its signature.
+ * The one home of the headers that carry repair state between sites: change clocks, and whether
+ * records are pending. Only Autosync sets them: the fan-out drops a client's, and a peer's are
+ * covered by its signature.
  */
 public final class ClockHeaders {
     /** {@code name=clock, ...}: when each replicated header's value was set, and where. */
     public static final String CLOCKS = "X-Autosync-Clocks";
     /** On a peer's HEAD: answer with this site's clocks for the key in {@link #CLOCKS}. */
     public static final String WANT_CLOCKS = "X-Autosync-Want-Clocks";
+    /** On a peer's HEAD: answer in {@link #PENDING} whether this site has repair records pending for the key. */
+    public static final String WANT_PENDING = "X-Autosync-Want-Pending";
+    /** {@code 1} or {@code 0}: this site has repair records pending for the key, or none. */
+    public static final String PENDING = "X-Autosync-Pending";
 
     private ClockHeaders() {
     }

@@ -113,7 +113,7 @@ public final class Federation implements AutoCloseable {
                 new TokenCache(identity.login(new ClusterAuthHttp(http, fed.peerResponseTimeout()), clock), clock),
                 settings.responseHeaderTimeout(), fed.site().name());
         if (fed.repair().enabled()) {
-            journal = new RepairJournal(service, fed.repair().account());
+            journal = new RepairJournal(service, fed.repair().account(), fed.repair().interval());
             clocks = new ChangeClocks(service, fed.repair().account());
             worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock),
                     fed.repair(),
@@ -185,7 +185,7 @@ public final class Federation implements AutoCloseable {
                 fed.peerMaxSkew(), clock, new NonceCache(fed.peerMaxSkew()));
         // forward mode: peers' requests carry the client's own token, judged by this cluster
         LocalService forPeers = fed.authMode(fed.site().name()) == org.autosync.auth.AuthMode.OVERRIDE ? service : null;
-        PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks,
+        PeerApply apply = new PeerApply(http, settings.localCluster(), forPeers, clocks, records,
                 settings.responseHeaderTimeout(), fed.site().name(), ownSyncTarget);
         return new RequestRouter(passThrough, fanOut, verifier, apply, fed.maxBody(), budget(fed.maxBuffered()), metrics,
                 fed.repair().enabled() ? fed.repair().account() : null,
@@ -322,6 +322,11 @@ public final class Federation implements AutoCloseable {
         }
         return new org.autosync.proxy.federation.drift.ContainerDrift(fed,
                 new SiteCalls(fed.site().name(), service, peers), 100_000);
+    }
+
+    /** This site's repair records ({@link RepairRecords#NONE} when repair is off). */
+    public RepairRecords repairRecords() {
+        return journal == null ? RepairRecords.NONE : journal;
     }
 
     /** The repair worker, when repair is on (tests drive passes with it). */

@@ -42,6 +42,7 @@ public final class PeerApply {
     private final URI localCluster;
     private final LocalService service; // null: forward mode
     private final ChangeClocks clocks;  // null: repair off here, values are applied as they come
+    private final org.autosync.proxy.federation.repair.RepairRecords records;
     private final Duration timeout;
     private final String site;
     private final OwnSyncTarget ownSyncTarget;
@@ -56,8 +57,10 @@ public final class PeerApply {
     }
 
     /** {@code service} null means forward mode. */
-    public PeerApply(ClusterClient http, URI localCluster, LocalService service, ChangeClocks clocks, Duration timeout,
+    public PeerApply(ClusterClient http, URI localCluster, LocalService service, ChangeClocks clocks,
+                     org.autosync.proxy.federation.repair.RepairRecords records, Duration timeout,
                      String site, OwnSyncTarget ownSyncTarget) {
+        this.records = Objects.requireNonNull(records, "records");
         this.ownSyncTarget = Objects.requireNonNull(ownSyncTarget, "ownSyncTarget");
         this.http = Objects.requireNonNull(http, "http");
         this.localCluster = Objects.requireNonNull(localCluster, "localCluster");
@@ -87,7 +90,9 @@ public final class PeerApply {
         }
         String clockText = clean.header(ClockHeaders.CLOCKS);
         boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
-        clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null);
+        boolean wantPending = clean.header(ClockHeaders.WANT_PENDING) != null;
+        clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null)
+                .with(ClockHeaders.WANT_PENDING, null);
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
         clean = ownSyncTarget(clean, path);
         boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
@@ -97,11 +102,17 @@ public final class PeerApply {
         String account = path.account();
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
         if (clean.method().equals("HEAD")) {
-            if (!wantClocks) {
-                return apply(clean);
+            CompletableFuture<ClusterResponse> head = apply(clean);
+            if (wantClocks) {
+                head = head.thenCombine(clocks.read(account, container),
+                        (resp, mine) -> resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine)));
             }
-            return apply(clean).thenCombine(clocks.read(account, container),
-                    (resp, mine) -> resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine)));
+            if (wantPending) {
+                // unknown (the records could not be listed) leaves the header out: the asker decides
+                head = head.thenCombine(records.hasPending(account, container).handle((p, e) -> e != null ? null : p),
+                        (resp, p) -> p == null ? resp : resp.with(ClockHeaders.PENDING, p ? "1" : "0"));
+            }
+            return head;
         }
         Map<String, ChangeClock> incoming;
         try {

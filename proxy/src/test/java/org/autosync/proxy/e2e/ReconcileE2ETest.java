@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
 import org.autosync.proxy.AutosyncProxy;
 import org.autosync.proxy.cli.ReconcileCommand;
 import org.autosync.proxy.config.Settings;
@@ -41,18 +43,26 @@ class ReconcileE2ETest {
     private final List<String> made = new ArrayList<>();
     private Settings settingsA;
 
+    private int[] ports;
+
     @BeforeEach
     void start() throws Exception {
-        int[] p = FanOutE2ETest.freePorts(2);
-        String urlA = "http://127.0.0.1:" + p[0];
-        String urlB = "http://127.0.0.1:" + p[1];
-        settingsA = settings("a", p[0], 8081, urlA, urlB);
+        ports = FanOutE2ETest.freePorts(2);
+        settingsA = settings("a", ports[0], 8081, url(0), url(1));
         running.add(AutosyncProxy.start(settingsA));
-        running.add(AutosyncProxy.start(settings("b", p[1], 8082, urlA, urlB)));
+        running.add(AutosyncProxy.start(settings("b", ports[1], 8082, url(0), url(1))));
+    }
+
+    private String url(int i) {
+        return "http://127.0.0.1:" + ports[i];
     }
 
     private static Settings settings(String site, int port, int swift, String urlA, String urlB) {
-        return Settings.fromConfig(ConfigFactory.parseString("autosync.reconcile.interval = 0")
+        return settings(site, port, swift, urlA, urlB, "");
+    }
+
+    private static Settings settings(String site, int port, int swift, String urlA, String urlB, String extra) {
+        return Settings.fromConfig(ConfigFactory.parseString("autosync.reconcile.interval = 0\n" + extra)
                 .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB, "reconcile-e2e-sync-secret-0123",
                         "reconcile-e2e-peer-secret-45678")));
     }
@@ -136,6 +146,37 @@ class ReconcileE2ETest {
             sendAccount(SWIFT_A, "POST", meta, "");
             sendAccount(SWIFT_B, "POST", meta, "");
         }
+    }
+
+    /**
+     * b took a client's DELETE and its leg to a failed: b's copy is gone and b holds the record
+     * that a's copy must go too. A reconcile at a (the owner) sees a copy missing at b; it must
+     * leave the key to repair, not bring the deleted container back.
+     */
+    @Test
+    void aDeleteStillPendingAtBIsNotUndoneByAReconcileAtA() throws Exception {
+        // b's worker waits an hour between passes, so the record is still there when a reconciles
+        running.remove(1).close();
+        AutosyncProxy b = AutosyncProxy.start(settings("b", ports[1], 8082, url(0), url(1),
+                "autosync.repair { interval = 1h, max-backoff = 1h }"));
+        running.add(b);
+        String c = name("deleted-at-b");
+        assertEquals(201, send(SWIFT_A, "PUT", c).statusCode());
+        assertEquals(201, send(SWIFT_B, "PUT", c).statusCode());
+        assertEquals(204, send(SWIFT_B, "DELETE", c).statusCode());
+        b.federation().repairRecords().record(List.of(new RepairRecord(ACCOUNT, c, RepairOp.CONTAINER_DELETE, "a",
+                "b", java.time.Instant.now().toEpochMilli() * 1000, java.util.Set.of()))).get();
+
+        ReconcileReport dry = reconcile(true);
+        assertEquals(0, dry.updated(), "nothing to do while b's record is pending: " + dry.details());
+        assertEquals(1, dry.pending(), dry.toMap(true).toString());
+        ReconcileReport done = reconcile(false);
+        assertEquals(0, done.updated(), done.details().toString());
+        assertEquals(1, done.pending());
+        assertEquals(404, send(SWIFT_B, "HEAD", c).statusCode(), "the deleted copy was not brought back");
+
+        b.federation().repairWorker().passNow(); // b carries its delete on to a
+        assertEquals(404, send(SWIFT_A, "HEAD", c).statusCode(), "and the delete is finished at a");
     }
 
     @Test

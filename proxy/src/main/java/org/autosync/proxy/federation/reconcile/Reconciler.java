@@ -177,19 +177,17 @@ public final class Reconciler {
                 return;
             }
             String path = "/v1/" + SwiftPath.quote(account);
-            Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
-            for (Site s : p.sites()) {
-                heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
-                        .thenApply(KeyRepairer::state));
-            }
+            Set<String> pendingAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, pendingAt);
             inFlight.acquire();
             CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 ReconcileDecision.Plan first = ReconcileDecision.decideAccount(copies, Map.of());
-                return !first.metadataDiffers() ? CompletableFuture.completedFuture(first)
-                        : clocksAt(p, account, "", path).thenApply(all -> ReconcileDecision.decideAccount(copies, all));
-            }).thenCompose(plan -> act(account, "", path, p, plan)).whenComplete((v, err) -> {
+                return (!first.metadataDiffers() ? CompletableFuture.completedFuture(first)
+                        : clocksAt(p, account, "", path).thenApply(all -> ReconcileDecision.decideAccount(copies, all)))
+                        .thenCompose(plan -> act(account, "", path, p, plan, pendingAt));
+            }).whenComplete((v, err) -> {
                 if (err != null) {
                     failed.incrementAndGet();
                     detail(account, ReconcileDecision.Verdict.FAILED, err.toString());
@@ -209,22 +207,55 @@ public final class Reconciler {
 
         private CompletableFuture<Void> container(String account, String container, Placement p) {
             String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
-            Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
-            for (Site s : p.sites()) {
-                heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
-                        .thenApply(KeyRepairer::state));
-            }
+            Set<String> pendingAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, pendingAt);
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 Map<String, Map<String, String>> sync = syncHeaders(p, account, container, copies);
                 ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
                 if (!first.metadataDiffers()) {
-                    return act(account, container, path, p, first);
+                    return act(account, container, path, p, first, pendingAt);
                 }
                 // only now ask every site when it changed what: the change clocks may settle it
                 return clocksAt(p, account, container, path).thenCompose(all ->
-                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all)));
+                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), pendingAt));
+            });
+        }
+
+        /**
+         * HEADs the key's copy at every site of the placement; each peer also says whether it has
+         * repair records pending for the key ({@link ClockHeaders#PENDING}, from memory: no extra
+         * request), and those that do are added to {@code pendingAt}, so that a change another
+         * site is still carrying out is not undone here.
+         */
+        private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> pendingAt) {
+            Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
+            for (Site s : p.sites()) {
+                Map<String, List<String>> h = s.name().equals(fed.site().name()) ? Map.of()
+                        : Map.of(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
+                heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])).thenApply(resp -> {
+                    if ("1".equals(resp.header(ClockHeaders.PENDING))) {
+                        pendingAt.add(s.name());
+                    }
+                    return KeyRepairer.state(resp);
+                }));
+            }
+            return heads;
+        }
+
+        /**
+         * The sites with repair records pending for the key: the peers by their answer to the HEAD
+         * (one that cannot tell says nothing, and counts as none, as before it could), this site by
+         * its journal, listed at most a repair interval ago.
+         */
+        private CompletableFuture<List<String>> pendingAt(String account, String container, Set<String> peers) {
+            return journal.hasPending(account, container).thenApply(here -> {
+                List<String> at = new ArrayList<>(new TreeSet<>(peers));
+                if (here) {
+                    at.add(0, fed.site().name());
+                }
+                return at;
             });
         }
 
@@ -278,7 +309,7 @@ public final class Reconciler {
         }
 
         private CompletableFuture<Void> act(String account, String container, String path, Placement p,
-                                            ReconcileDecision.Plan plan) {
+                                            ReconcileDecision.Plan plan, Set<String> peersPending) {
             String key = container.isEmpty() ? account : account + "/" + container;
             switch (plan.verdict()) {
                 case UNMODIFIED -> unmodified.incrementAndGet();
@@ -291,12 +322,20 @@ public final class Reconciler {
                     detail(key, plan.verdict(), plan.reason());
                 }
                 case UPDATED -> {
-                    if (options.dryRun()) {
-                        updated.incrementAndGet();
-                        detail(key, plan.verdict(), "would do: " + plan.reason());
-                        return CompletableFuture.completedFuture(null);
-                    }
-                    return carryOut(account, key, path, p, plan);
+                    // a record written since the run began (a delete taken meanwhile, here or at a
+                    // peer) must be carried out by repair, not undone by a copy made from the rest
+                    return pendingAt(account, container, peersPending).thenCompose(sites -> {
+                        if (!sites.isEmpty()) {
+                            pending.incrementAndGet(); // counted as the keys skipped up front are
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        if (options.dryRun()) {
+                            updated.incrementAndGet();
+                            detail(key, plan.verdict(), "would do: " + plan.reason());
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        return carryOut(account, key, path, p, plan);
+                    });
                 }
                 default -> throw new IllegalStateException(plan.verdict().name());
             }

@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
@@ -67,14 +71,62 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                 }
             });
 
-    public RepairJournal(LocalService local, String account) {
-        this(requireNonNull(local, "local")::send, account);
+    /** Key hashes of one complete listing of the records, and when that listing began. */
+    private record Listed(Set<String> hashes, long startedNanos) {
+    }
+
+    /** Written records stay known as pending this long before a listing began (listings can lag). */
+    private static final long LISTING_LAG_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** How old a listing {@link #hasPending} may answer from: the worker lists every interval anyway. */
+    private final long freshNanos;
+    private volatile Listed listed;
+    /** Key hash -> when this process last wrote a record for it: pending before a listing shows it. */
+    private final Map<String, Long> written = new ConcurrentHashMap<>();
+    private CompletableFuture<Listed> listing; // guarded by this
+
+    public RepairJournal(LocalService local, String account, Duration fresh) {
+        this(requireNonNull(local, "local")::send, account, fresh);
     }
 
     RepairJournal(Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, String account) {
+        this(local, account, Duration.ofSeconds(5));
+    }
+
+    RepairJournal(Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, String account, Duration fresh) {
         this.local = requireNonNull(local, "local");
         this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
         this.accountsPath = "/v1/" + SwiftPath.quote(account) + "/" + ACCOUNTS;
+        this.freshNanos = requireNonNull(fresh, "fresh").toNanos();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> hasPending(String account, String container) {
+        String hash = RepairRecord.keyHash(account, container);
+        if (written.containsKey(hash)) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return fresh().thenApply(l -> l.hashes().contains(hash) || written.containsKey(hash));
+    }
+
+    private synchronized CompletableFuture<Listed> fresh() {
+        Listed l = listed;
+        if (l != null && System.nanoTime() - l.startedNanos() < freshNanos) {
+            return CompletableFuture.completedFuture(l);
+        }
+        if (listing != null) {
+            return listing; // one listing at a time, however many ask
+        }
+        CompletableFuture<Listed> f = names().thenApply(n -> listed);
+        listing = f;
+        f.whenComplete((v, e) -> {
+            synchronized (this) {
+                if (listing == f) {
+                    listing = null;
+                }
+            }
+        });
+        return f;
     }
 
     /** Notes that Autosync served {@code account}, for the reconcile to find it (idempotent). */
@@ -117,6 +169,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return local.apply(req).thenCompose(resp -> {
             if (resp.is2xx()) {
                 known.put(name, r);
+                written.put(RepairRecord.keyHash(r.account(), r.container()), System.nanoTime());
                 return CompletableFuture.completedFuture(name);
             }
             if (resp.status() == 404 && createContainer) {
@@ -137,7 +190,16 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Every record name, in listing order (a key's records together, oldest first). */
     @Override
     public CompletableFuture<List<String>> names() {
-        return page(containerPath, new ArrayList<>(), "", "");
+        long started = System.nanoTime();
+        return page(containerPath, new ArrayList<>(), "", "").thenApply(names -> {
+            Set<String> hashes = new HashSet<>();
+            for (String n : names) {
+                hashes.add(RepairRecord.keyHashOf(n));
+            }
+            listed = new Listed(Set.copyOf(hashes), started);
+            written.values().removeIf(t -> started - t > LISTING_LAG_NANOS);
+            return names;
+        });
     }
 
     @Override

@@ -27,6 +27,11 @@ public interface RepairRecords {
         public CompletableFuture<Void> noteAccount(String account) {
             return CompletableFuture.completedFuture(null);
         }
+
+        @Override
+        public CompletableFuture<Boolean> hasPending(String account, String container) {
+            return CompletableFuture.completedFuture(false);
+        }
     };
 
     /** Stores records durably; completes exceptionally when one could not be stored. */
@@ -40,4 +45,11 @@ public interface RepairRecords {
 
     /** Notes an account Autosync served, so that the reconcile covers it. */
     CompletableFuture<Void> noteAccount(String account);
+
+    /**
+     * Whether records are pending for the key ({@code container} "" for the account), by a
+     * listing at most a repair interval old plus what this process wrote since: cheap enough to
+     * ask for every key a reconcile is about to change.
+     */
+    CompletableFuture<Boolean> hasPending(String account, String container);
 }

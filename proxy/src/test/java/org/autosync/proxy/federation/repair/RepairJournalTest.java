@@ -1,8 +1,11 @@
 package org.autosync.proxy.federation.repair;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,12 +31,28 @@ class RepairJournalTest {
                 objects.put(path, req.body());
                 yield new ClusterResponse(201, Map.of(), new byte[0]);
             }
-            case "GET" -> objects.containsKey(path) ? new ClusterResponse(200, Map.of(), objects.get(path))
+            case "GET" -> path.contains("?") ? listing(path)
+                    : objects.containsKey(path) ? new ClusterResponse(200, Map.of(), objects.get(path))
                     : new ClusterResponse(404, Map.of(), new byte[0]);
             case "DELETE" -> new ClusterResponse(objects.remove(path) != null ? 204 : 404, Map.of(), new byte[0]);
             default -> new ClusterResponse(405, Map.of(), new byte[0]);
         };
         return CompletableFuture.completedFuture(resp);
+    }
+
+    /** A JSON listing of the objects under the container the query is for (prefix and marker honoured). */
+    private ClusterResponse listing(String pathWithQuery) {
+        String container = pathWithQuery.substring(0, pathWithQuery.indexOf('?')) + "/";
+        Map<String, String> q = new java.util.HashMap<>();
+        for (String kv : pathWithQuery.substring(pathWithQuery.indexOf('?') + 1).split("&")) {
+            String[] p = kv.split("=", 2);
+            q.put(p[0], java.net.URLDecoder.decode(p.length > 1 ? p[1] : "", java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String names = objects.keySet().stream().filter(k -> k.startsWith(container))
+                .map(k -> k.substring(container.length()))
+                .filter(n -> n.startsWith(q.getOrDefault("prefix", "")) && n.compareTo(q.getOrDefault("marker", "")) > 0)
+                .sorted().map(n -> "{\"name\": \"" + n + "\"}").collect(java.util.stream.Collectors.joining(","));
+        return new ClusterResponse(200, Map.of(), ("[" + names + "]").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static RepairRecord record(String container) {
@@ -50,6 +69,32 @@ class RepairJournalTest {
         journal.remove(name).get();
         assertNull(journal.read(name).get(), "removed: Swift is asked, and says it is gone");
         assertEquals(List.of("DELETE", "GET"), calls);
+    }
+
+    @Test
+    void aKeyIsPendingFromTheMomentItsRecordIsWrittenUntilAListingNoLongerShowsIt() throws Exception {
+        RepairJournal writer = new RepairJournal(this::swift, "AUTH_autosync", Duration.ZERO); // lists on every ask
+        RepairJournal other = new RepairJournal(this::swift, "AUTH_autosync", Duration.ZERO);  // another replica
+        String name = writer.record(List.of(record("c4"))).get().get(0);
+        calls.clear();
+        assertTrue(writer.hasPending("AUTH_t", "c4").get());
+        assertEquals(List.of(), calls, "what this process wrote is known before any listing shows it");
+        assertTrue(other.hasPending("AUTH_t", "c4").get(), "another process finds it in the listing");
+        assertFalse(other.hasPending("AUTH_t", "c5").get());
+        other.remove(name).get();
+        assertFalse(other.hasPending("AUTH_t", "c4").get(), "gone from the listing: no longer pending");
+    }
+
+    @Test
+    void aListingYoungerThanTheRepairIntervalAnswersWithoutAskingSwift() throws Exception {
+        RepairJournal journal = new RepairJournal(this::swift, "AUTH_autosync", Duration.ofHours(1));
+        RepairJournal other = new RepairJournal(this::swift, "AUTH_autosync");
+        other.record(List.of(record("c6"))).get();
+        assertTrue(journal.hasPending("AUTH_t", "c6").get());
+        calls.clear();
+        assertFalse(journal.hasPending("AUTH_t", "c7").get());
+        assertTrue(journal.hasPending("AUTH_t", "c6").get());
+        assertEquals(List.of(), calls, "the worker's listing every interval keeps it fresh");
     }
 
     @Test
