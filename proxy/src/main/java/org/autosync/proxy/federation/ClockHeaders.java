@@ -14,6 +14,11 @@ public final class ClockHeaders {
     public static final String WANT_PENDING = "X-Autosync-Want-Pending";
     /** {@code 1} or {@code 0}: this site has repair records pending for the key, or none. */
     public static final String PENDING = "X-Autosync-Pending";
+    /**
+     * On a peer's container PUT or POST: when the client made the change it carries (microseconds);
+     * the peer calls off its draining deletes of the container that are older.
+     */
+    public static final String CHANGED_AT = "X-Autosync-Changed-At";
 
     private ClockHeaders() {
     }

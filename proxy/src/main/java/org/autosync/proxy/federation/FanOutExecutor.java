@@ -119,7 +119,8 @@ public final class FanOutExecutor {
         }
         // clocks are Autosync's to set: a client's would let it win every conflict
         ClusterRequest base = req.with(CONSISTENCY_HEADER, null).with(ClockHeaders.CLOCKS, null)
-                .with(ClockHeaders.WANT_CLOCKS, null);
+                .with(ClockHeaders.WANT_CLOCKS, null).with(ClockHeaders.WANT_PENDING, null)
+                .with(ClockHeaders.CHANGED_AT, null);
         if (container && req.method().equals("DELETE")) {
             return deleteContainer(base, path, placement, consistency);
         }
@@ -156,47 +157,81 @@ public final class FanOutExecutor {
             }
             SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
             noteAccount(path.account());
-            // the values just set here are the newest: their clock goes with them to every site
-            Map<String, ChangeClock> clocks = changeClocks(req, path);
-            CompletableFuture<Void> clocked = recordClocks(path, clocks);
-            String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
-            return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
-                List<Site> peerSites = new ArrayList<>();
-                List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
-                CompletableFuture<Void> mine = new CompletableFuture<>();
-                CompletableFuture<Void> turn = turnFor(path, mine);
-                for (Site site : placement.sites()) {
-                    if (!site.name().equals(here)) {
-                        ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
-                        ClusterRequest leg = forPeer(site, withSync(r, path, placement, site.name())
-                                .with(ClockHeaders.CLOCKS, clockHeader));
-                        peerSites.add(site);
-                        calls.add(turn.thenCompose(v -> toPeer(site, leg)));
-                    }
+            boolean changesContainer = path.kind() == SwiftPath.Kind.CONTAINER && !req.method().equals("DELETE");
+            long changedAt = stampNow();
+            if (!changesContainer) {
+                return fanOut(req, path, placement, consistency, emptyHead, localResp, localOutcome, null);
+            }
+            // Swift has judged the client's change: only now may it call off a pending delete
+            return records.supersedeDrains(path.account(), path.container(), changedAt).handle((names, err) -> {
+                if (err != null) {
+                    log.warn("{}/{}: a pending delete could not be called off: {}", path.account(), path.container(),
+                            ClusterClient.cause(err).getMessage());
+                    return done(ClusterResponse.text(503, "autosync: container " + path.account() + "/"
+                            + path.container() + " was changed here, but a pending delete of it could not be"
+                            + " called off; nothing was sent to the other sites: repeat the request")
+                            .with(SITES_HEADER, here + "=" + localResp.status()));
                 }
-                turnDone(path, mine, calls);
-                if (consistency == Consistency.LOCAL && emptyHead == null && records != RepairRecords.NONE
-                        && !peerSites.isEmpty()) {
-                    return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked);
+                if (!names.isEmpty()) {
+                    log.info("{}/{}: a {} called off the pending delete {}", path.account(), path.container(),
+                            req.method(), names);
                 }
-                List<CompletableFuture<?>> all = new ArrayList<>(calls);
-                all.add(clocked); // answer once the clocks are stored too
-                return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
-                    List<SiteOutcome> outcomes = finalOutcomes(localOutcome, peerSites, calls);
-                    FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
-                    metrics.fanOut(req.method(), result);
-                    ClusterResponse answer = (result.satisfied()
-                            ? localResp
-                            : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe()))
-                            .with(SITES_HEADER, result.sitesHeader());
-                    List<Site> refused = placement.sites().stream().filter(st -> outcomes.stream().anyMatch(o ->
-                            o.site().equals(st.name()) && o.kind() == SiteOutcome.Kind.HTTP_ERROR && o.status() == 409))
-                            .toList();
-                    if (emptyHead != null && !refused.isEmpty() && records != RepairRecords.NONE) {
-                        return raceLost(path, placement, emptyHead, outcomes, refused);
-                    }
-                    return recordMissed(req, path, outcomes, answer);
-                });
+                return fanOut(req, path, placement, consistency, emptyHead, localResp, localOutcome, changedAt);
+            }).thenCompose(f -> f);
+        });
+    }
+
+    /**
+     * After the change was applied here: sends it to every other site of the placement and
+     * answers by the consistency level. {@code changedAt}: for a container PUT or POST, when it
+     * was made (the peers call off their older draining deletes of it); else null.
+     */
+    private CompletableFuture<ClusterResponse> fanOut(ClusterRequest req, SwiftPath path, Placement placement,
+                                                      Consistency consistency, ClusterResponse emptyHead,
+                                                      ClusterResponse localResp, SiteOutcome localOutcome,
+                                                      Long changedAt) {
+        String here = fed.site().name();
+        // the values just set here are the newest: their clock goes with them to every site
+        Map<String, ChangeClock> clocks = changeClocks(req, path);
+        CompletableFuture<Void> clocked = recordClocks(path, clocks);
+        String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
+        return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
+            List<Site> peerSites = new ArrayList<>();
+            List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> turn = turnFor(path, mine);
+            for (Site site : placement.sites()) {
+                if (!site.name().equals(here)) {
+                    ClusterRequest r = fed.authMode(site.name()) == AuthMode.OVERRIDE ? forOverride : req;
+                    ClusterRequest leg = forPeer(site, withSync(r, path, placement, site.name())
+                            .with(ClockHeaders.CLOCKS, clockHeader)
+                            .with(ClockHeaders.CHANGED_AT, changedAt == null ? null : Long.toString(changedAt)));
+                    peerSites.add(site);
+                    calls.add(turn.thenCompose(v -> toPeer(site, leg)));
+                }
+            }
+            turnDone(path, mine, calls);
+            if (consistency == Consistency.LOCAL && emptyHead == null && records != RepairRecords.NONE
+                    && !peerSites.isEmpty()) {
+                return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked);
+            }
+            List<CompletableFuture<?>> all = new ArrayList<>(calls);
+            all.add(clocked); // answer once the clocks are stored too
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+                List<SiteOutcome> outcomes = finalOutcomes(localOutcome, peerSites, calls);
+                FanOutResult result = FanOutResult.judge(placement, here, outcomes, consistency);
+                metrics.fanOut(req.method(), result);
+                ClusterResponse answer = (result.satisfied()
+                        ? localResp
+                        : ClusterResponse.text(result.clientStatus(localResp.status()), result.describe()))
+                        .with(SITES_HEADER, result.sitesHeader());
+                List<Site> refused = placement.sites().stream().filter(st -> outcomes.stream().anyMatch(o ->
+                        o.site().equals(st.name()) && o.kind() == SiteOutcome.Kind.HTTP_ERROR && o.status() == 409))
+                        .toList();
+                if (emptyHead != null && !refused.isEmpty() && records != RepairRecords.NONE) {
+                    return raceLost(path, placement, emptyHead, outcomes, refused);
+                }
+                return recordMissed(req, path, outcomes, answer);
             });
         });
     }

@@ -115,7 +115,7 @@ public final class Federation implements AutoCloseable {
         if (fed.repair().enabled()) {
             journal = new RepairJournal(service, fed.repair().account(), fed.repair().interval());
             clocks = new ChangeClocks(service, fed.repair().account());
-            worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, clock),
+            worker = new RepairWorker(journal, new KeyRepairer(fed, routes, service, peers, clocks, journal, clock),
                     fed.repair(),
                     metrics, clock, this::downPeers);
             reconciler = new Reconciler(fed, routes, service, peers, journal, clocks, fed.reconcile().concurrency(),

@@ -91,8 +91,9 @@ public final class PeerApply {
         String clockText = clean.header(ClockHeaders.CLOCKS);
         boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
         boolean wantPending = clean.header(ClockHeaders.WANT_PENDING) != null;
+        String changedAt = clean.header(ClockHeaders.CHANGED_AT);
         clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null)
-                .with(ClockHeaders.WANT_PENDING, null);
+                .with(ClockHeaders.WANT_PENDING, null).with(ClockHeaders.CHANGED_AT, null);
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
         clean = ownSyncTarget(clean, path);
         boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
@@ -121,7 +122,31 @@ public final class PeerApply {
             return CompletableFuture.completedFuture(ClusterResponse.text(400, "autosync: " + ClockHeaders.CLOCKS
                     + ": " + e.getMessage()));
         }
-        return conditional(clean, account, container, incoming);
+        if (changedAt == null || container.isEmpty() || clean.method().equals("DELETE")) {
+            return conditional(clean, account, container, incoming);
+        }
+        long at;
+        try {
+            at = Long.parseLong(changedAt.trim());
+        } catch (NumberFormatException e) {
+            return CompletableFuture.completedFuture(ClusterResponse.text(400, "autosync: " + ClockHeaders.CHANGED_AT
+                    + ": not a time in microseconds"));
+        }
+        return conditional(clean, account, container, incoming).thenCompose(resp -> !resp.is2xx() ? CompletableFuture.completedFuture(resp)
+                : records.supersedeDrains(account, container, at).handle((names, err) -> {
+                    if (err != null) {
+                        // the sender records the leg, and its repair calls the delete off later
+                        log.warn("site {}: a pending delete of {}/{} could not be called off: {}", site, account,
+                                container, ClusterClient.cause(err).getMessage());
+                        return ClusterResponse.text(503, "autosync: site " + site + " could not call off a pending"
+                                + " delete of the container");
+                    }
+                    if (!names.isEmpty()) {
+                        log.info("site {}: a later change of {}/{} called off the pending delete {}", site, account,
+                                container, names);
+                    }
+                    return resp;
+                }));
     }
 
     private ClusterRequest ownSyncTarget(ClusterRequest req, SwiftPath path) {

@@ -267,6 +267,54 @@ class RepairE2ETest {
     }
 
     /**
+     * A container deleted through a while b still held an object (202, draining), then PUT again
+     * through a or POSTed through b: as on a single Swift, the later change wins. The drain is
+     * called off, and once sync has emptied b and a sync pass has gone by, both copies are still
+     * there with the new metadata.
+     */
+    @Test
+    void aContainerChangedAfterItsDeleteIsKeptAsOnASingleSwift() throws Exception {
+        AutosyncProxy a = start("a");
+        AutosyncProxy b = start("b");
+        String putAgain = drainingAfterDelete(a, "put-again");
+        assertEquals(202, via(a, "PUT", containerPath(putAgain), "X-Container-Meta-Gen", "2").statusCode());
+        String postedAtB = drainingAfterDelete(a, "posted-at-b");
+        HttpResponse<byte[]> post = viaB(b, "POST", containerPath(postedAtB), "X-Container-Meta-Gen", "2");
+        assertEquals(204, post.statusCode(), text(post));
+        assertEquals("a=204, b=204", header(post, "X-Autosync-Sites"));
+
+        a.federation().repairWorker().passNow();
+        assertEquals(0, pendingAt(a), "both drains were called off");
+        for (String c : List.of(putAgain, postedAtB)) {
+            await(() -> SWIFT_B.listObjects(c).isEmpty(), "sync carried the object delete to b");
+        }
+        Thread.sleep(7_000); // more than deletes.sync-interval: a drain would have read both empty twice by now
+        a.federation().repairWorker().passNow();
+        for (String c : List.of(putAgain, postedAtB)) {
+            for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+                HttpResponse<byte[]> head = s.head(containerPath(c));
+                assertEquals(204, head.statusCode(), c + " kept at " + s);
+                assertEquals("2", header(head, "X-Container-Meta-Gen"), c + " at " + s);
+            }
+        }
+    }
+
+    /** A container whose only object was deleted through a, then the container: 202, draining at b. */
+    private String drainingAfterDelete(AutosyncProxy a, String hint) throws Exception {
+        String c = name(hint);
+        assertEquals(201, via(a, "PUT", containerPath(c)).statusCode());
+        assertEquals(201, via(a, "PUT", objectPath(c, "o"), "Content-Type", "text/plain").statusCode());
+        await(() -> SWIFT_B.listObjects(c).size() == 1, "the object reached b");
+        try (LabDaemon sync = LabDaemon.pause("a", "container-sync")) {
+            assertEquals(204, via(a, "DELETE", objectPath(c, "o")).statusCode());
+            HttpResponse<byte[]> del = via(a, "DELETE", containerPath(c));
+            assertEquals(202, del.statusCode(), text(del));
+            assertEquals("a=empty, b=draining", header(del, "X-Autosync-Sites"));
+        }
+        return c;
+    }
+
+    /**
      * Both sites changed the same header while they could not talk: the newer change wins at
      * both, whichever record is processed first (Autosync's change clocks; Swift's own
      * timestamps would say whichever site applied last).

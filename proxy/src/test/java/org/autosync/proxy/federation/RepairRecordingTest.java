@@ -15,6 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import okhttp3.mockwebserver.MockResponse;
 import okhttp3.mockwebserver.RecordedRequest;
+import java.util.Map;
+import java.util.Set;
+import org.autosync.placement.repair.RepairOp;
+import org.autosync.placement.repair.RepairRecord;
 import org.autosync.proxy.AutosyncProxy;
 import org.autosync.proxy.config.RepairSettings;
 import org.autosync.proxy.testing.TestProxy;
@@ -58,11 +62,15 @@ class RepairRecordingTest {
     }
 
     private void start(URI siteB) throws InterruptedException {
+        start(siteB, Duration.ofMinutes(5));
+    }
+
+    private void start(URI siteB, Duration syncPass) throws InterruptedException {
         FederationFixture f = FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", siteB)
                 .authUrl(URI.create(local.url() + "/auth/v1.0"));
         // a pass an hour: this test is about what the fan-out writes, not about the worker
         RepairSettings repair = RepairSettings.off().withEnabled(true).withInterval(Duration.ofHours(1))
-                .withMaxBackoff(Duration.ofHours(1));
+                .withMaxBackoff(Duration.ofHours(1)).withSyncPass(syncPass);
         proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build().withRepair(repair)));
     }
 
@@ -78,6 +86,153 @@ class RepairRecordingTest {
     private List<RecordedRequest> journalWrites() {
         return local.seen.stream().filter(r -> r.getMethod().equals("PUT") && r.getPath().startsWith(JOURNAL + "/"))
                 .toList();
+    }
+
+    /**
+     * A draining delete of {@code c} recorded here by this proxy (so the journal knows it is
+     * pending), with the local stub listing it; returns the record's name.
+     */
+    private String drainRecordedHere(long deletedAtMicros) throws Exception {
+        String name = proxy.federation().repairRecords().record(List.of(new RepairRecord("AUTH_test", "c",
+                RepairOp.CONTAINER_DRAIN, "a", "a", deletedAtMicros, Set.of(), Map.of()))).get().get(0);
+        local.answer("GET", r -> r.getPath().startsWith("/auth/")
+                ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
+                        .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
+                : r.getPath().startsWith(JOURNAL + "?")
+                        ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
+                        : new MockResponse().setResponseCode(204));
+        return name;
+    }
+
+    private boolean recordDeleted(String name) {
+        return local.seen.stream().anyMatch(r -> r.getMethod().equals("DELETE")
+                && r.getPath().startsWith(JOURNAL + "/") && r.getPath().endsWith(name.substring(name.lastIndexOf('-'))));
+    }
+
+    @Test
+    void aContainerPutAfterItsDeleteCallsTheDrainOffAndTellsThePeersWhen() throws Exception {
+        start(b.url());
+        long deletedAt = (System.currentTimeMillis() - 1000) * 1000;
+        String name = drainRecordedHere(deletedAt);
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Autosync-Changed-At", "1"); // a client's own is dropped
+        assertEquals(201, r.statusCode(), r.body());
+        assertTrue(recordDeleted(name), "the drain was called off: " + local.methods());
+        RecordedRequest leg = b.only("PUT");
+        long at = Long.parseLong(leg.getHeader("X-Autosync-Changed-At"));
+        assertTrue(at > deletedAt, "the peers call off their own drains older than the change: " + at);
+    }
+
+    @Test
+    void aPutSwiftRefusesCallsNothingOff() throws Exception {
+        start(b.url());
+        String name = drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        local.answer("PUT", req -> new MockResponse().setResponseCode(req.getPath().startsWith(JOURNAL) ? 201 : 403));
+        HttpResponse<String> r = call("PUT", "/v1/AUTH_test/c", "X-Auth-Token", "not-allowed");
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(!recordDeleted(name), "a client Swift refused cannot call a delete off");
+        assertTrue(!b.methods().contains("PUT"), "nor reach the peers: " + b.methods());
+    }
+
+    @Test
+    void aDrainThatCannotBeCalledOffTurnsThePutInto503() throws Exception {
+        start(b.url());
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        local.answer("DELETE", 503);
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk", "X-Container-Meta-Gen", "2");
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().contains("a pending delete of it could not be called off"), r.body());
+        assertTrue(!b.methods().contains("POST"), "nothing promised, nothing sent on: " + b.methods());
+    }
+
+    /** A PUT of c signed by site b, carrying when its client changed the container. */
+    private HttpResponse<String> peerPut(String changedAt) throws Exception {
+        Map<String, String> covered = new java.util.LinkedHashMap<>();
+        covered.put("X-Autosync-Changed-At", changedAt);
+        Map<String, String> all = new java.util.LinkedHashMap<>(covered);
+        all.putAll(new org.autosync.auth.PeerSigner("b", FederationFixture.PEER_SECRET.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
+                .sign("a", "PUT", "/v1/AUTH_test/c", covered));
+        return call("PUT", "/v1/AUTH_test/c", all.entrySet().stream()
+                .flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray(String[]::new));
+    }
+
+    @Test
+    void aPeersChangeCallsOffOnlyTheDrainsOlderThanItHere() throws Exception {
+        start(b.url());
+        long deletedAt = (System.currentTimeMillis() - 1000) * 1000;
+        String name = drainRecordedHere(deletedAt);
+        assertEquals(201, peerPut(Long.toString(deletedAt - 1)).statusCode());
+        assertTrue(!recordDeleted(name), "a change made before the delete leaves it draining");
+        HttpResponse<String> r = peerPut(Long.toString(deletedAt + 1));
+        assertEquals(201, r.statusCode(), r.body());
+        assertTrue(recordDeleted(name), "a change made after it calls it off: " + local.methods());
+    }
+
+    @Test
+    void aPeersUnreadableChangeTimeIsRefusedBeforeAnythingIsApplied() throws Exception {
+        start(b.url());
+        long puts = local.seen.stream().filter(q -> q.getMethod().equals("PUT")).count();
+        HttpResponse<String> r = peerPut("soon");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("X-Autosync-Changed-At"), r.body());
+        assertEquals(puts, local.seen.stream().filter(q -> q.getMethod().equals("PUT")).count());
+    }
+
+    /** Records a client's PUT of c that b missed, with the local stub listing just that record. */
+    private void putRecordedFor(long madeAtMicros) throws Exception {
+        String name = proxy.federation().repairRecords().record(List.of(new RepairRecord("AUTH_test", "c",
+                RepairOp.CONTAINER_PUT, "b", "a", madeAtMicros, Set.of()))).get().get(0);
+        local.answer("GET", r -> r.getPath().startsWith("/auth/")
+                ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
+                        .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
+                : r.getPath().startsWith(JOURNAL + "?")
+                        ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
+                        : new MockResponse().setResponseCode(204));
+    }
+
+    @Test
+    void aRepairedPutTellsTheTargetWhenTheClientMadeItEvenWhenThereIsNothingToChange() throws Exception {
+        start(b.url());
+        putRecordedFor(1_700_000_000_000_001L);
+        proxy.federation().repairWorker().passNow();
+        RecordedRequest fix = b.only("POST");
+        assertEquals("1700000000000001", fix.getHeader("X-Autosync-Changed-At"), "the sync headers went out with it");
+        String syncTo = fix.getHeader("X-Container-Sync-To");
+        String syncKey = fix.getHeader("X-Container-Sync-Key");
+        assertTrue(syncTo != null && syncKey != null, fix.getHeaders().toString());
+
+        // b's copy is now as it should be: the repair still tells b, so a delete draining there
+        // since it was read is called off (a POST that sets nothing)
+        b.seen.clear();
+        b.answer("HEAD", r -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0")
+                .addHeader("X-Container-Sync-To", syncTo).addHeader("X-Container-Sync-Key", syncKey));
+        putRecordedFor(1_700_000_000_000_002L);
+        proxy.federation().repairWorker().passNow();
+        RecordedRequest tell = b.only("POST");
+        assertEquals("1700000000000002", tell.getHeader("X-Autosync-Changed-At"));
+        assertNull(tell.getHeader("X-Container-Sync-To"), "nothing else: " + tell.getHeaders());
+    }
+
+    @Test
+    void aDrainCalledOffWhileItsCopiesReadEmptyDeletesNothing() throws Exception {
+        start(b.url(), Duration.ofMillis(300));
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
+        // a client's PUT calls the drain off (its record is gone) before the second check runs
+        local.answer("GET", r -> r.getPath().startsWith(JOURNAL + "?")
+                ? new MockResponse().setResponseCode(200).setBody("[]") : new MockResponse().setResponseCode(204));
+        long listings = local.seen.stream().filter(r -> r.getPath().startsWith(JOURNAL + "?")).count();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        // the second check reads both copies empty again, and lists the records before deleting
+        while (local.seen.stream().filter(r -> r.getPath().startsWith(JOURNAL + "?")).count() == listings
+                && !b.methods().contains("DELETE") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(300); // what it would delete, it would by now
+        assertTrue(!b.methods().contains("DELETE"), "b's copy stays: " + b.methods());
+        assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
+                && r.getPath().equals("/v1/AUTH_test/c")), "and a's: " + local.methods());
     }
 
     @Test

@@ -57,8 +57,11 @@ final class DrainRepairer {
     private final RepairSettings settings;
     private final Clock clock;
 
+    private final RepairRecords records;
+
     DrainRepairer(FederationSettings fed, RingRoutes routes, LocalService local, PeerClient peers,
-                  ChangeClocks clocks, RepairSettings settings, Clock clock) {
+                  ChangeClocks clocks, RepairRecords records, RepairSettings settings, Clock clock) {
+        this.records = requireNonNull(records, "records");
         this.fed = requireNonNull(fed, "fed");
         this.routes = requireNonNull(routes, "routes");
         this.sites = new SiteCalls(fed.site().name(), local, peers);
@@ -94,12 +97,23 @@ final class DrainRepairer {
                 return switch (v.step()) {
                     case DONE -> done(new KeyRepairer.Outcome(RepairAction.Kind.IN_SYNC, v.reason(), true));
                     case CONFLICT -> done(new KeyRepairer.Outcome(RepairAction.Kind.CONFLICT, v.reason(), false));
-                    case DELETE_ALL -> deleteAll(r, placement, path);
+                    case DELETE_ALL -> stillPending(r).thenCompose(pending -> pending ? deleteAll(r, placement, path)
+                            : done(new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED,
+                                    "called off by a later change of the container", true)));
                     default -> done(new KeyRepairer.Outcome(RepairAction.Kind.RETRY, v.reason(), false,
                             nextEmptySince));
                 };
             });
         });
+    }
+
+    /**
+     * Whether the drain is still recorded: a client's PUT or POST since calls it off by removing
+     * the record, and the copies must then stay (read last, just before any copy is deleted).
+     */
+    private CompletableFuture<Boolean> stillPending(RepairRecord r) {
+        return records.pendingFor(r.account(), r.container())
+                .thenApply(entries -> entries.stream().anyMatch(e -> e.record().equals(r)));
     }
 
     /** Deletes the other sites' copies, then this site's; re-creates what went too early on a 409. */

@@ -46,13 +46,13 @@ public final class KeyRepairer implements RecordHandler {
     private final ChangeClocks clocks;
 
     public KeyRepairer(FederationSettings fed, RingRoutes routes, LocalService local, PeerClient peers,
-                       ChangeClocks clocks, java.time.Clock clock) {
+                       ChangeClocks clocks, RepairRecords records, java.time.Clock clock) {
         this.fed = requireNonNull(fed, "fed");
         this.routes = requireNonNull(routes, "routes");
         this.local = requireNonNull(local, "local");
         this.peers = requireNonNull(peers, "peers");
         this.clocks = requireNonNull(clocks, "clocks");
-        this.drains = new DrainRepairer(fed, routes, local, peers, clocks, fed.repair(), clock);
+        this.drains = new DrainRepairer(fed, routes, local, peers, clocks, records, fed.repair(), clock);
     }
 
     @Override
@@ -87,7 +87,16 @@ public final class KeyRepairer implements RecordHandler {
         }
         return decide(r, site, path, sync).thenCompose(first -> carriesMetadata(first, r.isContainer())
                 ? withClocks(r, site, path, sync) // metadata changed since: read it again, after the clocks
-                : act(site, path, first, Map.of())); // no value that a clock could be wanted for
+                : act(site, path, first, Map.of(), changedAt(r))); // no value that a clock could be wanted for
+    }
+
+    /**
+     * For a client's container PUT or POST, when it was made: the target calls off its draining
+     * deletes of the container that are older, as the change's own fan-out would have.
+     */
+    private static Long changedAt(RepairRecord r) {
+        return r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_PUT
+                || r.op() == org.autosync.placement.repair.RepairOp.CONTAINER_POST ? r.stampMicros() : null;
     }
 
     /**
@@ -96,7 +105,7 @@ public final class KeyRepairer implements RecordHandler {
      */
     private CompletableFuture<Outcome> withClocks(RepairRecord r, Site site, String path, Map<String, String> sync) {
         return clocks.read(r.account(), r.container()).thenCompose(mine -> decide(r, site, path, sync)
-                .thenCompose(action -> act(site, path, action, mine)));
+                .thenCompose(action -> act(site, path, action, mine, changedAt(r))));
     }
 
     /** Reads the copy here and at the record's target, and decides. */
@@ -123,11 +132,14 @@ public final class KeyRepairer implements RecordHandler {
      * a value of its own that is newer (its own record brings that one here).
      */
     private CompletableFuture<Outcome> act(Site site, String path, RepairAction action,
-                                           Map<String, org.autosync.placement.repair.ChangeClock> mine) {
-        if (!action.kind().acts()) {
+                                           Map<String, org.autosync.placement.repair.ChangeClock> mine, Long changedAt) {
+        // A copy there as it should be may still have a delete draining there that is older than
+        // this change: a POST that sets nothing carries the change's time, and the target calls it off.
+        boolean callOffOnly = action.kind() == RepairAction.Kind.IN_SYNC && changedAt != null;
+        if (!action.kind().acts() && !callOffOnly) {
             return done(new Outcome(action.kind(), action.reason(), action.kind().finishes()));
         }
-        String method = switch (action.kind()) {
+        String method = callOffOnly ? "POST" : switch (action.kind()) {
             case CREATE -> "PUT";
             case UPDATE -> "POST";
             default -> "DELETE";
@@ -143,6 +155,9 @@ public final class KeyRepairer implements RecordHandler {
         if (!carried.isEmpty()) {
             headers.put(org.autosync.proxy.federation.ClockHeaders.CLOCKS,
                     List.of(org.autosync.placement.repair.ChangeClock.formatAll(carried)));
+        }
+        if (changedAt != null && !method.equals("DELETE")) {
+            headers.put(org.autosync.proxy.federation.ClockHeaders.CHANGED_AT, List.of(Long.toString(changedAt)));
         }
         return peers.send(site, new ClusterRequest(method, path, headers, new byte[0])).thenApply(res -> {
             String label = res.outcome().label();

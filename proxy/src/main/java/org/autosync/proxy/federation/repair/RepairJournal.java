@@ -109,6 +109,17 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return fresh().thenApply(l -> l.hashes().contains(hash) || written.containsKey(hash));
     }
 
+    @Override
+    public CompletableFuture<List<String>> supersedeDrains(String account, String container, long changedAtMicros) {
+        return hasPending(account, container).thenCompose(any -> !any ? CompletableFuture.completedFuture(List.of())
+                : pendingFor(account, container).thenCompose(entries -> {
+                    List<String> older = entries.stream().filter(e -> e.record().op() == RepairOp.CONTAINER_DRAIN
+                            && e.record().stampMicros() < changedAtMicros).map(Entry::name).toList();
+                    return CompletableFuture.allOf(older.stream().map(this::remove).toArray(CompletableFuture[]::new))
+                            .thenApply(v -> older);
+                }));
+    }
+
     private synchronized CompletableFuture<Listed> fresh() {
         Listed l = listed;
         if (l != null && System.nanoTime() - l.startedNanos() < freshNanos) {

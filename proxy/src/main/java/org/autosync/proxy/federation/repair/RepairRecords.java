@@ -32,6 +32,12 @@ public interface RepairRecords {
         public CompletableFuture<Boolean> hasPending(String account, String container) {
             return CompletableFuture.completedFuture(false);
         }
+
+        @Override
+        public CompletableFuture<List<String>> supersedeDrains(String account, String container,
+                                                               long changedAtMicros) {
+            return CompletableFuture.completedFuture(List.of());
+        }
     };
 
     /** Stores records durably; completes exceptionally when one could not be stored. */
@@ -52,4 +58,11 @@ public interface RepairRecords {
      * ask for every key a reconcile is about to change.
      */
     CompletableFuture<Boolean> hasPending(String account, String container);
+
+    /**
+     * Calls off this site's draining deletes of the container that are older than
+     * {@code changedAtMicros}: a PUT or POST a client got its 2xx for after the delete wants the
+     * container kept, as it would be on a single Swift. Completes with the records removed.
+     */
+    CompletableFuture<List<String>> supersedeDrains(String account, String container, long changedAtMicros);
 }
