@@ -92,6 +92,11 @@ public record RepairRecord(String account, String container, RepairOp op, String
         return slash < 0 ? name : name.substring(0, slash);
     }
 
+    /** Whether {@code s} has the form of {@link #keyHash(String, String)}: 8 lower-case hex digits. */
+    public static boolean isKeyHash(String s) {
+        return s.length() == 8 && s.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f');
+    }
+
     /** Which of {@code workers} workers owns the key with this hash (0-based). */
     public static int workerOf(String keyHash, int workers) {
         if (workers < 1) {

@@ -169,13 +169,22 @@ public final class RepairWorker implements AutoCloseable {
         int mine = 0;
         // a key's records in listing order (oldest first), one after the other; keys side by side
         Map<String, List<String>> byKey = new LinkedHashMap<>();
+        int foreign = 0;
         for (String name : names) {
             String hash = RepairRecord.keyHashOf(name);
+            if (!RepairRecord.isKeyHash(hash)) {
+                foreign++; // put there by hand, say: not Autosync's to read or delete
+                continue;
+            }
             if (RepairRecord.workerOf(hash, settings.workers()) != settings.workerIndex()) {
                 continue;
             }
             mine++;
             byKey.computeIfAbsent(hash, k -> new ArrayList<>()).add(name);
+        }
+        if (foreign > 0) {
+            log.warn("{} object(s) in the repair container are not repair records (their names do not start"
+                    + " with a key hash): left alone", foreign);
         }
         // drains first: a drain needs two checks a sync pass apart, so its first check goes
         // early and its wait overlaps the rest of the pass
@@ -210,7 +219,8 @@ public final class RepairWorker implements AutoCloseable {
                 log.warn("repair of a key failed: {}", e.getCause().toString());
             }
         }
-        status = summarize(started, names.stream().filter(n -> !finished.contains(n)).toList(),
+        status = summarize(started, names.stream().filter(n -> !finished.contains(n)
+                        && RepairRecord.isKeyHash(RepairRecord.keyHashOf(n))).toList(),
                 mine - (int) names.stream().filter(finished::contains).count(), counts);
         return status;
     }

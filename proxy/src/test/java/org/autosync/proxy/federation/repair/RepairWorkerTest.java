@@ -152,6 +152,20 @@ class RepairWorkerTest {
     }
 
     @Test
+    void anObjectThatIsNotARecordIsLeftAloneAndThePassGoesOn() throws Exception {
+        worker(SETTINGS);
+        stored.put("notes.txt", new RepairRecord("AUTH_t", "x", RepairOp.CONTAINER_PUT, "b", "a", 1, Set.of()));
+        stored.put("zz/b/0000000000000001-a-n", new RepairRecord("AUTH_t", "y", RepairOp.CONTAINER_PUT, "b", "a", 1,
+                Set.of()));
+        add("c", RepairOp.CONTAINER_PUT);
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CREATE, "made", true);
+        assertEquals(List.of("c"), pass(), "an operator's stray object does not stop the records");
+        assertEquals(Set.of("notes.txt", "zz/b/0000000000000001-a-n"), stored.keySet(), "and is not deleted");
+        assertEquals(0, worker.status().pending(), "nor counted as pending");
+        assertNull(worker.status().lastError());
+    }
+
+    @Test
     void aRecordThatCannotBeDoneWaitsLongerEachTime() throws Exception {
         worker(SETTINGS);
         add("c", RepairOp.CONTAINER_PUT);
