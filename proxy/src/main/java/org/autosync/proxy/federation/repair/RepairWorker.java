@@ -236,6 +236,9 @@ public final class RepairWorker implements AutoCloseable {
         }
         try {
             for (String name : names) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break; // closing: nothing more is started
+                }
                 Attempt a = waiting.get(name);
                 boolean back = a != null && !a.downThen().isEmpty() && noneDown(a.downThen());
                 if (a != null && a.nextTry().isAfter(clock.instant()) && !back) {
@@ -305,6 +308,9 @@ public final class RepairWorker implements AutoCloseable {
         try {
             entry = await(journal.read(name));
         } catch (Exception e) {
+            if (closing(e)) {
+                return RepairAction.Kind.RETRY;
+            }
             later(name, before, RepairAction.Kind.RETRY, "unreadable: " + e.getMessage(), null, null);
             return RepairAction.Kind.RETRY;
         }
@@ -320,6 +326,9 @@ public final class RepairWorker implements AutoCloseable {
         try {
             outcome = await(repairer.repair(r, before == null ? null : before.emptySince()));
         } catch (Exception e) {
+            if (closing(e)) {
+                return RepairAction.Kind.RETRY; // the record stays; whoever runs next re-decides it
+            }
             outcome = new KeyRepairer.Outcome(RepairAction.Kind.RETRY, e.toString(), false);
         }
         metrics.repair(outcome.kind().label());
@@ -330,6 +339,9 @@ public final class RepairWorker implements AutoCloseable {
                 finished.add(name);
                 log.info("repaired {} at {} ({}): {}", r.key(), r.target(), r.op(), outcome.reason());
             } catch (Exception e) {
+                if (closing(e)) {
+                    return outcome.kind();
+                }
                 // done at the target; the next pass finds it in sync and tries the delete again
                 later(name, before, RepairAction.Kind.RETRY, "repaired, record not deleted: " + e.getMessage(), r,
                         null);
@@ -458,6 +470,15 @@ public final class RepairWorker implements AutoCloseable {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /** Whether {@code e} is this thread being stopped (close): the interrupt is kept for the loop above. */
+    private static boolean closing(Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+        return false;
     }
 
     private static <T> T await(CompletableFuture<T> f) throws InterruptedException, ExecutionException,

@@ -41,6 +41,8 @@ class RepairWorkerTest {
     private final java.util.concurrent.atomic.AtomicInteger passes = new java.util.concurrent.atomic.AtomicInteger();
     /** While set, a pass waits in its listing: wakes meanwhile find it running. */
     private volatile java.util.concurrent.CountDownLatch hold;
+    /** When set, the first record handled gets this answer (one that never comes, say). */
+    private volatile CompletableFuture<KeyRepairer.Outcome> stall;
 
     @AfterEach
     void close() {
@@ -82,7 +84,9 @@ class RepairWorkerTest {
             public CompletableFuture<KeyRepairer.Outcome> repair(RepairRecord r, Long emptySince) {
                 handled.add(r.container());
                 emptySinceSeen.add(emptySince);
-                return CompletableFuture.completedFuture(outcome.apply(r, emptySince));
+                CompletableFuture<KeyRepairer.Outcome> s = stall;
+                return s != null && handled.size() == 1 ? s
+                        : CompletableFuture.completedFuture(outcome.apply(r, emptySince));
             }
 
             @Override
@@ -149,6 +153,32 @@ class RepairWorkerTest {
         assertEquals(Set.of(other), stored.keySet());
         assertTrue(!stored.containsKey(done));
         assertEquals(1, worker.status().pending());
+    }
+
+    @Test
+    void closeStopsAKeyBeforeItsNextRecord() throws Exception {
+        RepairWorker w = worker(SETTINGS);
+        add("c", RepairOp.CONTAINER_PUT);
+        add("c", RepairOp.CONTAINER_POST); // the same key: handled after the first, on the same thread
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.UPDATE, "sent", true);
+        stall = new CompletableFuture<>(); // the first record's call never answers
+        Thread pass = new Thread(() -> {
+            try {
+                w.passNow();
+            } catch (Exception e) {
+                // the pass is stopped by close
+            }
+        });
+        pass.start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (handled.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        w.close();
+        pass.join(10_000);
+        Thread.sleep(200);
+        assertEquals(List.of("c"), List.copyOf(handled), "nothing is sent after close");
+        assertEquals(2, stored.size(), "both records stay for the next start");
     }
 
     @Test
