@@ -27,6 +27,8 @@ import org.autosync.proxy.route.SwiftPath;
 public final class ChangeClocks {
     /** The container in the repair account that holds the clocks. */
     public static final String CONTAINER = "autosync-changes";
+    /** Names per listing page (Swift's default container_listing_limit). */
+    private static final int PAGE = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The clocks could not be read; {@link #answer()} is what this site's cluster said. */
@@ -44,10 +46,15 @@ public final class ChangeClocks {
         }
     }
 
-    private final LocalService local;
+    /** Calls to this site's Swift as the service user. */
+    private final java.util.function.Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final String containerPath;
 
     public ChangeClocks(LocalService local, String account) {
+        this(requireNonNull(local, "local")::send, account);
+    }
+
+    ChangeClocks(java.util.function.Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, String account) {
         this.local = requireNonNull(local, "local");
         this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
     }
@@ -57,16 +64,20 @@ public final class ChangeClocks {
         String hash = keyHash(account, container);
         List<CompletableFuture<Void>> puts = new ArrayList<>();
         clocks.forEach((name, clock) -> puts.add(put(hash + "/" + name + "/" + clock, true)));
-        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all = CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+        // a key changed only here and always in step is never read by a repair: its superseded
+        // clocks are dropped now (a read drops them), in the background, so they never pile up
+        all.thenRun(() -> read(account, container));
+        return all;
     }
 
     private CompletableFuture<Void> put(String name, boolean createContainer) {
-        return local.send(new ClusterRequest("PUT", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+        return local.apply(new ClusterRequest("PUT", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.is2xx()) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             if (resp.status() == 404 && createContainer) {
-                return local.send(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0]))
+                return local.apply(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0]))
                         .thenCompose(c -> put(name, false));
             }
             return CompletableFuture.<Void>failedFuture(new IOException("storing a change clock: " + resp.status()));
@@ -75,20 +86,28 @@ public final class ChangeClocks {
 
     /** The newest clock of each header of the key (none: never changed through Autosync). */
     public CompletableFuture<Map<String, ChangeClock>> read(String account, String container) {
-        String prefix = keyHash(account, container) + "/";
-        String q = containerPath + "?format=json&limit=10000&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8);
-        return local.send(new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
-            Map<String, ChangeClock> newest = new TreeMap<>();
+        return read(keyHash(account, container) + "/", "", new TreeMap<>(), new ArrayList<>());
+    }
+
+    /** One page of the key's clocks after {@code marker}, then the next, until the last. */
+    private CompletableFuture<Map<String, ChangeClock>> read(String prefix, String marker,
+                                                             Map<String, ChangeClock> newest, List<String> older) {
+        String q = containerPath + "?format=json&limit=" + PAGE + "&prefix=" + URLEncoder.encode(prefix, StandardCharsets.UTF_8)
+                + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
+        return local.apply(new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.status() == 404) {
                 return CompletableFuture.completedFuture(newest);
             }
             if (!resp.is2xx()) {
                 return CompletableFuture.failedFuture(new Unreadable(resp));
             }
-            List<String> older = new ArrayList<>();
+            String last = null;
+            int n = 0;
             try {
                 for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
                     String name = o.path("name").asText();
+                    last = name;
+                    n++;
                     String[] parts = name.split("/", 3);
                     if (parts.length != 3) {
                         continue;
@@ -112,8 +131,11 @@ public final class ChangeClocks {
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
+            if (n == PAGE) {
+                return read(prefix, last, newest, older);
+            }
             // superseded clocks only take room: dropped as they are found
-            older.forEach(n -> local.send(new ClusterRequest("DELETE", objectPath(n), Map.of(), new byte[0])));
+            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(o), Map.of(), new byte[0])));
             return CompletableFuture.completedFuture(newest);
         });
     }
