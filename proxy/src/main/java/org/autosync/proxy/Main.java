@@ -56,22 +56,34 @@ public final class Main {
                     dryRun = true;
                 }
                 case "--account" -> {
-                    if (!(command.equals("reconcile") || command.equals("check")) || i + 1 >= args.length) {
+                    if (!(command.equals("reconcile") || command.equals("check"))) {
                         err.println("autosync: --account ACCOUNT goes with reconcile or check (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    if (i + 1 >= args.length) {
+                        err.println("autosync: --account needs an account name, e.g. --account AUTH_test");
                         return EXIT_USAGE;
                     }
                     accounts.add(args[++i]);
                 }
                 case "--container" -> {
-                    if (!command.equals("status") || i + 1 >= args.length) {
+                    if (!command.equals("status")) {
                         err.println("autosync: --container ACCOUNT/CONTAINER goes with status (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    if (i + 1 >= args.length) {
+                        err.println("autosync: --container needs ACCOUNT/CONTAINER, e.g. --container AUTH_test/photos");
                         return EXIT_USAGE;
                     }
                     container = args[++i];
                 }
                 case "--sync-wait" -> {
-                    if (!command.equals("check") || i + 1 >= args.length) {
+                    if (!command.equals("check")) {
                         err.println("autosync: --sync-wait SECONDS goes with check (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    if (i + 1 >= args.length) {
+                        err.println("autosync: --sync-wait needs a number of seconds");
                         return EXIT_USAGE;
                     }
                     try {

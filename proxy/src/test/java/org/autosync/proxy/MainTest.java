@@ -93,6 +93,11 @@ class MainTest {
         assertEquals(2, run("status", "--account", "AUTH_x", "--config", "x.conf"));
         assertTrue(err().contains("--account ACCOUNT goes with reconcile"), err());
         assertEquals(2, run("reconcile", "--account"));
+        assertTrue(err().contains("--account needs an account name"), "not 'goes with': " + err());
+        assertEquals(2, run("status", "--container"));
+        assertTrue(err().contains("--container needs ACCOUNT/CONTAINER"), err());
+        assertEquals(2, run("check", "--sync-wait"));
+        assertTrue(err().contains("--sync-wait needs a number of seconds"), err());
         assertEquals(2, run("status"), "status needs --config too");
     }
 

@@ -40,7 +40,10 @@ public final class StatusCommand {
                     .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(15)).GET().build(),
                             HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new IOException("no answer from the proxy's admin port at " + uri + ": " + e.getMessage(), e);
+            // a refused connection says nothing of its own (its message is null): name the class then
+            throw new IOException("no answer from the proxy's admin port at " + uri + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()
+                            + (e instanceof java.net.ConnectException ? " (is the proxy running?)" : "")), e);
         }
         if (r.statusCode() != 200) {
             throw new IOException(uri + " answered " + r.statusCode());
@@ -110,6 +113,10 @@ public final class StatusCommand {
             b.append(String.format("  for %-8s %d pending, oldest %s%s%n", e.getKey(), site.path("pending").asInt(),
                     age(site.path("oldest_age_seconds").asLong()), site.path("stale").asBoolean()
                             ? "  STALE: older than repair.stale-after; see README, Re-seeding a site" : ""));
+        }
+        if (r.path("draining_deletes").asInt() > 0) {
+            b.append(String.format("  %d draining container delete(s): kept at every site until all copies read empty%n",
+                    r.path("draining_deletes").asInt()));
         }
         if (r.path("last_pass").isNull() || r.path("last_pass").isMissingNode()) {
             b.append("  no pass yet\n");

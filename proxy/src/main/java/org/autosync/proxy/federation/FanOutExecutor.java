@@ -690,8 +690,11 @@ public final class FanOutExecutor {
                     unknown.forEach(u -> why.add(u + ", not readable now"));
                     return ClusterResponse.text(202, "autosync: " + what + " is being deleted. It is kept at every "
                             + "site until all copies read empty (" + String.join("; ", why) + "), so that sync "
-                            + "can finish, then deleted everywhere. An object written after this delete cancels it.")
-                            .with(SITES_HEADER, String.join(", ", sites));
+                            + "can finish, then deleted everywhere. An object written after this delete, or a PUT or"
+                            + " POST of the container, cancels it.")
+                            .with(SITES_HEADER, String.join(", ", sites))
+                            // repair carries the delete on at every site, this one last
+                            .with(REPAIR_HEADER, String.join(", ", placement.names()));
                 });
     }
 

@@ -90,6 +90,17 @@ class StatusCommandTest {
         int code = StatusCommand.run(settings, false, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no answer from the proxy's admin port"));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("no answer from the proxy's admin port"), text);
+        assertFalse(text.contains("null"), "says what happened: " + text);
+    }
+
+    @Test
+    void drainingDeletesAreShown() throws Exception {
+        JsonNode s = json(HEALTHY.replace("'pending': 0,", "'pending': 1, 'draining_deletes': 1,"));
+        String text = StatusCommand.render(s);
+        assertTrue(text.contains("1 draining container delete(s): kept at every site until all copies read empty"),
+                text);
+        assertFalse(StatusCommand.render(json(HEALTHY)).contains("draining"));
     }
 }

@@ -310,6 +310,7 @@ class RepairE2ETest {
             HttpResponse<byte[]> del = via(a, "DELETE", containerPath(c));
             assertEquals(202, del.statusCode(), text(del));
             assertEquals("a=empty, b=draining", header(del, "X-Autosync-Sites"));
+            assertEquals("a, b", header(del, "X-Autosync-Repair-Pending"), "repair deletes every copy");
         }
         return c;
     }
