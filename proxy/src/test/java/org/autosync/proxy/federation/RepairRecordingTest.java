@@ -236,6 +236,17 @@ class RepairRecordingTest {
     }
 
     @Test
+    void statusCountsARecordFromTheMomentItIsWrittenNotFromTheNextPass() throws Exception {
+        start(FederationFixture.closedUrl());
+        proxy.federation().repairWorker().passNow(); // nothing listed; the next pass is an hour away
+        assertEquals(0, proxy.federation().repairStatus().pending());
+        HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk",
+                "X-Container-Meta-Color", "blue", "X-Autosync-Consistency", "local");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals(1, proxy.federation().repairStatus().pending(), "no false all-clear right after a change");
+    }
+
+    @Test
     void aLegThePeerDidNotConfirmIsRecordedBeforeTheAnswer() throws Exception {
         start(FederationFixture.closedUrl());
         HttpResponse<String> r = call("POST", "/v1/AUTH_test/c%C3%A9", "X-Auth-Token", "tk",

@@ -13,4 +13,12 @@ public interface RecordStore {
 
     /** Deletes exactly that record; one already gone counts as deleted. */
     CompletableFuture<Void> remove(String name);
+
+    /**
+     * Records this process wrote since {@code nanos} ({@link System#nanoTime()}): pending, though
+     * no listing begun before them shows them. Counted for a couple of minutes at most.
+     */
+    default int writtenSince(long nanos) {
+        return 0;
+    }
 }

@@ -84,6 +84,20 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Key hash -> when this process last wrote a record for it: pending before a listing shows it. */
     private final Map<String, Long> written = new ConcurrentHashMap<>();
     private CompletableFuture<Listed> listing; // guarded by this
+    /** When this process wrote each record of the last couple of minutes, oldest first. */
+    private final java.util.Queue<Long> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final long RECENT_WRITES_NANOS = TimeUnit.MINUTES.toNanos(2);
+
+    @Override
+    public int writtenSince(long nanos) {
+        int n = 0;
+        for (Long t : writes) {
+            if (t - nanos >= 0) {
+                n++;
+            }
+        }
+        return n;
+    }
 
     public RepairJournal(LocalService local, String account, Duration fresh) {
         this(requireNonNull(local, "local")::send, account, fresh);
@@ -180,7 +194,12 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return local.apply(req).thenCompose(resp -> {
             if (resp.is2xx()) {
                 known.put(name, r);
-                written.put(RepairRecord.keyHash(r.account(), r.container()), System.nanoTime());
+                long now = System.nanoTime();
+                written.put(RepairRecord.keyHash(r.account(), r.container()), now);
+                writes.add(now);
+                while (!writes.isEmpty() && now - writes.peek() > RECENT_WRITES_NANOS) {
+                    writes.poll();
+                }
                 return CompletableFuture.completedFuture(name);
             }
             if (resp.status() == 404 && createContainer) {

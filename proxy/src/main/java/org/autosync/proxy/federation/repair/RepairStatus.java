@@ -46,6 +46,12 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
         return notYet(RepairSettings.off());
     }
 
+    /** With {@code n} records more pending: written since the pass's listing began. */
+    RepairStatus plusRecent(int n) {
+        return n == 0 ? this : new RepairStatus(enabled, pending + n, mine, draining, oldestStampMicros, perSite,
+                conflicts, lastPass, lastPassTook, lastCounts, lastError, staleAfter);
+    }
+
     RepairStatus withError(Instant when, String error) {
         return new RepairStatus(enabled, pending, mine, draining, oldestStampMicros, perSite, conflicts, when, lastPassTook,
                 lastCounts, error, staleAfter);

@@ -47,6 +47,8 @@ public final class RepairWorker implements AutoCloseable {
     }
 
     private final RecordStore journal;
+    /** When the listing of the last pass that listed began ({@link System#nanoTime()}). */
+    private volatile long listedAtNanos = System.nanoTime();
     private final RecordHandler repairer;
     private final RepairSettings settings;
     private final ProxyMetrics metrics;
@@ -125,8 +127,13 @@ public final class RepairWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * As of the last pass, plus the records this process wrote since that pass began listing:
+     * a change made just now is pending at once, not from the next pass on.
+     */
     public RepairStatus status() {
-        return status;
+        RepairStatus s = status;
+        return s.lastPass() == null ? s : s.plusRecent(journal.writtenSince(listedAtNanos));
     }
 
     /** One pass now, on the caller's thread (tests, and the worker's own schedule). */
@@ -151,8 +158,10 @@ public final class RepairWorker implements AutoCloseable {
         Instant started = clock.instant();
         finished.clear(); // before the listing: a drain's check may finish a record meanwhile
         List<String> names;
+        long listing = System.nanoTime();
         try {
             names = await(journal.names());
+            listedAtNanos = listing;
         } catch (Exception e) {
             log.warn("repair: cannot list the records in this site's Swift: {}", e.getMessage());
             status = status.withError(started, "cannot list repair records: " + e.getMessage());
