@@ -236,6 +236,27 @@ class RepairRecordingTest {
     }
 
     @Test
+    void anAbandonedDeleteBringsBackACopyThatWentAlready() throws Exception {
+        start(b.url());
+        String name = drainRecordedHere((System.currentTimeMillis() - 60_000) * 1000);
+        String now = java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).toString();
+        local.answer("GET", r -> r.getPath().startsWith(JOURNAL + "?")
+                ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
+                : r.getPath().startsWith("/v1/AUTH_test/c?") // an object written at a after the delete
+                        ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"late\", \"last_modified\": \""
+                                + now + "\"}]")
+                        : new MockResponse().setResponseCode(204));
+        local.answer("HEAD", r -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "1"));
+        b.answer("HEAD", 404); // b's copy went before the proxy stopped halfway through deleting
+        proxy.federation().repairWorker().passNow();
+        RecordedRequest back = b.only("PUT");
+        assertEquals("/v1/AUTH_test/c", back.getPath());
+        assertTrue(back.getHeader("X-Container-Sync-To") != null, "wired, so a's kept objects sync to it");
+        assertTrue(proxy.federation().repairStatus().conflicts().get(0).reason().contains("re-created at [b]"),
+                proxy.federation().repairStatus().conflicts().toString());
+    }
+
+    @Test
     void statusCountsARecordFromTheMomentItIsWrittenNotFromTheNextPass() throws Exception {
         start(FederationFixture.closedUrl());
         proxy.federation().repairWorker().passNow(); // nothing listed; the next pass is an hour away
