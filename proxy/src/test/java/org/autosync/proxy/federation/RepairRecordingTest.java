@@ -93,12 +93,17 @@ class RepairRecordingTest {
      * pending), with the local stub listing it; returns the record's name.
      */
     private String drainRecordedHere(long deletedAtMicros) throws Exception {
-        String name = proxy.federation().repairRecords().record(List.of(new RepairRecord("AUTH_test", "c",
-                RepairOp.CONTAINER_DRAIN, "a", "a", deletedAtMicros, Set.of(), Map.of()))).get().get(0);
-        local.answer("GET", r -> r.getPath().startsWith("/auth/")
+        return recordedAndListed(new RepairRecord("AUTH_test", "c", RepairOp.CONTAINER_DRAIN, "a", "a",
+                deletedAtMicros, Set.of(), Map.of()));
+    }
+
+    /** {@code r} written through this proxy's journal, and the only record the local stub lists. */
+    private String recordedAndListed(RepairRecord r) throws Exception {
+        String name = proxy.federation().repairRecords().record(List.of(r)).get().get(0);
+        local.answer("GET", q -> q.getPath().startsWith("/auth/")
                 ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
                         .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
-                : r.getPath().startsWith(JOURNAL + "?")
+                : q.getPath().startsWith(JOURNAL + "?")
                         ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
                         : new MockResponse().setResponseCode(204));
         return name;
@@ -181,14 +186,7 @@ class RepairRecordingTest {
 
     /** Records a client's PUT of c that b missed, with the local stub listing just that record. */
     private void putRecordedFor(long madeAtMicros) throws Exception {
-        String name = proxy.federation().repairRecords().record(List.of(new RepairRecord("AUTH_test", "c",
-                RepairOp.CONTAINER_PUT, "b", "a", madeAtMicros, Set.of()))).get().get(0);
-        local.answer("GET", r -> r.getPath().startsWith("/auth/")
-                ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
-                        .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
-                : r.getPath().startsWith(JOURNAL + "?")
-                        ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
-                        : new MockResponse().setResponseCode(204));
+        recordedAndListed(new RepairRecord("AUTH_test", "c", RepairOp.CONTAINER_PUT, "b", "a", madeAtMicros, Set.of()));
     }
 
     @Test
