@@ -98,13 +98,6 @@ public final class DrainDecision {
             }
             return new Verdict(Step.WAIT, "draining: " + String.join(", ", full));
         }
-        // Abandoned stays abandoned: copies that were not empty by the deadline and read empty
-        // later may be a container the client went on using (and has emptied), not a drain.
-        if (pastDeadline && (emptySinceMicros == null
-                || emptySinceMicros - drain.stampMicros() > deadline.toNanos() / 1000)) {
-            return new Verdict(Step.CONFLICT, "not empty by " + deadline + " after the delete, empty only since;"
-                    + " the delete is abandoned and every copy kept (delete it again to finish)");
-        }
         if (emptySinceMicros == null) {
             return new Verdict(Step.EMPTY_ONCE, "every copy reads empty; checking again after a sync pass", true);
         }

@@ -26,6 +26,13 @@ public final class RepairDecision {
      * @param targetSync the container-sync headers the target's copy must have (name -> value;
      *                   empty for an account or a one-site placement)
      */
+    /**
+     * The record's time is this site's clock, the copy's Last-Modified the target Swift's: a change
+     * there counts as after the delete only when it is later by more than the sites' clocks may
+     * differ (kept in step by NTP), or a skew would keep a copy a client deleted.
+     */
+    static final long CLOCKS_AGREE_WITHIN_MICROS = 2_000_000L;
+
     public static RepairAction decide(RepairRecord record, CopyState local, CopyState target,
                                       Map<String, String> targetSync) {
         Objects.requireNonNull(record, "record");
@@ -54,7 +61,7 @@ public final class RepairDecision {
             if (target.presence() == Presence.ABSENT) {
                 return RepairAction.of(RepairAction.Kind.IN_SYNC, "gone at " + record.target() + " too");
             }
-            if (target.changedAfter(record.stampMicros())) {
+            if (target.changedAfter(record.stampMicros() + CLOCKS_AGREE_WITHIN_MICROS)) {
                 // re-created (or changed) there after the delete, by a client that got its 2xx:
                 // the newer change wins, and that site's own record or reconcile brings it back here
                 return RepairAction.of(RepairAction.Kind.SUPERSEDED, "created or changed at " + record.target()

@@ -213,7 +213,8 @@ public final class FanOutExecutor {
             turnDone(path, mine, calls);
             if (consistency == Consistency.LOCAL && emptyHead == null && records != RepairRecords.NONE
                     && !peerSites.isEmpty()) {
-                return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked);
+                return answerBeforePeers(req, path, placement, localResp, localOutcome, peerSites, calls, clocked,
+                        changedAt);
             }
             List<CompletableFuture<?>> all = new ArrayList<>(calls);
             all.add(clocked); // answer once the clocks are stored too
@@ -231,7 +232,7 @@ public final class FanOutExecutor {
                 if (emptyHead != null && !refused.isEmpty() && records != RepairRecords.NONE) {
                     return raceLost(path, placement, emptyHead, outcomes, refused);
                 }
-                return recordMissed(req, path, outcomes, answer);
+                return recordMissed(req, path, outcomes, answer, changedAt);
             });
         });
     }
@@ -267,7 +268,7 @@ public final class FanOutExecutor {
                                                                  Placement placement, ClusterResponse localResp,
                                                                  SiteOutcome localOutcome, List<Site> peerSites,
                                                                  List<CompletableFuture<PeerClient.Result>> calls,
-                                                                 CompletableFuture<Void> clocked) {
+                                                                 CompletableFuture<Void> clocked, Long changedAt) {
         String here = fed.site().name();
         List<String> open = new ArrayList<>();
         List<CompletableFuture<PeerClient.Result>> openCalls = new ArrayList<>();
@@ -291,7 +292,7 @@ public final class FanOutExecutor {
         if (open.isEmpty()) {
             return clocked.thenApply(v -> answer);
         }
-        List<RepairRecord> batch = recordsFor(req, path, open);
+        List<RepairRecord> batch = recordsFor(req, path, open, changedAt);
         // true once every open leg confirmed; a leg that ended in an exception did not
         CompletableFuture<Boolean> legsConfirmed = CompletableFuture.allOf(openCalls.toArray(CompletableFuture[]::new))
                 .handle((v, err) -> err == null && openCalls.stream().allMatch(c -> c.join().outcome().succeeded()));
@@ -361,7 +362,12 @@ public final class FanOutExecutor {
     }
 
     /** One record per site in {@code targets}: the key, what the client did, and which headers (names only). */
-    private List<RepairRecord> recordsFor(ClusterRequest req, SwiftPath path, List<String> targets) {
+    /**
+     * {@code changedAt}: for a container PUT or POST, when it was made (its repair tells the
+     * target, which calls off only the drains older than the change; a record written once the
+     * legs timed out must not carry that later time).
+     */
+    private List<RepairRecord> recordsFor(ClusterRequest req, SwiftPath path, List<String> targets, Long changedAt) {
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
         Set<String> names = new TreeSet<>();
         for (String h : req.headers().keySet()) {
@@ -370,7 +376,7 @@ public final class FanOutExecutor {
                 names.add(set);
             }
         }
-        long stamp = stampNow();
+        long stamp = changedAt != null ? changedAt : stampNow();
         RepairOp op = RepairOp.of(req.method(), container);
         return targets.stream().map(site -> new RepairRecord(path.account(), container ? path.container() : "", op,
                 site, fed.site().name(), stamp, names)).toList();
@@ -406,13 +412,14 @@ public final class FanOutExecutor {
      * client gets 503 (a retry of its idempotent request is the safe way on), never a 2xx.
      */
     private CompletableFuture<ClusterResponse> recordMissed(ClusterRequest req, SwiftPath path,
-                                                            List<SiteOutcome> outcomes, ClusterResponse answer) {
+                                                            List<SiteOutcome> outcomes, ClusterResponse answer,
+                                                            Long changedAt) {
         List<String> missed = outcomes.stream().filter(o -> !o.site().equals(fed.site().name()))
                 .filter(o -> o.kind() != SiteOutcome.Kind.OK).map(SiteOutcome::site).toList();
         if (missed.isEmpty() || records == RepairRecords.NONE) {
             return done(answer);
         }
-        List<RepairRecord> batch = recordsFor(req, path, missed);
+        List<RepairRecord> batch = recordsFor(req, path, missed, changedAt);
         return records.record(batch).handle((ok, err) -> err == null
                 ? answer.with(REPAIR_HEADER, String.join(", ", missed))
                 : unrecorded(req, path, missed, err, answer));

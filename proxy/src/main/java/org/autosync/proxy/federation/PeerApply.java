@@ -110,7 +110,7 @@ public final class PeerApply {
             }
             if (wantPending) {
                 // unknown (the records could not be listed) leaves the header out: the asker decides
-                head = head.thenCombine(records.hasPending(account, container).handle((p, e) -> e != null ? null : p),
+                head = head.thenCombine(records.mayHavePending(account, container).handle((p, e) -> e != null ? null : p),
                         (resp, p) -> p == null ? resp : resp.with(ClockHeaders.PENDING, p ? "1" : "0"));
             }
             return head;
@@ -132,7 +132,14 @@ public final class PeerApply {
             return CompletableFuture.completedFuture(ClusterResponse.text(400, "autosync: " + ClockHeaders.CHANGED_AT
                     + ": not a time in microseconds"));
         }
-        return conditional(clean, account, container, incoming).thenCompose(resp -> !resp.is2xx() ? CompletableFuture.completedFuture(resp)
+        // A repair's POST that carries only the change's time: nothing for Swift (a POST would move
+        // the copy's put time, which a delete's repair reads as a change made after it)
+        boolean onlyTheTime = clean.method().equals("POST") && clean.headers().keySet().stream()
+                .allMatch(h -> PeerHeaders.isPeerHeader(h) || ClusterClient.isRestricted(h) || TOKENS.contains(h));
+        CompletableFuture<ClusterResponse> applied = onlyTheTime
+                ? CompletableFuture.completedFuture(new ClusterResponse(204, Map.of(), new byte[0]))
+                : conditional(clean, account, container, incoming);
+        return applied.thenCompose(resp -> !resp.is2xx() ? CompletableFuture.completedFuture(resp)
                 : records.supersedeDrains(account, container, at).handle((names, err) -> {
                     if (err != null) {
                         // the sender records the leg, and its repair calls the delete off later

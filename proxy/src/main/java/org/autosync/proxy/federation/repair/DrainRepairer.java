@@ -96,7 +96,7 @@ final class DrainRepairer {
                 Long nextEmptySince = !v.emptyNow() ? null : emptySince == null ? now : emptySince;
                 return switch (v.step()) {
                     case DONE -> done(new KeyRepairer.Outcome(RepairAction.Kind.IN_SYNC, v.reason(), true));
-                    case CONFLICT -> keepWhole(r, placement, path, copies, v.reason());
+                    case CONFLICT -> done(new KeyRepairer.Outcome(RepairAction.Kind.CONFLICT, v.reason(), false));
                     case DELETE_ALL -> stillPending(r).thenCompose(pending -> pending ? deleteAll(r, placement, path)
                             : done(new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED,
                                     "called off by a later change of the container", true)));
@@ -105,24 +105,6 @@ final class DrainRepairer {
                 };
             });
         });
-    }
-
-    /**
-     * An abandoned delete keeps every copy, and a copy that went already (a proxy stopped halfway
-     * through deleting, a re-create that failed) comes back from the snapshot: without it the
-     * objects kept elsewhere could never sync there.
-     */
-    private CompletableFuture<KeyRepairer.Outcome> keepWhole(RepairRecord r, Placement placement, String path,
-                                                             Map<String, CopyState> copies, String reason) {
-        List<Site> gone = placement.sites().stream()
-                .filter(s -> copies.get(s.name()).presence() == CopyState.Presence.ABSENT).toList();
-        boolean anyLeft = copies.values().stream().anyMatch(c -> c.presence() == CopyState.Presence.PRESENT);
-        if (gone.isEmpty() || !anyLeft) {
-            return done(new KeyRepairer.Outcome(RepairAction.Kind.CONFLICT, reason, false));
-        }
-        return recreate(r, placement, path, gone).thenApply(v -> new KeyRepairer.Outcome(RepairAction.Kind.CONFLICT,
-                reason + "; re-created at " + gone.stream().map(Site::name).toList() + " from the delete's snapshot",
-                false));
     }
 
     /**

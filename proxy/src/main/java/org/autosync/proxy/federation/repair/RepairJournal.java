@@ -84,14 +84,17 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Key hash -> when this process last wrote a record for it: pending before a listing shows it. */
     private final Map<String, Long> written = new ConcurrentHashMap<>();
     private CompletableFuture<Listed> listing; // guarded by this
-    /** When this process wrote each record of the last couple of minutes, oldest first. */
-    private final java.util.Queue<Long> writes = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /**
+     * The records this process wrote in the last couple of minutes and has not deleted, with
+     * when: pending, though a listing begun before them does not show them.
+     */
+    private final Map<String, Long> recentWrites = new ConcurrentHashMap<>();
     private static final long RECENT_WRITES_NANOS = TimeUnit.MINUTES.toNanos(2);
 
     @Override
     public int writtenSince(long nanos) {
         int n = 0;
-        for (Long t : writes) {
+        for (Long t : recentWrites.values()) {
             if (t - nanos >= 0) {
                 n++;
             }
@@ -123,9 +126,24 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return fresh().thenApply(l -> l.hashes().contains(hash) || written.containsKey(hash));
     }
 
+    /**
+     * As {@link #hasPending}, but from what is known now, never waiting for a listing (only for
+     * the very first, before any): for the request path, where a listing of a long backlog would
+     * hold the client up. The worker lists every pass, so what is known is at most a pass old.
+     */
+    @Override
+    public CompletableFuture<Boolean> mayHavePending(String account, String container) {
+        String hash = RepairRecord.keyHash(account, container);
+        Listed l = listed;
+        if (l == null) {
+            return hasPending(account, container);
+        }
+        return CompletableFuture.completedFuture(written.containsKey(hash) || l.hashes().contains(hash));
+    }
+
     @Override
     public CompletableFuture<List<String>> supersedeDrains(String account, String container, long changedAtMicros) {
-        return hasPending(account, container).thenCompose(any -> !any ? CompletableFuture.completedFuture(List.of())
+        return mayHavePending(account, container).thenCompose(any -> !any ? CompletableFuture.completedFuture(List.of())
                 : pendingFor(account, container).thenCompose(entries -> {
                     List<String> older = entries.stream().filter(e -> e.record().op() == RepairOp.CONTAINER_DRAIN
                             && e.record().stampMicros() < changedAtMicros).map(Entry::name).toList();
@@ -196,10 +214,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                 known.put(name, r);
                 long now = System.nanoTime();
                 written.put(RepairRecord.keyHash(r.account(), r.container()), now);
-                writes.add(now);
-                while (!writes.isEmpty() && now - writes.peek() > RECENT_WRITES_NANOS) {
-                    writes.poll();
-                }
+                recentWrites.put(name, now);
                 return CompletableFuture.completedFuture(name);
             }
             if (resp.status() == 404 && createContainer) {
@@ -228,6 +243,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
             }
             listed = new Listed(Set.copyOf(hashes), started);
             written.values().removeIf(t -> started - t > LISTING_LAG_NANOS);
+            recentWrites.values().removeIf(t -> started - t > RECENT_WRITES_NANOS);
             return names;
         });
     }
@@ -305,6 +321,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                         + describe(resp)));
             }
             known.remove(name);
+            recentWrites.remove(name);
             return CompletableFuture.<Void>completedFuture(null);
         });
     }

@@ -34,6 +34,11 @@ public interface RepairRecords {
         }
 
         @Override
+        public CompletableFuture<Boolean> mayHavePending(String account, String container) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
         public CompletableFuture<List<String>> supersedeDrains(String account, String container,
                                                                long changedAtMicros) {
             return CompletableFuture.completedFuture(List.of());
@@ -58,6 +63,12 @@ public interface RepairRecords {
      * ask for every key a reconcile is about to change.
      */
     CompletableFuture<Boolean> hasPending(String account, String container);
+
+    /**
+     * The same from what is known now (the worker's last listing and what this process wrote
+     * since), without waiting for a listing: for the request path.
+     */
+    CompletableFuture<Boolean> mayHavePending(String account, String container);
 
     /**
      * Calls off this site's draining deletes of the container that are older than

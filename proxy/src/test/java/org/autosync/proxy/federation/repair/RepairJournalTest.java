@@ -98,6 +98,18 @@ class RepairJournalTest {
     }
 
     @Test
+    void recordsWrittenSinceAListingCountUntilTheyAreDeleted() throws Exception {
+        RepairJournal journal = new RepairJournal(this::swift, "AUTH_autosync");
+        journal.record(List.of(record("before"))).get();
+        long listing = System.nanoTime();
+        String one = journal.record(List.of(record("d1"))).get().get(0);
+        journal.record(List.of(record("d2"))).get();
+        assertEquals(2, journal.writtenSince(listing), "the one written before the listing began is in it");
+        journal.remove(one).get();
+        assertEquals(1, journal.writtenSince(listing), "a record repaired (or confirmed) at once is not pending");
+    }
+
+    @Test
     void aRecordAnotherProcessWroteIsReadFromSwiftOnce() throws Exception {
         RepairJournal writer = new RepairJournal(this::swift, "AUTH_autosync");
         String name = writer.record(List.of(record("c2"))).get().get(0);
