@@ -91,17 +91,6 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     private final Map<String, Long> recentWrites = new ConcurrentHashMap<>();
     private static final long RECENT_WRITES_NANOS = TimeUnit.MINUTES.toNanos(2);
 
-    @Override
-    public int writtenSince(long nanos) {
-        int n = 0;
-        for (Long t : recentWrites.values()) {
-            if (t - nanos >= 0) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     public RepairJournal(LocalService local, String account, Duration fresh) {
         this(requireNonNull(local, "local")::send, account, fresh);
     }
@@ -150,6 +139,17 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                     return CompletableFuture.allOf(older.stream().map(this::remove).toArray(CompletableFuture[]::new))
                             .thenApply(v -> older);
                 }));
+    }
+
+    @Override
+    public int writtenSince(long nanos) {
+        int n = 0;
+        for (Long t : recentWrites.values()) {
+            if (t - nanos >= 0) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private synchronized CompletableFuture<Listed> fresh() {
