@@ -99,7 +99,7 @@ public final class RepairWorker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        metrics.registerRepairGauges(() -> status.pending(), () -> status.oldestAgeSeconds(clock.instant()),
+        metrics.registerRepairGauges(() -> status().pending(), () -> status.oldestAgeSeconds(clock.instant()),
                 () -> status.conflicts().size());
         metrics.registerRepairCounters(java.util.Arrays.stream(RepairAction.Kind.values())
                 .map(RepairAction.Kind::label).toList());
