@@ -838,7 +838,7 @@ public final class FanOutExecutor {
             return CompletableFuture.completedFuture(null);
         }
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
-        return clockStore.record(path.account(), container, clocks).exceptionally(err -> {
+        return clockStore.recordAndDropOlder(path.account(), container, clocks).exceptionally(err -> {
             log.warn("{}{}: change clocks not stored ({}): a later conflict on these headers is settled without them",
                     path.account(), container.isEmpty() ? "" : "/" + container, ClusterClient.cause(err).getMessage());
             return null;

@@ -177,8 +177,8 @@ public final class Reconciler {
                 return;
             }
             String path = "/v1/" + SwiftPath.quote(account);
-            Set<String> pendingAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, pendingAt);
+            Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending);
             inFlight.acquire();
             CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
@@ -186,7 +186,7 @@ public final class Reconciler {
                 ReconcileDecision.Plan first = ReconcileDecision.decideAccount(copies, Map.of());
                 return (!first.metadataDiffers() ? CompletableFuture.completedFuture(first)
                         : clocksAt(p, account, "", path).thenApply(all -> ReconcileDecision.decideAccount(copies, all)))
-                        .thenCompose(plan -> act(account, "", path, p, plan, pendingAt));
+                        .thenCompose(plan -> act(account, "", path, p, plan, peersPending));
             }).whenComplete((v, err) -> {
                 if (err != null) {
                     failed.incrementAndGet();
@@ -207,36 +207,36 @@ public final class Reconciler {
 
         private CompletableFuture<Void> container(String account, String container, Placement p) {
             String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
-            Set<String> pendingAt = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, pendingAt);
+            Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending);
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 Map<String, Map<String, String>> sync = syncHeaders(p, account, container, copies);
                 ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
                 if (!first.metadataDiffers()) {
-                    return act(account, container, path, p, first, pendingAt);
+                    return act(account, container, path, p, first, peersPending);
                 }
                 // only now ask every site when it changed what: the change clocks may settle it
                 return clocksAt(p, account, container, path).thenCompose(all ->
-                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), pendingAt));
+                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), peersPending));
             });
         }
 
         /**
          * HEADs the key's copy at every site of the placement; each peer also says whether it has
          * repair records pending for the key ({@link ClockHeaders#PENDING}, from memory: no extra
-         * request), and those that do are added to {@code pendingAt}, so that a change another
+         * request), and those that do are added to {@code peersPending}, so that a change another
          * site is still carrying out is not undone here.
          */
-        private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> pendingAt) {
+        private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> peersPending) {
             Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
             for (Site s : p.sites()) {
                 Map<String, List<String>> h = s.name().equals(fed.site().name()) ? Map.of()
                         : Map.of(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
                 heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])).thenApply(resp -> {
                     if ("1".equals(resp.header(ClockHeaders.PENDING))) {
-                        pendingAt.add(s.name());
+                        peersPending.add(s.name());
                     }
                     return KeyRepairer.state(resp);
                 }));

@@ -64,9 +64,18 @@ public final class ChangeClocks {
         String hash = keyHash(account, container);
         List<CompletableFuture<Void>> puts = new ArrayList<>();
         clocks.forEach((name, clock) -> puts.add(put(hash + "/" + name + "/" + clock, true)));
-        CompletableFuture<Void> all = CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
-        // a key changed only here and always in step is never read by a repair: its superseded
-        // clocks are dropped now (a read drops them), in the background, so they never pile up
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * {@link #record}, then, in the background, drops the clocks these supersede (a read drops
+     * them): for the site that took a client's change, which otherwise never reads them (a key
+     * changed only there and always in step), so they would pile up. Peers and repairs read the
+     * clocks before they record, and need not.
+     */
+    public CompletableFuture<Void> recordAndDropOlder(String account, String container,
+                                                      Map<String, ChangeClock> clocks) {
+        CompletableFuture<Void> all = record(account, container, clocks);
         all.thenRun(() -> read(account, container));
         return all;
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.autosync.placement.repair.RepairOp;
@@ -75,20 +75,16 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     private record Listed(Set<String> hashes, long startedNanos) {
     }
 
-    /** Written records stay known as pending this long before a listing began (listings can lag). */
-    private static final long LISTING_LAG_NANOS = TimeUnit.SECONDS.toNanos(30);
-
     /** How old a listing {@link #hasPending} may answer from: the worker lists every interval anyway. */
     private final long freshNanos;
     private volatile Listed listed;
-    /** Key hash -> when this process last wrote a record for it: pending before a listing shows it. */
-    private final Map<String, Long> written = new ConcurrentHashMap<>();
     private CompletableFuture<Listed> listing; // guarded by this
     /**
      * The records this process wrote in the last couple of minutes and has not deleted, with
-     * when: pending, though a listing begun before them does not show them.
+     * when: pending, though a listing begun before them does not show them. Sorted by name, so
+     * a key's records (named after its hash) sit side by side.
      */
-    private final Map<String, Long> recentWrites = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<String, Long> recentWrites = new ConcurrentSkipListMap<>();
     private static final long RECENT_WRITES_NANOS = TimeUnit.MINUTES.toNanos(2);
 
     public RepairJournal(LocalService local, String account, Duration fresh) {
@@ -109,10 +105,10 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     @Override
     public CompletableFuture<Boolean> hasPending(String account, String container) {
         String hash = RepairRecord.keyHash(account, container);
-        if (written.containsKey(hash)) {
+        if (wroteFor(hash)) {
             return CompletableFuture.completedFuture(true);
         }
-        return fresh().thenApply(l -> l.hashes().contains(hash) || written.containsKey(hash));
+        return fresh().thenApply(l -> l.hashes().contains(hash) || wroteFor(hash));
     }
 
     /**
@@ -127,7 +123,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         if (l == null) {
             return hasPending(account, container);
         }
-        return CompletableFuture.completedFuture(written.containsKey(hash) || l.hashes().contains(hash));
+        return CompletableFuture.completedFuture(wroteFor(hash) || l.hashes().contains(hash));
     }
 
     @Override
@@ -139,6 +135,12 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                     return CompletableFuture.allOf(older.stream().map(this::remove).toArray(CompletableFuture[]::new))
                             .thenApply(v -> older);
                 }));
+    }
+
+    /** Whether this process wrote a record for the key lately and has not deleted it. */
+    private boolean wroteFor(String keyHash) {
+        String first = recentWrites.ceilingKey(keyHash + "/");
+        return first != null && first.startsWith(keyHash + "/");
     }
 
     @Override
@@ -213,7 +215,6 @@ public final class RepairJournal implements RepairRecords, RecordStore {
             if (resp.is2xx()) {
                 known.put(name, r);
                 long now = System.nanoTime();
-                written.put(RepairRecord.keyHash(r.account(), r.container()), now);
                 recentWrites.put(name, now);
                 return CompletableFuture.completedFuture(name);
             }
@@ -242,7 +243,6 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                 hashes.add(RepairRecord.keyHashOf(n));
             }
             listed = new Listed(Set.copyOf(hashes), started);
-            written.values().removeIf(t -> started - t > LISTING_LAG_NANOS);
             recentWrites.values().removeIf(t -> started - t > RECENT_WRITES_NANOS);
             return names;
         });

@@ -71,10 +71,10 @@ class ChangeClocksTest {
     }
 
     @Test
-    void recordingAClockDropsTheOnesItSupersedes() throws Exception {
+    void theSiteThatTookAChangeDropsTheClocksItSupersedes() throws Exception {
         ChangeClocks clocks = new ChangeClocks(this::swift, "AUTH_autosync");
         for (int i = 1; i <= 3; i++) {
-            clocks.record("AUTH_t", "c", Map.of("x-container-meta-color", new ChangeClock(i, "a"))).get();
+            clocks.recordAndDropOlder("AUTH_t", "c", Map.of("x-container-meta-color", new ChangeClock(i, "a"))).get();
         }
         assertEquals(1, objects.size(), "a key changed only here, never read by a repair, keeps one: " + objects);
         assertTrue(objects.first().endsWith("/" + new ChangeClock(3, "a")), objects.toString());
