@@ -35,6 +35,7 @@ public final class Main {
         java.util.List<String> accounts = new java.util.ArrayList<>();
         java.time.Duration syncWait = java.time.Duration.ofSeconds(60);
         String container = null;
+        Integer maxDeletes = null;
         for (int i = command.equals("run") ? 0 : 1; i < args.length; i++) {
             switch (args[i]) {
                 case "-h", "--help" -> {
@@ -65,6 +66,25 @@ public final class Main {
                         return EXIT_USAGE;
                     }
                     accounts.add(args[++i]);
+                }
+                case "--max-deletes" -> {
+                    if (!command.equals("reconcile")) {
+                        err.println("autosync: --max-deletes N goes with reconcile (try --help)");
+                        return EXIT_USAGE;
+                    }
+                    if (i + 1 >= args.length) {
+                        err.println("autosync: --max-deletes needs a number of containers, e.g. --max-deletes 10");
+                        return EXIT_USAGE;
+                    }
+                    try {
+                        maxDeletes = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        maxDeletes = -1;
+                    }
+                    if (maxDeletes < 0) {
+                        err.println("autosync: --max-deletes: a number of containers (0 or more), not '" + args[i] + "'");
+                        return EXIT_USAGE;
+                    }
                 }
                 case "--container" -> {
                     if (!command.equals("status")) {
@@ -129,7 +149,8 @@ public final class Main {
             return CheckCommand.run(settings, accounts.isEmpty() ? null : accounts.get(0), syncWait, out, err);
         }
         if (command.equals("reconcile")) {
-            return ReconcileCommand.run(settings, accounts, dryRun, json, System.console() != null, out, err);
+            return ReconcileCommand.run(settings, accounts, dryRun, maxDeletes, json, System.console() != null, out,
+                    err);
         }
         Logger log = LoggerFactory.getLogger(Main.class);
         AutosyncProxy proxy;
@@ -160,6 +181,7 @@ public final class Main {
         out.println("       autosync status --config FILE [--json]");
         out.println("       autosync status --config FILE --container ACCOUNT/CONTAINER [--json]");
         out.println("       autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]");
+        out.println("                          [--max-deletes N]");
         out.println("       autosync check --config FILE [--account ACCOUNT] [--sync-wait SECONDS]");
         out.println();
         out.println("Runs the Autosync proxy in the foreground with the HOCON settings in FILE");
@@ -176,10 +198,13 @@ public final class Main {
         out.println("object (counts, bytes, names missing where, hashes that differ); exit 3 when they differ.");
         out.println();
         out.println("reconcile compares every container placed at this site across its placement's sites");
-        out.println("(listings and HEADs), creates missing copies, rewrites wrong sync headers and reports");
-        out.println("differing metadata as conflicts. Accounts: --account, else autosync.reconcile.accounts");
-        out.println("and every account Autosync has served. --dry-run changes nothing and says what it");
-        out.println("would do. Exit 0 only when nothing failed.");
+        out.println("(listings and HEADs), creates missing copies, rewrites wrong sync headers, settles");
+        out.println("metadata by Autosync's change records (else reports a conflict), and deletes the empty");
+        out.println("copies left over from a delete Autosync recorded. Accounts: --account, else");
+        out.println("autosync.reconcile.accounts and every account Autosync has served. --dry-run changes");
+        out.println("nothing and says what it would do. A run that would delete more than --max-deletes");
+        out.println("containers (default autosync.reconcile.max-deletes, 100) deletes none of them.");
+        out.println("Exit 0 only when nothing failed.");
         out.println();
         out.println("check looks at every site: its proxy and Swift answer, its Swift's /info knows the sync");
         out.println("realm and every site's cluster; then, in ACCOUNT (else the first autosync.reconcile.accounts),");

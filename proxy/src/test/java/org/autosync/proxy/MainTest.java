@@ -98,6 +98,14 @@ class MainTest {
         assertTrue(err().contains("--container needs ACCOUNT/CONTAINER"), err());
         assertEquals(2, run("check", "--sync-wait"));
         assertTrue(err().contains("--sync-wait needs a number of seconds"), err());
+        assertEquals(2, run("status", "--max-deletes", "3", "--config", "x.conf"));
+        assertTrue(err().contains("--max-deletes N goes with reconcile"), err());
+        assertEquals(2, run("reconcile", "--max-deletes"));
+        assertTrue(err().contains("--max-deletes needs a number of containers"), err());
+        assertEquals(2, run("reconcile", "--max-deletes", "-1", "--config", "x.conf"));
+        assertTrue(err().contains("--max-deletes: a number of containers (0 or more), not '-1'"), err());
+        assertEquals(2, run("reconcile", "--max-deletes", "ten", "--config", "x.conf"));
+        assertTrue(err().contains("not 'ten'"), err());
         assertEquals(2, run("status"), "status needs --config too");
     }
 
@@ -114,5 +122,6 @@ class MainTest {
         assertEquals(0, run("--help"));
         assertTrue(out().contains("autosync status --config FILE [--json]"), out());
         assertTrue(out().contains("autosync reconcile --config FILE [--account ACCOUNT]... [--dry-run] [--json]"), out());
+        assertTrue(out().contains("[--max-deletes N]"), out());
     }
 }

@@ -17,6 +17,13 @@ public record ChangeClock(long stampMicros, String site) implements Comparable<C
     private static final Comparator<ChangeClock> ORDER = Comparator.comparingLong(ChangeClock::stampMicros)
             .thenComparing(ChangeClock::site);
 
+    /**
+     * The name under which a site keeps when Autosync deleted a container (a tombstone): Swift
+     * shows no deleted container, and reconcile must tell a copy left over from that delete from
+     * one made since. Not a header name, so no request ever sets or applies it.
+     */
+    public static final String CONTAINER_DELETED = "autosync-container-deleted";
+
     public ChangeClock {
         Objects.requireNonNull(site, "site");
         if (stampMicros < 0) {

@@ -48,15 +48,28 @@ public record CopyState(Presence presence, Map<String, String> headers, String d
      * the second, so a second less is the latest time it vouches for. False when not given.
      */
     public boolean changedAfter(long micros) {
+        Long seconds = lastModifiedSeconds();
+        return seconds != null && (seconds - 1) * 1_000_000L > micros;
+    }
+
+    /**
+     * Whether this copy was surely last PUT or POSTed before {@code micros}: its Last-Modified,
+     * the put timestamp rounded up, is earlier. False when not given.
+     */
+    public boolean changedBefore(long micros) {
+        Long seconds = lastModifiedSeconds();
+        return seconds != null && seconds * 1_000_000L < micros;
+    }
+
+    private Long lastModifiedSeconds() {
         String v = headers.get("last-modified");
         if (v == null) {
-            return false;
+            return null;
         }
         try {
-            long seconds = ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-            return (seconds - 1) * 1_000_000L > micros;
+            return ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
         } catch (DateTimeParseException e) {
-            return false;
+            return null;
         }
     }
 

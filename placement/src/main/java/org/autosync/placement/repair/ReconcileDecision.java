@@ -21,6 +21,10 @@ import org.autosync.placement.repair.CopyState.Presence;
  *       headers. Autosync records every delete it is asked for, so a copy missing with no record
  *       was never created there, or was deleted straight at that site's Swift: both come back,
  *       and the detail says so;</li>
+ *   <li>copies missing, and a site's record (its change clock
+ *       {@link ChangeClock#CONTAINER_DELETED}) says Autosync deleted the container after the
+ *       remaining copies were last changed: they are left over from that delete, and deleted
+ *       when empty (a conflict when not);</li>
  *   <li>sync headers missing or wrong at a site: rewritten;</li>
  *   <li>metadata that differs between copies, or storage policies that differ: a conflict, left
  *       as it is (no change record says which value is newer);</li>
@@ -51,16 +55,22 @@ public final class ReconcileDecision {
         }
     }
 
-    /** {@code metadataDiffers}: a conflict that the sites' change clocks may settle. */
-    public record Plan(Verdict verdict, List<SiteAction> actions, String reason, boolean metadataDiffers) {
+    /**
+     * {@code clocksFrom}: decided without the sites' change clocks, and the clocks of these sites
+     * may change it: those of the copies whose metadata differs may settle it, those of the sites
+     * where a copy is missing may hold the delete that explains it (the site that takes a delete
+     * deletes its own copy). Empty: the clocks change nothing.
+     */
+    public record Plan(Verdict verdict, List<SiteAction> actions, String reason, Set<String> clocksFrom) {
         public Plan {
             Objects.requireNonNull(verdict, "verdict");
             actions = List.copyOf(actions);
             Objects.requireNonNull(reason, "reason");
+            clocksFrom = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(clocksFrom));
         }
 
         Plan(Verdict verdict, List<SiteAction> actions, String reason) {
-            this(verdict, actions, reason, false);
+            this(verdict, actions, reason, Set.of());
         }
     }
 
@@ -99,6 +109,13 @@ public final class ReconcileDecision {
         if (present.isEmpty()) {
             return new Plan(Verdict.UNMODIFIED, List.of(), "no copy anywhere");
         }
+        ChangeClock deleted = newestDelete(clocks);
+        if (deleted != null && !absent.isEmpty()) {
+            Plan leftOver = leftOverFromDelete(copies, present, deleted);
+            if (leftOver != null) {
+                return leftOver;
+            }
+        }
         Set<String> policies = new LinkedHashSet<>();
         for (String s : present) {
             String p = copies.get(s).header(ReplicatedHeaders.STORAGE_POLICY);
@@ -125,9 +142,14 @@ public final class ReconcileDecision {
         Map<String, String> metadata = settled.metadata();
         Map<String, ChangeClock> winningClock = settled.clocks();
         List<String> unsettled = settled.unsettled();
+        // without clocks: the missing copies' sites may hold a delete, the differing ones a newer value
+        Set<String> clocksFrom = new LinkedHashSet<>(clocks.isEmpty() ? absent : List.of());
         if (!unsettled.isEmpty()) {
+            if (clocks.isEmpty()) {
+                clocksFrom.addAll(present);
+            }
             return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
-                    + "newer: " + String.join("; ", unsettled), true);
+                    + "newer: " + String.join("; ", unsettled), clocksFrom);
         }
         List<SiteAction> actions = new ArrayList<>();
         List<String> why = new ArrayList<>();
@@ -141,7 +163,53 @@ public final class ReconcileDecision {
         updates(copies, present, settled, sync, "metadata", actions, why);
         return actions.isEmpty()
                 ? new Plan(Verdict.UNMODIFIED, List.of(), "in sync")
-                : new Plan(Verdict.UPDATED, actions, String.join("; ", why));
+                : new Plan(Verdict.UPDATED, actions, String.join("; ", why), clocksFrom);
+    }
+
+    /** The newest container delete any site recorded, or null. */
+    private static ChangeClock newestDelete(Map<String, Map<String, ChangeClock>> clocks) {
+        ChangeClock newest = null;
+        for (Map<String, ChangeClock> m : clocks.values()) {
+            ChangeClock c = m.get(ChangeClock.CONTAINER_DELETED);
+            if (c != null && c.isNewerThan(newest)) {
+                newest = c;
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Autosync deleted this container, and copies remain while others are gone: copies last
+     * changed before the delete (by more than the sites' clocks may differ) are left over from it
+     * (a site that missed it, whose record was lost) and are deleted, when empty; one that holds
+     * objects is kept and reported, as is one changed too close to the delete to tell. Null when a
+     * copy was made or changed since: the container exists again, and the missing copies are made.
+     */
+    private static Plan leftOverFromDelete(Map<String, CopyState> copies, List<String> present, ChangeClock deleted) {
+        long at = deleted.stampMicros();
+        long skew = RepairDecision.CLOCKS_AGREE_WITHIN_MICROS;
+        if (present.stream().anyMatch(s -> copies.get(s).changedAfter(at + skew))) {
+            return null;
+        }
+        String when = "deleted through Autosync at " + java.time.Instant.ofEpochSecond(at / 1_000_000L)
+                + " (at " + deleted.site() + ")";
+        List<String> unsure = present.stream().filter(s -> !copies.get(s).changedBefore(at - skew)).toList();
+        if (!unsure.isEmpty()) {
+            return new Plan(Verdict.CONFLICT, List.of(), when + ", and the copy at " + String.join(", ", unsure)
+                    + " was changed within " + skew / 1_000_000L + " s of it (by Last-Modified): which came last "
+                    + "cannot be told; kept");
+        }
+        List<String> full = present.stream().filter(s -> copies.get(s).objectCount() > 0)
+                .map(s -> s + " (" + copies.get(s).objectCount() + " objects)").toList();
+        if (!full.isEmpty()) {
+            return new Plan(Verdict.CONFLICT, List.of(), when + ", but the copy left at " + String.join(", ", full)
+                    + " holds objects: kept; delete them and the container through Autosync, or PUT the container "
+                    + "through Autosync to keep it everywhere");
+        }
+        List<SiteAction> deletes = present.stream()
+                .map(s -> new SiteAction(s, RepairAction.Kind.DELETE, Map.of())).toList();
+        return new Plan(Verdict.UPDATED, deletes, when + "; the empty copy left at " + String.join(", ", present)
+                + " is deleted");
     }
 
     /** The values every present copy must end with, their clocks, and the headers no clock settles. */
@@ -264,7 +332,7 @@ public final class ReconcileDecision {
         Settled settled = settle(copies, present, clocks, false);
         if (!settled.unsettled().isEmpty()) {
             return new Plan(Verdict.CONFLICT, List.of(), "account metadata differs and no change record says which is "
-                    + "newer: " + String.join("; ", settled.unsettled()), true);
+                    + "newer: " + String.join("; ", settled.unsettled()), clocks.isEmpty() ? Set.copyOf(present) : Set.of());
         }
         List<SiteAction> actions = new ArrayList<>();
         List<String> why = new ArrayList<>();

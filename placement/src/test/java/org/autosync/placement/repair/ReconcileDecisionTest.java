@@ -195,7 +195,9 @@ class ReconcileDecisionTest {
                 "X-Container-Meta-Size", "l")), SYNC, Map.of("a", Map.of("x-container-meta-color",
                 new ChangeClock(9, "a"))));
         assertEquals(Verdict.CONFLICT, p.verdict());
-        assertTrue(p.metadataDiffers());
+        assertEquals(java.util.Set.of(), p.clocksFrom(), "decided with the clocks");
+        assertEquals(java.util.Set.of("a", "b"), ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Size",
+                "s"), copy(SYNC_B, "X-Container-Meta-Size", "l")), SYNC).clocksFrom(), "the clocks may settle it");
         assertTrue(p.reason().contains("x-container-meta-size"), p.reason());
         assertFalse(p.reason().contains("x-container-meta-color"), "the color was settled: " + p.reason());
     }
@@ -223,5 +225,80 @@ class ReconcileDecisionTest {
         assertEquals(Verdict.UNMODIFIED, ReconcileDecision.decideAccount(accounts, Map.of()).verdict());
         accounts.put("b", CopyState.unknown("timeout"));
         assertEquals(Verdict.FAILED, ReconcileDecision.decideAccount(accounts, Map.of()).verdict());
+    }
+
+    // --- a copy left over from a delete Autosync recorded ---
+
+    private static final long DELETED_AT = 1_800_000_000_000_000L; // 2027-01-15T08:00:00Z
+
+    /** A copy last PUT or POSTed {@code secondsAfterDelete} from the delete (negative: before). */
+    private static CopyState copyAt(long secondsAfterDelete, int objects) {
+        java.time.ZonedDateTime t = java.time.Instant.ofEpochSecond(DELETED_AT / 1_000_000L + secondsAfterDelete)
+                .atZone(java.time.ZoneOffset.UTC);
+        Map<String, String> h = new LinkedHashMap<>(SYNC_B);
+        h.put("Last-Modified", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(t));
+        h.put("X-Container-Object-Count", Integer.toString(objects));
+        return CopyState.present(h);
+    }
+
+    private static Map<String, Map<String, ChangeClock>> deletedAtA() {
+        return Map.of("a", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT, "a")), "b", Map.of());
+    }
+
+    @Test
+    void aMissingCopyAsksForTheClocksBeforeItIsCreated() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC);
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(java.util.Set.of("a"), p.clocksFrom(), "a's record of a delete may say b's copy is left over");
+        assertEquals(java.util.Set.of(), ReconcileDecision.decide(copies(copy(SYNC_A), copy(SYNC_B)), SYNC)
+                .clocksFrom(), "nothing missing, nothing differing: no clocks asked");
+    }
+
+    @Test
+    void anEmptyCopyLastChangedBeforeARecordedDeleteIsDeleted() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC, deletedAtA());
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(List.of(new SiteAction("b", RepairAction.Kind.DELETE, Map.of())), p.actions());
+        assertTrue(p.reason().contains("deleted through Autosync at 2027-01-15T08:00:00Z (at a)"), p.reason());
+        assertTrue(p.reason().contains("left at b is deleted"), p.reason());
+    }
+
+    @Test
+    void aLeftOverCopyHoldingObjectsIsKeptAndReported() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 4)), SYNC, deletedAtA());
+        assertEquals(Verdict.CONFLICT, p.verdict());
+        assertEquals(List.of(), p.actions(), "Autosync never deletes objects");
+        assertTrue(p.reason().contains("b (4 objects)"), p.reason());
+    }
+
+    @Test
+    void aCopyChangedAfterTheDeleteIsTheContainerAgainAndIsCopied() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(10, 0)), SYNC, deletedAtA());
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(RepairAction.Kind.CREATE, p.actions().get(0).kind(), p.actions().toString());
+        assertEquals("a", p.actions().get(0).site());
+    }
+
+    @Test
+    void aCopyChangedWithinTheClockSkewOfTheDeleteOrWithoutATimeIsAConflict() {
+        for (long s : new long[] {-1, 0, 1, 2}) {
+            Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(s, 0)), SYNC, deletedAtA());
+            assertEquals(Verdict.CONFLICT, p.verdict(), s + " s after: " + p.reason());
+            assertTrue(p.reason().contains("within 2 s"), p.reason());
+        }
+        Plan noTime = ReconcileDecision.decide(copies(CopyState.absent(), copy(SYNC_B)), SYNC, deletedAtA());
+        assertEquals(Verdict.CONFLICT, noTime.verdict(), "no Last-Modified: nothing says it is older");
+    }
+
+    @Test
+    void theNewestDeleteOfAnySiteCountsAndAnAllPresentContainerIgnoresIt() {
+        Map<String, Map<String, ChangeClock>> both = Map.of(
+                "a", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT - 600_000_000L, "a")),
+                "b", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT, "b")));
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC, both);
+        assertEquals(RepairAction.Kind.DELETE, p.actions().get(0).kind(), "deleted at b after its last change");
+        Plan present = ReconcileDecision.decide(copies(copy(SYNC_A), copyAt(-60, 0)), SYNC, deletedAtA());
+        assertFalse(present.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE),
+                "every copy there: the container exists, whatever an old delete says");
     }
 }

@@ -14,7 +14,7 @@ import org.autosync.proxy.internal.Transport;
 import org.autosync.proxy.metrics.ProxyMetrics;
 
 /**
- * {@code autosync reconcile --config FILE [--account A]... [--dry-run] [--json]}: a full reconcile
+ * {@code autosync reconcile --config FILE [--account A]... [--dry-run] [--json] [--max-deletes N]}: a full reconcile
  * of the containers placed at this site, run in this process with the site's own settings (its
  * service user for the local cluster, signed calls to the peers' proxies). Exit 0 only when
  * nothing failed.
@@ -25,8 +25,9 @@ public final class ReconcileCommand {
     private ReconcileCommand() {
     }
 
-    public static int run(Settings settings, List<String> accounts, boolean dryRun, boolean json, boolean tty,
-                          PrintStream out, PrintStream err) {
+    /** {@code maxDeletes}: null takes {@code autosync.reconcile.max-deletes}. */
+    public static int run(Settings settings, List<String> accounts, boolean dryRun, Integer maxDeletes, boolean json,
+                          boolean tty, PrintStream out, PrintStream err) {
         if (settings.federation() == null) {
             err.println("autosync reconcile: no autosync.sites in the configuration: nothing to reconcile");
             return 2;
@@ -50,7 +51,8 @@ public final class ReconcileCommand {
                     err.print("\rreconciled " + n + " containers");
                 }
             };
-            ReconcileReport r = reconciler.run(new Reconciler.Options(which, dryRun, false, progress));
+            int max = maxDeletes != null ? maxDeletes : settings.federation().reconcile().maxDeletes();
+            ReconcileReport r = reconciler.run(new Reconciler.Options(which, dryRun, false, max, progress));
             if (tty && !json) {
                 err.print("\r");
             }
@@ -99,9 +101,10 @@ public final class ReconcileCommand {
                 .append(" of ").append(r.total()).append(" containers in ").append(accounts.size())
                 .append(accounts.size() == 1 ? " account" : " accounts").append(String.format(" (%.1f s, %d requests)%n",
                         r.took().toMillis() / 1000.0, r.requests()));
-        b.append(String.format("sync: %s %d, unmodified %d, failed %d, conflicts %d%s%n",
-                r.dryRun() ? "would update" : "updated", r.updated(), r.unmodified(), r.failed(), r.conflicts(),
-                r.pending() == 0 ? "" : ", left to repair " + r.pending()));
+        b.append(String.format("sync: %s %d%s, unmodified %d, failed %d, conflicts %d%s%n",
+                r.dryRun() ? "would update" : "updated", r.updated(),
+                r.deleted() == 0 ? "" : " (" + (r.dryRun() ? "would delete " : "deleted ") + r.deleted() + ")",
+                r.unmodified(), r.failed(), r.conflicts(), r.pending() == 0 ? "" : ", left to repair " + r.pending()));
         for (ReconcileReport.Detail d : r.details()) {
             b.append(String.format("  %-9s %s: %s%n", d.verdict().name().toLowerCase(java.util.Locale.ROOT), d.key(),
                     d.reason()));

@@ -14,15 +14,17 @@ import java.util.List;
  * @param interval    time between two runs in the proxy; zero: only by command
  * @param accounts    accounts always reconciled, besides those Autosync has fanned a change out for
  * @param concurrency containers handled at once
+ * @param maxDeletes  a run that would delete more containers (copies left over from a delete
+ *                    Autosync recorded) deletes none; also the command's default
  */
-public record ReconcileSettings(Duration interval, List<String> accounts, int concurrency) {
+public record ReconcileSettings(Duration interval, List<String> accounts, int concurrency, int maxDeletes) {
     public ReconcileSettings {
         requireNonNull(interval, "interval");
         accounts = List.copyOf(requireNonNull(accounts, "accounts"));
     }
 
     public static ReconcileSettings defaults() {
-        return new ReconcileSettings(Duration.ofHours(1), List.of(), 16);
+        return new ReconcileSettings(Duration.ofHours(1), List.of(), 16, 100);
     }
 
     static ReconcileSettings fromConfig(Config c) {
@@ -55,6 +57,15 @@ public record ReconcileSettings(Duration interval, List<String> accounts, int co
         if (concurrency < 1 || concurrency > 256) {
             throw new SettingsException("autosync.reconcile.concurrency", "must be 1 to 256");
         }
-        return new ReconcileSettings(interval, accounts, concurrency);
+        int maxDeletes;
+        try {
+            maxDeletes = c.getInt("reconcile.max-deletes");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.reconcile.max-deletes", ex.getMessage());
+        }
+        if (maxDeletes < 0) {
+            throw new SettingsException("autosync.reconcile.max-deletes", "must be 0 or more");
+        }
+        return new ReconcileSettings(interval, accounts, concurrency, maxDeletes);
     }
 }

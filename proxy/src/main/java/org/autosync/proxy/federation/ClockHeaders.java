@@ -8,8 +8,12 @@ package org.autosync.proxy.federation;
 public final class ClockHeaders {
     /** {@code name=clock, ...}: when each replicated header's value was set, and where. */
     public static final String CLOCKS = "X-Autosync-Clocks";
-    /** On a peer's HEAD: answer with this site's clocks for the key in {@link #CLOCKS}. */
+    /**
+     * On a peer's HEAD: answer with this site's clocks for the key in {@link #CLOCKS}; with the
+     * value {@link #IF_ABSENT}, only when the copy is not there (its clocks may hold its delete).
+     */
     public static final String WANT_CLOCKS = "X-Autosync-Want-Clocks";
+    public static final String IF_ABSENT = "if-absent";
     /** On a peer's HEAD: answer in {@link #PENDING} whether this site has repair records pending for the key. */
     public static final String WANT_PENDING = "X-Autosync-Want-Pending";
     /** {@code 1} or {@code 0}: this site has repair records pending for the key, or none. */

@@ -194,7 +194,8 @@ public final class FanOutExecutor {
         // the values just set here are the newest: their clock goes with them to every site
         Map<String, ChangeClock> clocks = changeClocks(req, path);
         CompletableFuture<Void> clocked = recordClocks(path, clocks);
-        String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
+        // a delete's clock stays here: no peer applies it, reconcile asks every site for it
+        String clockHeader = clocks.isEmpty() || req.method().equals("DELETE") ? null : ChangeClock.formatAll(clocks);
         return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
             List<Site> peerSites = new ArrayList<>();
             List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
@@ -815,13 +816,20 @@ public final class FanOutExecutor {
                 });
     }
 
-    /** The clock of the replicated headers this request sets (none: it sets none). */
+    /**
+     * The clock of the replicated headers this request sets (none: it sets none); for a container
+     * DELETE applied here, the delete's own ({@link ChangeClock#CONTAINER_DELETED}), so that
+     * reconcile can tell a copy a site missed it at from one made since.
+     */
     private Map<String, ChangeClock> changeClocks(ClusterRequest req, SwiftPath path) {
-        if (clockStore == null || req.method().equals("DELETE")) {
+        if (clockStore == null) {
             return Map.of();
         }
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
         ChangeClock now = new ChangeClock(stampNow(), fed.site().name());
+        if (req.method().equals("DELETE")) {
+            return container ? Map.of(ChangeClock.CONTAINER_DELETED, now) : Map.of();
+        }
         Map<String, ChangeClock> m = new TreeMap<>();
         for (String h : req.headers().keySet()) {
             String set = ReplicatedHeaders.setForm(h, container);

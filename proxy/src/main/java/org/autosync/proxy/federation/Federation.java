@@ -136,6 +136,7 @@ public final class Federation implements AutoCloseable {
                     case "updated" -> r.updated();
                     case "unmodified" -> r.unmodified();
                     case "failed" -> r.failed();
+                    case "deleted" -> r.deleted();
                     default -> r.conflicts();
                 };
             }, () -> {
@@ -282,7 +283,8 @@ public final class Federation implements AutoCloseable {
     /** One periodic reconcile: the containers this site owns, in every known account. */
     private void reconcileOwned() {
         try {
-            ReconcileReport r = reconciler.run(new Reconciler.Options(reconciler.knownAccounts(), false, true, n -> { }));
+            ReconcileReport r = reconciler.run(new Reconciler.Options(reconciler.knownAccounts(), false, true,
+                    fed.reconcile().maxDeletes(), n -> { }));
             lastReconcile = r;
             lastReconcileError = null;
             log.info("reconcile: {} containers, {} updated, {} unmodified, {} failed, {} conflicts, {} left to repair, "
@@ -330,6 +332,11 @@ public final class Federation implements AutoCloseable {
     }
 
     /** The repair worker, when repair is on (tests drive passes with it). */
+    /** This site's change clocks; null when repair is off. */
+    public ChangeClocks changeClocks() {
+        return clocks;
+    }
+
     public RepairWorker repairWorker() {
         return worker;
     }

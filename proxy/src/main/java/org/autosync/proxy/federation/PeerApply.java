@@ -89,7 +89,7 @@ public final class PeerApply {
             log.debug("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
         }
         String clockText = clean.header(ClockHeaders.CLOCKS);
-        boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
+        String wantClocks = clean.header(ClockHeaders.WANT_CLOCKS);
         boolean wantPending = clean.header(ClockHeaders.WANT_PENDING) != null;
         String changedAt = clean.header(ClockHeaders.CHANGED_AT);
         clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null)
@@ -104,9 +104,11 @@ public final class PeerApply {
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
         if (clean.method().equals("HEAD")) {
             CompletableFuture<ClusterResponse> head = apply(clean);
-            if (wantClocks) {
-                head = head.thenCombine(clocks.read(account, container),
-                        (resp, mine) -> resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine)));
+            if (wantClocks != null) {
+                boolean ifAbsent = ClockHeaders.IF_ABSENT.equals(wantClocks.strip());
+                head = head.thenCompose(resp -> ifAbsent && resp.status() != 404 ? CompletableFuture.completedFuture(resp)
+                        : clocks.read(account, container).thenApply(mine ->
+                                resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine))));
             }
             if (wantPending) {
                 // unknown (the records could not be listed) leaves the header out: the asker decides

@@ -176,11 +176,12 @@ public final class ProxyMetrics {
 
     /**
      * The last periodic reconcile: keys by outcome ({@code updated}, {@code unmodified},
-     * {@code failed}, {@code conflicts}), and when it ended. NaN before the first run.
+     * {@code failed}, {@code conflicts}, and {@code deleted}, those of the updated whose left-over
+     * copies were deleted), and when it ended. NaN before the first run.
      */
     public void registerReconcileGauges(java.util.function.Function<String, Double> byOutcome,
                                         Supplier<Double> endedEpochSeconds) {
-        for (String outcome : new String[] {"updated", "unmodified", "failed", "conflicts"}) {
+        for (String outcome : new String[] {"updated", "unmodified", "failed", "conflicts", "deleted"}) {
             Gauge.builder("autosync.reconcile.last.keys", () -> byOutcome.apply(outcome)).tag("outcome", outcome)
                     .description("Keys of the last periodic reconcile, by outcome").strongReference(true)
                     .register(registry);

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.proxy.AutosyncProxy;
@@ -179,13 +180,70 @@ class ReconcileE2ETest {
         assertEquals(404, send(SWIFT_A, "HEAD", c).statusCode(), "and the delete is finished at a");
     }
 
+    /**
+     * Autosync deleted a container, b missed it, and the record that would have carried it there
+     * was lost: b still holds an empty copy. The delete's clock, kept where it was taken, tells
+     * reconcile that the copy is left over (last changed before it), not made since: it is
+     * deleted, unless the run would delete more than it is allowed to. The same with the delete
+     * taken at b and a's copy left over: b gives its clocks with its answer to a's HEAD.
+     */
+    @Test
+    void anEmptyCopyLeftOverFromADeleteIsDeletedWithinMaxDeletes() throws Exception {
+        String deleted = name("deleted");
+        assertEquals(201, viaA("PUT", deleted).statusCode());
+        HttpResponse<byte[]> del = viaA("DELETE", deleted);
+        assertEquals(204, del.statusCode(), text(del));
+        java.util.Map<String, ChangeClock> clocks = proxyA().federation().changeClocks().read(ACCOUNT, deleted).get();
+        assertEquals("a", clocks.get(ChangeClock.CONTAINER_DELETED).site(), "a delete through a is kept there: " + clocks);
+
+        String left = name("left-over");
+        String leftAtA = name("left-over-at-a");
+        for (String c : List.of(left, leftAtA)) {
+            assertEquals(201, send(SWIFT_A, "PUT", c).statusCode());
+            assertEquals(201, send(SWIFT_B, "PUT", c).statusCode());
+        }
+        Thread.sleep(3200); // Last-Modified is in whole seconds, rounded up; the sites' clocks may differ by 2 s
+        // the deletes as the fan-out takes them: the taking site's copy gone and its clock kept
+        // there; the leg to the other site lost, and its record with it
+        long now = java.time.Instant.now().toEpochMilli() * 1000;
+        assertEquals(204, send(SWIFT_A, "DELETE", left).statusCode());
+        proxyA().federation().changeClocks().record(ACCOUNT, left,
+                java.util.Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(now, "a"))).get();
+        assertEquals(204, send(SWIFT_B, "DELETE", leftAtA).statusCode());
+        running.get(1).federation().changeClocks().record(ACCOUNT, leftAtA,
+                java.util.Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(now, "b"))).get();
+
+        ReconcileReport dry = reconcile(true, 1);
+        assertTrue(detail(dry, left).startsWith("not deleted: this run would delete 2 containers, more than the 1"),
+                detail(dry, left));
+        ReconcileReport dryAll = reconcile(true, -1);
+        assertTrue(detail(dryAll, left).startsWith("would do: deleted through Autosync at "), detail(dryAll, left));
+        assertTrue(detail(dryAll, leftAtA).contains("(at b)"), detail(dryAll, leftAtA));
+        assertEquals(2, dryAll.deleted(), dryAll.toMap(true).toString());
+        ReconcileReport refused = reconcile(false, 1);
+        assertEquals(2, refused.failed(), refused.toMap(true).toString());
+        assertEquals(204, send(SWIFT_B, "HEAD", left).statusCode(), "a run over its limit deletes nothing");
+        assertEquals(404, send(SWIFT_A, "HEAD", left).statusCode(), "nor brings a deleted copy back");
+        assertEquals(204, send(SWIFT_A, "HEAD", leftAtA).statusCode());
+
+        ReconcileReport done = reconcile(false, 2);
+        assertEquals(0, done.failed(), done.toMap(true).toString());
+        assertEquals(2, done.deleted(), done.toMap(true).toString());
+        assertTrue(detail(done, left).endsWith("the empty copy left at b is deleted"), detail(done, left));
+        assertTrue(detail(done, leftAtA).endsWith("the empty copy left at a is deleted"), detail(done, leftAtA));
+        for (String c : List.of(left, leftAtA)) {
+            assertEquals(404, send(SWIFT_A, "HEAD", c).statusCode(), c + " is gone at a");
+            assertEquals(404, send(SWIFT_B, "HEAD", c).statusCode(), c + " is gone at b");
+        }
+    }
+
     @Test
     void theCommandPrintsTheSyncSummaryAsJson() throws Exception {
         String c = name("cli");
         assertEquals(201, send(SWIFT_B, "PUT", c).statusCode());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = ReconcileCommand.run(settingsA, List.of(ACCOUNT), false, true, false,
+        int code = ReconcileCommand.run(settingsA, List.of(ACCOUNT), false, null, true, false,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         JsonNode j = JSON.readTree(out.toByteArray());
@@ -200,7 +258,25 @@ class ReconcileE2ETest {
     // ------------------------------------------------------------------ helpers
 
     private ReconcileReport reconcile(boolean dryRun) throws InterruptedException {
-        return proxyA().federation().reconciler().run(new Reconciler.Options(List.of(ACCOUNT), dryRun, false, n -> { }));
+        return reconcile(dryRun, -1);
+    }
+
+    private ReconcileReport reconcile(boolean dryRun, int maxDeletes) throws InterruptedException {
+        return proxyA().federation().reconciler().run(new Reconciler.Options(List.of(ACCOUNT), dryRun, false,
+                maxDeletes, n -> { }));
+    }
+
+    /** The run's line for a container of this account; fails when there is none. */
+    private static String detail(ReconcileReport r, String container) {
+        return r.details().stream().filter(d -> d.key().equals(ACCOUNT + "/" + container)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line for " + container + ": " + r.details())).reason();
+    }
+
+    /** As the lab's reseller admin, through proxy a. */
+    private HttpResponse<byte[]> viaA(String method, String container) {
+        send(SWIFT_A, "HEAD", ""); // a token for a's Swift, which proxy a passes on
+        return FanOutSwiftSite.send(HttpRequest.newBuilder(URI.create(url(0) + "/v1/" + ACCOUNT + "/" + container))
+                .header("X-Auth-Token", TOKENS.get(SWIFT_A)).method(method, HttpRequest.BodyPublishers.noBody()));
     }
 
     private String name(String hint) {

@@ -233,6 +233,9 @@ class RepairE2ETest {
                 "gone at a");
         AutosyncProxy proxyA = a;
         await(() -> pendingAt(proxyA) == 0, "nothing pending at a");
+        assertEquals("a", a.federation().changeClocks().read("AUTH_test", c).get()
+                .get(org.autosync.placement.repair.ChangeClock.CONTAINER_DELETED).site(),
+                "the finished drain's clock is kept at a, for reconcile");
     }
 
     /**
@@ -371,7 +374,7 @@ class RepairE2ETest {
         purgeJournal(SWIFT_B);
         start("b");
         var report = a.federation().reconciler().run(new org.autosync.proxy.federation.reconcile.Reconciler.Options(
-                List.of("AUTH_test"), false, false, n -> { }));
+                List.of("AUTH_test"), false, false, -1, n -> { }));
         assertEquals(0, report.failed(), report.details().toString());
         assertTrue(report.details().stream().anyMatch(d -> d.key().equals("AUTH_test/" + c)
                 && d.reason().contains("older metadata at a (x-container-meta-color)")), report.details().toString());

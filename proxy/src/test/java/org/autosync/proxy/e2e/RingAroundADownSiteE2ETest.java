@@ -188,7 +188,7 @@ class RingAroundADownSiteE2ETest {
                     "X-Container-Meta-Color", "green", "X-Autosync-Consistency", "local");
             assertEquals(204, post.statusCode(), text(post));
             PROXIES.get(0).federation().reconciler().run(new org.autosync.proxy.federation.reconcile.Reconciler
-                    .Options(List.of("AUTH_test"), false, false, n -> { }));
+                    .Options(List.of("AUTH_test"), false, false, -1, n -> { }));
             assertEquals(toC, syncTo(SWIFT_A, container), "a's copy still routes around b");
             assertEquals("green", header(SWIFT_A.head(containerPath(container)), "X-Container-Meta-Color"));
         }

@@ -255,6 +255,8 @@ class FederationConfigTest {
         assertEquals(8, r.concurrency());
         assertEquals(java.time.Duration.ofSeconds(300), r.syncPass());
         assertEquals(java.time.Duration.ofHours(1), r.drainDeadline());
+        assertEquals(100, parse(valid()).federation().reconcile().maxDeletes());
+        assertEquals(0, parse(with("autosync.reconcile.max-deletes = 0")).federation().reconcile().maxDeletes());
     }
 
     @Test
@@ -274,6 +276,8 @@ class FederationConfigTest {
         assertNames(refused(with("autosync.reconcile.interval = -1s")), "autosync.reconcile.interval");
         assertNames(refused(with("autosync.reconcile.accounts = [\"a/b\"]")), "autosync.reconcile.accounts");
         assertNames(refused(with("autosync.reconcile.concurrency = 1000")), "autosync.reconcile.concurrency");
+        assertNames(refused(with("autosync.reconcile.max-deletes = -1")), "autosync.reconcile.max-deletes");
+        assertNames(refused(with("autosync.reconcile.max-deletes = lots")), "autosync.reconcile.max-deletes");
         assertNames(refused(with("autosync.repair.interval = 1ms")), "autosync.repair.interval");
         assertNames(refused(with("autosync.reconcile.interval = 10ms")), "autosync.reconcile.interval");
         assertNames(refused(with("autosync.reconcile.accounts = [\" AUTH_x\"]")), "autosync.reconcile.accounts");

@@ -9,12 +9,13 @@ import org.autosync.placement.repair.ReconcileDecision;
 
 /**
  * What one reconcile run found and did: the {@code sync} counts (updated, unmodified, failed,
- * conflicts), containers processed out of those listed, and a line per container that was not
- * simply in sync.
+ * conflicts), containers processed out of those listed, those of them whose copies left over
+ * from a recorded delete were deleted (counted in updated, too), and a line per container that
+ * was not simply in sync.
  */
 public record ReconcileReport(Instant started, Duration took, boolean dryRun, int updated, int unmodified,
                               int failed, int conflicts, int pending, int processed, int total,
-                              long requests, List<Detail> details) {
+                              int deleted, long requests, List<Detail> details) {
 
     /** One container that was changed, could not be handled, or is in conflict. */
     public record Detail(String key, ReconcileDecision.Verdict verdict, String reason) {
@@ -37,6 +38,7 @@ public record ReconcileReport(Instant started, Duration took, boolean dryRun, in
         containers.put("processed", processed);
         containers.put("total", total);
         containers.put("repair_pending", pending);
+        containers.put("deleted", deleted);
         m.put("containers", containers);
         m.put("dry_run", dryRun);
         m.put("started", started.toString());

@@ -52,8 +52,12 @@ public final class Reconciler {
     private static final int MAX_DETAILS = 1000;
     private static final long CALL_LIMIT_SECONDS = 120;
 
-    /** What to reconcile and how. */
-    public record Options(List<String> accounts, boolean dryRun, boolean ownedOnly, IntConsumer progress) {
+    /**
+     * What to reconcile and how. {@code maxDeletes}: a run that would delete more containers than
+     * this deletes none of them (each is reported as failed); negative: no limit.
+     */
+    public record Options(List<String> accounts, boolean dryRun, boolean ownedOnly, int maxDeletes,
+                          IntConsumer progress) {
         public Options {
             accounts = List.copyOf(accounts);
             requireNonNull(progress, "progress");
@@ -105,9 +109,10 @@ public final class Reconciler {
             run.account(account, pending);
         }
         run.awaitAll();
+        run.deleteLeftOvers();
         return new ReconcileReport(started, Duration.between(started, clock.instant()), o.dryRun(),
                 run.updated.get(), run.unmodified.get(), run.failed.get(), run.conflicts.get(), run.pending.get(),
-                run.processed.get(), run.total.get(), run.requests.get(), run.details);
+                run.processed.get(), run.total.get(), run.deleted.get(), run.requests.get(), run.details);
     }
 
     /** The state of one run: counters, details, and the limit on containers in flight. */
@@ -121,8 +126,11 @@ public final class Reconciler {
         final AtomicInteger pending = new AtomicInteger();
         final AtomicInteger processed = new AtomicInteger();
         final AtomicInteger total = new AtomicInteger();
+        final AtomicInteger deleted = new AtomicInteger();
         final AtomicLong requests = new AtomicLong();
         final List<ReconcileReport.Detail> details = Collections.synchronizedList(new ArrayList<>());
+        /** Copies left over from a recorded delete: deleted once every key is decided, if not too many. */
+        final List<LeftOver> leftOvers = Collections.synchronizedList(new ArrayList<>());
 
         Run(Options options) {
             this.options = options;
@@ -158,7 +166,7 @@ public final class Reconciler {
                     continue;
                 }
                 inFlight.acquire();
-                container(account, container, p).whenComplete((v, err) -> {
+                container(account, container, p, true).whenComplete((v, err) -> {
                     if (err != null) {
                         failed.incrementAndGet();
                         detail(account + "/" + container, ReconcileDecision.Verdict.FAILED, err.toString());
@@ -178,15 +186,16 @@ public final class Reconciler {
             }
             String path = "/v1/" + SwiftPath.quote(account);
             Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending);
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, null);
             inFlight.acquire();
             CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 ReconcileDecision.Plan first = ReconcileDecision.decideAccount(copies, Map.of());
-                return (!first.metadataDiffers() ? CompletableFuture.completedFuture(first)
-                        : clocksAt(p, account, "", path).thenApply(all -> ReconcileDecision.decideAccount(copies, all)))
-                        .thenCompose(plan -> act(account, "", path, p, plan, peersPending));
+                return (first.clocksFrom().isEmpty() ? CompletableFuture.completedFuture(first)
+                        : clocksAt(p, first.clocksFrom(), account, "", path, Map.of())
+                                .thenApply(all -> ReconcileDecision.decideAccount(copies, all)))
+                        .thenCompose(plan -> act(account, "", path, p, plan, peersPending, false));
             }).whenComplete((v, err) -> {
                 if (err != null) {
                     failed.incrementAndGet();
@@ -201,25 +210,73 @@ public final class Reconciler {
             inFlight.release(concurrency);
         }
 
+        /**
+         * The deletes this run decided, held back until every key was decided: more than
+         * {@code maxDeletes} of them (a wrong placement, a site's listing gone astray) and none is
+         * carried out, so a mistake cannot empty a namespace.
+         */
+        void deleteLeftOvers() throws InterruptedException {
+            List<LeftOver> all = List.copyOf(leftOvers);
+            int max = options.maxDeletes();
+            if (max >= 0 && all.size() > max) {
+                for (LeftOver l : all) {
+                    failed.incrementAndGet();
+                    detail(l.key(), ReconcileDecision.Verdict.FAILED, "not deleted: this run would delete "
+                            + all.size() + " containers, more than the " + max + " allowed (--max-deletes, "
+                            + "reconcile.max-deletes); " + l.plan().reason());
+                }
+                return;
+            }
+            if (options.dryRun()) {
+                for (LeftOver l : all) {
+                    updated.incrementAndGet();
+                    deleted.incrementAndGet();
+                    detail(l.key(), ReconcileDecision.Verdict.UPDATED, "would do: " + l.plan().reason());
+                }
+                return;
+            }
+            for (LeftOver l : all) {
+                inFlight.acquire();
+                deleteLeftOver(l).whenComplete((v, err) -> {
+                    if (err != null) {
+                        failed.incrementAndGet();
+                        detail(l.key(), ReconcileDecision.Verdict.FAILED, err.toString());
+                    }
+                    inFlight.release();
+                });
+            }
+            awaitAll();
+        }
+
+        /** Reads and decides the key again, now: a copy PUT since is no longer left over. */
+        private CompletableFuture<Void> deleteLeftOver(LeftOver l) {
+            return container(l.account(), l.container(), l.placement(), false);
+        }
+
         private void done() {
             options.progress().accept(processed.incrementAndGet());
         }
 
-        private CompletableFuture<Void> container(String account, String container, Placement p) {
+        /** {@code deferDeletes}: a plan that deletes waits for the end of the run, and is decided again then. */
+        private CompletableFuture<Void> container(String account, String container, Placement p,
+                                                  boolean deferDeletes) {
             String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
             Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending);
+            Map<String, Map<String, ChangeClock>> absentClocks = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, absentClocks);
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 Map<String, Map<String, String>> sync = syncHeaders(p, account, container, copies);
                 ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
-                if (!first.metadataDiffers()) {
-                    return act(account, container, path, p, first, peersPending);
+                if (first.clocksFrom().isEmpty()) {
+                    return act(account, container, path, p, first, peersPending, deferDeletes);
                 }
-                // only now ask every site when it changed what: the change clocks may settle it
-                return clocksAt(p, account, container, path).thenCompose(all ->
-                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), peersPending));
+                // only now ask the sites that may matter when they changed what (or deleted the
+                // container): their change clocks may settle it
+                return clocksAt(p, first.clocksFrom(), account, container, path, absentClocks).thenCompose(all ->
+                        act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), peersPending,
+                                deferDeletes));
             });
         }
 
@@ -227,16 +284,26 @@ public final class Reconciler {
          * HEADs the key's copy at every site of the placement; each peer also says whether it has
          * repair records pending for the key ({@link ClockHeaders#PENDING}, from memory: no extra
          * request), and those that do are added to {@code peersPending}, so that a change another
-         * site is still carrying out is not undone here.
+         * site is still carrying out is not undone here. With {@code absentClocks}, a peer without
+         * the copy adds its change clocks for the key (it may have taken the key's delete).
          */
-        private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> peersPending) {
+        private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> peersPending,
+                                                                Map<String, Map<String, ChangeClock>> absentClocks) {
             Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
             for (Site s : p.sites()) {
-                Map<String, List<String>> h = s.name().equals(fed.site().name()) ? Map.of()
-                        : Map.of(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
+                Map<String, List<String>> h = new LinkedHashMap<>();
+                if (!s.name().equals(fed.site().name())) {
+                    h.put(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
+                    if (absentClocks != null) {
+                        h.put(ClockHeaders.WANT_CLOCKS.toLowerCase(java.util.Locale.ROOT), List.of(ClockHeaders.IF_ABSENT));
+                    }
+                }
                 heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])).thenApply(resp -> {
                     if ("1".equals(resp.header(ClockHeaders.PENDING))) {
                         peersPending.add(s.name());
+                    }
+                    if (absentClocks != null && resp.header(ClockHeaders.CLOCKS) != null) {
+                        absentClocks.put(s.name(), parseClocks(resp));
                     }
                     return KeyRepairer.state(resp);
                 }));
@@ -281,24 +348,27 @@ public final class Reconciler {
             return sync;
         }
 
-        /** Each site's change clocks for the key ({@code container} "" for the account itself). */
-        private CompletableFuture<Map<String, Map<String, ChangeClock>>> clocksAt(Placement p, String account,
-                                                                                 String container, String path) {
+        /**
+         * These sites' change clocks for the key ({@code container} "" for the account itself);
+         * those a peer already gave with its HEAD ({@code known}) are not asked for again.
+         */
+        private CompletableFuture<Map<String, Map<String, ChangeClock>>> clocksAt(
+                Placement p, Set<String> which, String account, String container, String path,
+                Map<String, Map<String, ChangeClock>> known) {
             Map<String, CompletableFuture<Map<String, ChangeClock>>> asked = new LinkedHashMap<>();
             for (Site s : p.sites()) {
-                if (s.name().equals(fed.site().name())) {
+                if (!which.contains(s.name())) {
+                    continue;
+                }
+                if (known.containsKey(s.name())) {
+                    asked.put(s.name(), CompletableFuture.completedFuture(known.get(s.name())));
+                } else if (s.name().equals(fed.site().name())) {
                     requests.incrementAndGet();
                     asked.put(s.name(), clocks.read(account, container));
                 } else {
                     asked.put(s.name(), call(s, new ClusterRequest("HEAD", path,
                             Map.of(ClockHeaders.WANT_CLOCKS.toLowerCase(java.util.Locale.ROOT), List.of("1")),
-                            new byte[0])).thenApply(resp -> {
-                                try {
-                                    return ChangeClock.parseAll(resp.header(ClockHeaders.CLOCKS));
-                                } catch (IllegalArgumentException e) {
-                                    return Map.<String, ChangeClock>of();
-                                }
-                            }));
+                            new byte[0])).thenApply(Reconciler::parseClocks));
                 }
             }
             return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -309,7 +379,8 @@ public final class Reconciler {
         }
 
         private CompletableFuture<Void> act(String account, String container, String path, Placement p,
-                                            ReconcileDecision.Plan plan, Set<String> peersPending) {
+                                            ReconcileDecision.Plan plan, Set<String> peersPending,
+                                            boolean deferDeletes) {
             String key = container.isEmpty() ? account : account + "/" + container;
             switch (plan.verdict()) {
                 case UNMODIFIED -> unmodified.incrementAndGet();
@@ -327,6 +398,11 @@ public final class Reconciler {
                     return pendingAt(account, container, peersPending).thenCompose(sites -> {
                         if (!sites.isEmpty()) {
                             pending.incrementAndGet(); // counted as the keys skipped up front are
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        boolean deletes = plan.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE);
+                        if (deletes && deferDeletes) {
+                            leftOvers.add(new LeftOver(account, container, key, p, plan));
                             return CompletableFuture.completedFuture(null);
                         }
                         if (options.dryRun()) {
@@ -347,7 +423,11 @@ public final class Reconciler {
             List<CompletableFuture<String>> calls = new ArrayList<>();
             for (ReconcileDecision.SiteAction a : plan.actions()) {
                 Site s = p.sites().stream().filter(x -> x.name().equals(a.site())).findFirst().orElseThrow();
-                String method = a.kind() == RepairAction.Kind.CREATE ? "PUT" : "POST";
+                String method = switch (a.kind()) {
+                    case CREATE -> "PUT";
+                    case DELETE -> "DELETE"; // Swift's 409 keeps a copy that holds objects by now
+                    default -> "POST";
+                };
                 Map<String, List<String>> h = new LinkedHashMap<>();
                 a.headers().forEach((k, v) -> h.put(k, List.of(v)));
                 boolean here = s.name().equals(fed.site().name());
@@ -356,7 +436,7 @@ public final class Reconciler {
                             List.of(ChangeClock.formatAll(a.clocks())));
                 }
                 calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenCompose(resp -> {
-                    if (!resp.is2xx()) {
+                    if (!resp.is2xx() && !(method.equals("DELETE") && resp.status() == 404)) {
                         return CompletableFuture.completedFuture(method + " at " + s.name() + " answered "
                                 + resp.status() + " " + resp.brief());
                     }
@@ -370,6 +450,9 @@ public final class Reconciler {
                 List<String> errors = calls.stream().map(CompletableFuture::join).filter(e -> e != null).toList();
                 if (errors.isEmpty()) {
                     updated.incrementAndGet();
+                    if (plan.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE)) {
+                        deleted.incrementAndGet();
+                    }
                     detail(key, ReconcileDecision.Verdict.UPDATED, plan.reason());
                 } else {
                     failed.incrementAndGet();
@@ -387,6 +470,20 @@ public final class Reconciler {
             if (details.size() < MAX_DETAILS) {
                 details.add(new ReconcileReport.Detail(key, verdict, reason));
             }
+        }
+    }
+
+    /** A container whose copies left over from a recorded delete this run deletes at its end. */
+    private record LeftOver(String account, String container, String key, Placement placement,
+                            ReconcileDecision.Plan plan) {
+    }
+
+    /** The clocks a peer's answer carries; none when it carries none, or none it could write. */
+    private static Map<String, ChangeClock> parseClocks(ClusterResponse resp) {
+        try {
+            return ChangeClock.parseAll(resp.header(ClockHeaders.CLOCKS));
+        } catch (IllegalArgumentException e) {
+            return Map.of();
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.autosync.placement.Placement;
 import org.autosync.placement.Site;
+import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.CopyState;
 import org.autosync.placement.repair.DrainDecision;
 import org.autosync.placement.repair.RepairAction;
@@ -116,12 +117,25 @@ final class DrainRepairer {
                 .thenApply(entries -> entries.stream().anyMatch(e -> e.record().equals(r)));
     }
 
-    /** Deletes the other sites' copies, then this site's; re-creates what went too early on a 409. */
+    /**
+     * Deletes the other sites' copies, then this site's; re-creates what went too early on a 409.
+     * First records the delete's clock here, stamped now, when every copy has just read empty: a
+     * copy last changed before it that survives (a site that refused, then lost its record) is
+     * left over, one changed later was made since (reconcile tells the two apart by it).
+     */
     private CompletableFuture<KeyRepairer.Outcome> deleteAll(RepairRecord r, Placement placement, String path) {
         String here = fed.site().name();
         List<Site> order = new ArrayList<>(placement.sites().stream().filter(s -> !s.name().equals(here)).toList());
         placement.sites().stream().filter(s -> s.name().equals(here)).forEach(order::add);
-        return deleteInTurn(r, placement, path, order, 0, new ArrayList<>());
+        ChangeClock deleted = new ChangeClock(micros(clock.instant()), here);
+        return clocks.recordAndDropOlder(r.account(), r.container(), Map.of(ChangeClock.CONTAINER_DELETED, deleted))
+                .handle((v, err) -> {
+                    if (err != null) {
+                        log.warn("{}: the delete's clock was not stored ({}): a copy a site misses it at is brought"
+                                + " back by reconcile", r.key(), err.getMessage());
+                    }
+                    return null;
+                }).thenCompose(v -> deleteInTurn(r, placement, path, order, 0, new ArrayList<>()));
     }
 
     private CompletableFuture<KeyRepairer.Outcome> deleteInTurn(RepairRecord r, Placement placement, String path,
@@ -151,7 +165,7 @@ final class DrainRepairer {
 
     /** The snapshot's values go with their clocks: a peer still has its clocks of the deleted copy. */
     private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> again,
-                                             Map<String, org.autosync.placement.repair.ChangeClock> known) {
+                                             Map<String, ChangeClock> known) {
         List<CompletableFuture<ClusterResponse>> puts = new ArrayList<>();
         for (Site s : again) {
             Map<String, List<String>> h = new LinkedHashMap<>();
@@ -163,7 +177,7 @@ final class DrainRepairer {
                     });
             if (!known.isEmpty() && !s.name().equals(fed.site().name())) {
                 h.put(org.autosync.proxy.federation.ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
-                        List.of(org.autosync.placement.repair.ChangeClock.formatAll(known)));
+                        List.of(ChangeClock.formatAll(known)));
             }
             puts.add(call(s, new ClusterRequest("PUT", path, h, new byte[0])).thenApply(resp -> {
                 if (!resp.is2xx()) {
