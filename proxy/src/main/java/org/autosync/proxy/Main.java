@@ -27,7 +27,7 @@ public final class Main {
     }
 
     /** Returns an exit code, or -1 once the proxy ran and was stopped by a signal. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         String config = null;
         String command = args.length > 0 && COMMANDS.contains(args[0]) ? args[0] : "run";
         boolean json = false;

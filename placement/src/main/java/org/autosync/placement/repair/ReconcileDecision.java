@@ -32,6 +32,13 @@ import org.autosync.placement.repair.CopyState.Presence;
  * </ul>
  */
 public final class ReconcileDecision {
+    /**
+     * How long before a recorded delete a copy must have been last changed to count as left over
+     * from it. Far wider than the clock skew the sites are taken to keep within: a copy is only
+     * deleted when nothing else could explain it, and one changed near the delete is reported.
+     */
+    static final long LEFT_OVER_MARGIN_MICROS = 60_000_000L;
+
     private ReconcileDecision() {
     }
 
@@ -109,7 +116,7 @@ public final class ReconcileDecision {
         if (present.isEmpty()) {
             return new Plan(Verdict.UNMODIFIED, List.of(), "no copy anywhere");
         }
-        ChangeClock deleted = newestDelete(clocks);
+        ChangeClock deleted = newestDelete(clocks, absent);
         if (deleted != null && !absent.isEmpty()) {
             Plan leftOver = leftOverFromDelete(copies, present, deleted);
             if (leftOver != null) {
@@ -166,11 +173,15 @@ public final class ReconcileDecision {
                 : new Plan(Verdict.UPDATED, actions, String.join("; ", why), clocksFrom);
     }
 
-    /** The newest container delete any site recorded, or null. */
-    private static ChangeClock newestDelete(Map<String, Map<String, ChangeClock>> clocks) {
+    /**
+     * The newest container delete a site without a copy recorded, or null. The site that takes a
+     * delete deletes its own copy; one that holds a copy again (a drain that failed there, a
+     * re-create) shows by that copy whether the container exists.
+     */
+    private static ChangeClock newestDelete(Map<String, Map<String, ChangeClock>> clocks, List<String> absent) {
         ChangeClock newest = null;
-        for (Map<String, ChangeClock> m : clocks.values()) {
-            ChangeClock c = m.get(ChangeClock.CONTAINER_DELETED);
+        for (String s : absent) {
+            ChangeClock c = clocks.getOrDefault(s, Map.of()).get(ChangeClock.CONTAINER_DELETED);
             if (c != null && c.isNewerThan(newest)) {
                 newest = c;
             }
@@ -180,27 +191,30 @@ public final class ReconcileDecision {
 
     /**
      * Autosync deleted this container, and copies remain while others are gone: copies last
-     * changed before the delete (by more than the sites' clocks may differ) are left over from it
-     * (a site that missed it, whose record was lost) and are deleted, when empty; one that holds
-     * objects is kept and reported, as is one changed too close to the delete to tell. Null when a
-     * copy was made or changed since: the container exists again, and the missing copies are made.
+     * changed well before the delete ({@link #LEFT_OVER_MARGIN_MICROS}) are left over from it (a
+     * site that missed it, whose record was lost) and are deleted, when empty; one that holds
+     * objects (or does not say) is kept and reported, as is one changed too close to the delete
+     * to tell. Null when a copy was changed after it (by more than the sites' clocks may differ):
+     * the container exists again, and the missing copies are made.
      */
     private static Plan leftOverFromDelete(Map<String, CopyState> copies, List<String> present, ChangeClock deleted) {
         long at = deleted.stampMicros();
-        long skew = RepairDecision.CLOCKS_AGREE_WITHIN_MICROS;
-        if (present.stream().anyMatch(s -> copies.get(s).changedAfter(at + skew))) {
+        if (present.stream().anyMatch(s -> copies.get(s).changedAfter(at + RepairDecision.CLOCKS_AGREE_WITHIN_MICROS))) {
             return null;
         }
         String when = "deleted through Autosync at " + java.time.Instant.ofEpochSecond(at / 1_000_000L)
                 + " (at " + deleted.site() + ")";
-        List<String> unsure = present.stream().filter(s -> !copies.get(s).changedBefore(at - skew)).toList();
+        List<String> unsure = present.stream()
+                .filter(s -> !copies.get(s).changedBefore(at - LEFT_OVER_MARGIN_MICROS)).toList();
         if (!unsure.isEmpty()) {
             return new Plan(Verdict.CONFLICT, List.of(), when + ", and the copy at " + String.join(", ", unsure)
-                    + " was changed within " + skew / 1_000_000L + " s of it (by Last-Modified): which came last "
-                    + "cannot be told; kept");
+                    + " was changed less than " + LEFT_OVER_MARGIN_MICROS / 1_000_000L + " s before it or just "
+                    + "after (by Last-Modified): not surely left over; kept");
         }
-        List<String> full = present.stream().filter(s -> copies.get(s).objectCount() > 0)
-                .map(s -> s + " (" + copies.get(s).objectCount() + " objects)").toList();
+        List<String> full = present.stream()
+                .filter(s -> copies.get(s).objectCount() > 0 || copies.get(s).header(ReplicatedHeaders.OBJECT_COUNT) == null)
+                .map(s -> s + " (" + (copies.get(s).header(ReplicatedHeaders.OBJECT_COUNT) == null ? "object count unknown"
+                        : copies.get(s).objectCount() + " objects") + ")").toList();
         if (!full.isEmpty()) {
             return new Plan(Verdict.CONFLICT, List.of(), when + ", but the copy left at " + String.join(", ", full)
                     + " holds objects: kept; delete them and the container through Autosync, or PUT the container "

@@ -229,9 +229,9 @@ class ReconcileDecisionTest {
 
     // --- a copy left over from a delete Autosync recorded ---
 
-    private static final long DELETED_AT = 1_800_000_000_000_000L; // 2027-01-15T08:00:00Z
+    private static final long DELETED_AT = 1_800_000_000_250_000L; // 2027-01-15T08:00:00.25Z
 
-    /** A copy last PUT or POSTed {@code secondsAfterDelete} from the delete (negative: before). */
+    /** A copy last PUT or POSTed at whole second {@code secondsAfterDelete} from the delete (negative: before). */
     private static CopyState copyAt(long secondsAfterDelete, int objects) {
         java.time.ZonedDateTime t = java.time.Instant.ofEpochSecond(DELETED_AT / 1_000_000L + secondsAfterDelete)
                 .atZone(java.time.ZoneOffset.UTC);
@@ -245,9 +245,13 @@ class ReconcileDecisionTest {
         return Map.of("a", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT, "a")), "b", Map.of());
     }
 
+    private static Plan afterDeleteAtA(CopyState b) {
+        return ReconcileDecision.decide(copies(CopyState.absent(), b), SYNC, deletedAtA());
+    }
+
     @Test
-    void aMissingCopyAsksForTheClocksBeforeItIsCreated() {
-        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC);
+    void aMissingCopyAsksForTheClocksOfItsSiteBeforeItIsCreated() {
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-600, 0)), SYNC);
         assertEquals(Verdict.UPDATED, p.verdict());
         assertEquals(java.util.Set.of("a"), p.clocksFrom(), "a's record of a delete may say b's copy is left over");
         assertEquals(java.util.Set.of(), ReconcileDecision.decide(copies(copy(SYNC_A), copy(SYNC_B)), SYNC)
@@ -255,49 +259,59 @@ class ReconcileDecisionTest {
     }
 
     @Test
-    void anEmptyCopyLastChangedBeforeARecordedDeleteIsDeleted() {
-        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC, deletedAtA());
+    void anEmptyCopyLastChangedAMinuteBeforeARecordedDeleteIsDeleted() {
+        Plan p = afterDeleteAtA(copyAt(-61, 0));
         assertEquals(Verdict.UPDATED, p.verdict());
         assertEquals(List.of(new SiteAction("b", RepairAction.Kind.DELETE, Map.of())), p.actions());
         assertTrue(p.reason().contains("deleted through Autosync at 2027-01-15T08:00:00Z (at a)"), p.reason());
         assertTrue(p.reason().contains("left at b is deleted"), p.reason());
+        assertEquals(Verdict.UPDATED, afterDeleteAtA(copyAt(-60, 0)).verdict(),
+                "Last-Modified 60 s before a delete at .25 s: put 60.25 s before it at least");
     }
 
     @Test
-    void aLeftOverCopyHoldingObjectsIsKeptAndReported() {
-        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 4)), SYNC, deletedAtA());
+    void aLeftOverCopyHoldingObjectsOrNotSayingIsKeptAndReported() {
+        Plan p = afterDeleteAtA(copyAt(-600, 4));
         assertEquals(Verdict.CONFLICT, p.verdict());
         assertEquals(List.of(), p.actions(), "Autosync never deletes objects");
         assertTrue(p.reason().contains("b (4 objects)"), p.reason());
+        Map<String, String> noCount = new LinkedHashMap<>(copyAt(-600, 0).headers());
+        noCount.remove("x-container-object-count");
+        Plan unknown = afterDeleteAtA(CopyState.present(noCount));
+        assertEquals(Verdict.CONFLICT, unknown.verdict(), "no count: not known to be empty");
+        assertTrue(unknown.reason().contains("object count unknown"), unknown.reason());
     }
 
     @Test
     void aCopyChangedAfterTheDeleteIsTheContainerAgainAndIsCopied() {
-        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(10, 0)), SYNC, deletedAtA());
+        // Last-Modified is the put time rounded up: +4 s was put after 3 s past, beyond the 2 s skew
+        Plan p = afterDeleteAtA(copyAt(4, 0));
         assertEquals(Verdict.UPDATED, p.verdict());
         assertEquals(RepairAction.Kind.CREATE, p.actions().get(0).kind(), p.actions().toString());
         assertEquals("a", p.actions().get(0).site());
     }
 
     @Test
-    void aCopyChangedWithinTheClockSkewOfTheDeleteOrWithoutATimeIsAConflict() {
-        for (long s : new long[] {-1, 0, 1, 2}) {
-            Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(s, 0)), SYNC, deletedAtA());
+    void aCopyChangedNearTheDeleteOrWithoutATimeIsAConflict() {
+        for (long s : new long[] {-59, -30, -2, -1, 0, 1, 2, 3}) {
+            Plan p = afterDeleteAtA(copyAt(s, 0));
             assertEquals(Verdict.CONFLICT, p.verdict(), s + " s after: " + p.reason());
-            assertTrue(p.reason().contains("within 2 s"), p.reason());
+            assertTrue(p.reason().contains("not surely left over"), p.reason());
         }
-        Plan noTime = ReconcileDecision.decide(copies(CopyState.absent(), copy(SYNC_B)), SYNC, deletedAtA());
+        Plan noTime = afterDeleteAtA(copy(SYNC_B));
         assertEquals(Verdict.CONFLICT, noTime.verdict(), "no Last-Modified: nothing says it is older");
     }
 
     @Test
-    void theNewestDeleteOfAnySiteCountsAndAnAllPresentContainerIgnoresIt() {
+    void onlyTheDeletesOfSitesWithoutACopyCount() {
         Map<String, Map<String, ChangeClock>> both = Map.of(
                 "a", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT - 600_000_000L, "a")),
                 "b", Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(DELETED_AT, "b")));
-        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-60, 0)), SYNC, both);
-        assertEquals(RepairAction.Kind.DELETE, p.actions().get(0).kind(), "deleted at b after its last change");
-        Plan present = ReconcileDecision.decide(copies(copy(SYNC_A), copyAt(-60, 0)), SYNC, deletedAtA());
+        Plan p = ReconcileDecision.decide(copies(CopyState.absent(), copyAt(-300, 0)), SYNC, both);
+        assertEquals(RepairAction.Kind.CREATE, p.actions().get(0).kind(),
+                "b holds a copy again, whatever its own delete says; a's delete is older than b's copy: "
+                        + p.reason());
+        Plan present = ReconcileDecision.decide(copies(copy(SYNC_A), copyAt(-600, 0)), SYNC, deletedAtA());
         assertFalse(present.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE),
                 "every copy there: the container exists, whatever an old delete says");
     }

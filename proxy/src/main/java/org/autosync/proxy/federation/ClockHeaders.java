@@ -8,12 +8,15 @@ package org.autosync.proxy.federation;
 public final class ClockHeaders {
     /** {@code name=clock, ...}: when each replicated header's value was set, and where. */
     public static final String CLOCKS = "X-Autosync-Clocks";
-    /**
-     * On a peer's HEAD: answer with this site's clocks for the key in {@link #CLOCKS}; with the
-     * value {@link #IF_ABSENT}, only when the copy is not there (its clocks may hold its delete).
-     */
+    /** On a peer's HEAD: answer with this site's clocks for the key in {@link #CLOCKS}. */
     public static final String WANT_CLOCKS = "X-Autosync-Want-Clocks";
-    public static final String IF_ABSENT = "if-absent";
+    /**
+     * On a peer's GET of an account: answer, instead of the listing, with a page of the container
+     * deletes that site took in the account; the value is {@link #FIRST_PAGE} or the URL-encoded
+     * marker ({@code next}) the previous page gave.
+     */
+    public static final String WANT_DELETES = "X-Autosync-Want-Deletes";
+    public static final String FIRST_PAGE = "first";
     /** On a peer's HEAD: answer in {@link #PENDING} whether this site has repair records pending for the key. */
     public static final String WANT_PENDING = "X-Autosync-Want-Pending";
     /** {@code 1} or {@code 0}: this site has repair records pending for the key, or none. */

@@ -193,9 +193,8 @@ public final class FanOutExecutor {
         String here = fed.site().name();
         // the values just set here are the newest: their clock goes with them to every site
         Map<String, ChangeClock> clocks = changeClocks(req, path);
-        CompletableFuture<Void> clocked = recordClocks(path, clocks);
-        // a delete's clock stays here: no peer applies it, reconcile asks every site for it
-        String clockHeader = clocks.isEmpty() || req.method().equals("DELETE") ? null : ChangeClock.formatAll(clocks);
+        CompletableFuture<Void> clocked = req.method().equals("DELETE") ? recordDelete(path) : recordClocks(path, clocks);
+        String clockHeader = clocks.isEmpty() ? null : ChangeClock.formatAll(clocks);
         return ownerOnlyForOverride(req, path, placement).thenCompose(forOverride -> {
             List<Site> peerSites = new ArrayList<>();
             List<CompletableFuture<PeerClient.Result>> calls = new ArrayList<>();
@@ -816,20 +815,13 @@ public final class FanOutExecutor {
                 });
     }
 
-    /**
-     * The clock of the replicated headers this request sets (none: it sets none); for a container
-     * DELETE applied here, the delete's own ({@link ChangeClock#CONTAINER_DELETED}), so that
-     * reconcile can tell a copy a site missed it at from one made since.
-     */
+    /** The clock of the replicated headers this request sets (none: it sets none). */
     private Map<String, ChangeClock> changeClocks(ClusterRequest req, SwiftPath path) {
-        if (clockStore == null) {
+        if (clockStore == null || req.method().equals("DELETE")) {
             return Map.of();
         }
         boolean container = path.kind() == SwiftPath.Kind.CONTAINER;
         ChangeClock now = new ChangeClock(stampNow(), fed.site().name());
-        if (req.method().equals("DELETE")) {
-            return container ? Map.of(ChangeClock.CONTAINER_DELETED, now) : Map.of();
-        }
         Map<String, ChangeClock> m = new TreeMap<>();
         for (String h : req.headers().keySet()) {
             String set = ReplicatedHeaders.setForm(h, container);
@@ -838,6 +830,23 @@ public final class FanOutExecutor {
             }
         }
         return m;
+    }
+
+    /**
+     * A container DELETE applied here: its time is kept here, so that reconcile can tell a copy
+     * that a site missed it at (and whose record was lost) from one made since. A failure is
+     * logged, not the client's: the delete is applied.
+     */
+    private CompletableFuture<Void> recordDelete(SwiftPath path) {
+        if (clockStore == null || path.kind() != SwiftPath.Kind.CONTAINER) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ChangeClock now = new ChangeClock(stampNow(), fed.site().name());
+        return clockStore.recordDelete(path.account(), path.container(), now).exceptionally(err -> {
+            log.warn("{}/{}: the delete's time was not stored ({}): a copy that misses it and loses its record "
+                    + "comes back at reconcile", path.account(), path.container(), ClusterClient.cause(err).getMessage());
+            return null;
+        });
     }
 
     /** Stores the clocks here; a failure is logged, not the client's: the values are applied. */

@@ -287,9 +287,9 @@ public final class Federation implements AutoCloseable {
                     fed.reconcile().maxDeletes(), n -> { }));
             lastReconcile = r;
             lastReconcileError = null;
-            log.info("reconcile: {} containers, {} updated, {} unmodified, {} failed, {} conflicts, {} left to repair, "
-                    + "{} s", r.processed(), r.updated(), r.unmodified(), r.failed(), r.conflicts(), r.pending(),
-                    r.took().toSeconds());
+            log.info("reconcile: {} containers, {} updated ({} deleted), {} unmodified, {} failed, {} conflicts, "
+                    + "{} left to repair, {} s", r.processed(), r.updated(), r.deleted(), r.unmodified(), r.failed(),
+                    r.conflicts(), r.pending(), r.took().toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

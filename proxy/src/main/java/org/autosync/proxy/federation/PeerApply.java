@@ -36,6 +36,7 @@ import org.autosync.proxy.cluster.LocalCall;
 public final class PeerApply {
     private static final Logger log = LoggerFactory.getLogger(PeerApply.class);
     private static final List<String> NEVER_APPLIED = List.of("authorization", "cookie");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final List<String> TOKENS = List.of("x-auth-token", "x-storage-token", "x-service-token");
 
     private final ClusterClient http;
@@ -89,10 +90,12 @@ public final class PeerApply {
             log.debug("site {}: dropped headers the peer's signature does not cover: {}", site, unsigned);
         }
         String clockText = clean.header(ClockHeaders.CLOCKS);
-        String wantClocks = clean.header(ClockHeaders.WANT_CLOCKS);
+        boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
+        String wantDeletes = clean.header(ClockHeaders.WANT_DELETES);
         boolean wantPending = clean.header(ClockHeaders.WANT_PENDING) != null;
         String changedAt = clean.header(ClockHeaders.CHANGED_AT);
         clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null)
+                .with(ClockHeaders.WANT_DELETES, null)
                 .with(ClockHeaders.WANT_PENDING, null).with(ClockHeaders.CHANGED_AT, null);
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
         clean = ownSyncTarget(clean, path);
@@ -102,13 +105,14 @@ public final class PeerApply {
         }
         String account = path.account();
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
+        if (wantDeletes != null && clean.method().equals("GET") && container.isEmpty()) {
+            return deletes(account, wantDeletes);
+        }
         if (clean.method().equals("HEAD")) {
             CompletableFuture<ClusterResponse> head = apply(clean);
-            if (wantClocks != null) {
-                boolean ifAbsent = ClockHeaders.IF_ABSENT.equals(wantClocks.strip());
-                head = head.thenCompose(resp -> ifAbsent && resp.status() != 404 ? CompletableFuture.completedFuture(resp)
-                        : clocks.read(account, container).thenApply(mine ->
-                                resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine))));
+            if (wantClocks) {
+                head = head.thenCombine(clocks.read(account, container),
+                        (resp, mine) -> resp.with(ClockHeaders.CLOCKS, ChangeClock.formatAll(mine)));
             }
             if (wantPending) {
                 // unknown (the records could not be listed) leaves the header out: the asker decides
@@ -156,6 +160,33 @@ public final class PeerApply {
                     }
                     return resp;
                 }));
+    }
+
+    /**
+     * A page of the container deletes this site took in the account, as JSON {@code {"deletes":
+     * {container: clock}, "next": marker or null}}; {@code marker} as {@link ClockHeaders#WANT_DELETES} says.
+     */
+    private CompletableFuture<ClusterResponse> deletes(String account, String marker) {
+        String after = ClockHeaders.FIRST_PAGE.equals(marker.strip()) ? ""
+                : java.net.URLDecoder.decode(marker.strip(), java.nio.charset.StandardCharsets.UTF_8);
+        return clocks.deletes(account, after).handle((page, err) -> {
+            if (err != null) {
+                log.warn("site {}: the deletes of {} could not be listed: {}", site, account,
+                        ClusterClient.cause(err).getMessage());
+                return ClusterResponse.text(503, "autosync: site " + site + " cannot list its container deletes");
+            }
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            Map<String, String> deletes = new TreeMap<>();
+            page.deletes().forEach((c, clock) -> deletes.put(c, clock.toString()));
+            body.put("deletes", deletes);
+            body.put("next", page.next());
+            try {
+                return new ClusterResponse(200, Map.of("content-type", List.of("application/json")),
+                        JSON.writeValueAsBytes(body));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private ClusterRequest ownSyncTarget(ClusterRequest req, SwiftPath path) {

@@ -43,13 +43,15 @@ class ReconcileE2ETest {
     private final List<AutosyncProxy> running = new ArrayList<>();
     private final List<String> made = new ArrayList<>();
     private Settings settingsA;
+    private com.typesafe.config.Config configA;
 
     private int[] ports;
 
     @BeforeEach
     void start() throws Exception {
         ports = FanOutE2ETest.freePorts(2);
-        settingsA = settings("a", ports[0], 8081, url(0), url(1));
+        configA = config("a", ports[0], 8081, url(0), url(1), "");
+        settingsA = Settings.fromConfig(configA);
         running.add(AutosyncProxy.start(settingsA));
         running.add(AutosyncProxy.start(settings("b", ports[1], 8082, url(0), url(1))));
     }
@@ -63,9 +65,14 @@ class ReconcileE2ETest {
     }
 
     private static Settings settings(String site, int port, int swift, String urlA, String urlB, String extra) {
-        return Settings.fromConfig(ConfigFactory.parseString("autosync.reconcile.interval = 0\n" + extra)
+        return Settings.fromConfig(config(site, port, swift, urlA, urlB, extra));
+    }
+
+    private static com.typesafe.config.Config config(String site, int port, int swift, String urlA, String urlB,
+                                                     String extra) {
+        return ConfigFactory.parseString("autosync.reconcile.interval = 0\n" + extra)
                 .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB, "reconcile-e2e-sync-secret-0123",
-                        "reconcile-e2e-peer-secret-45678")));
+                        "reconcile-e2e-peer-secret-45678"));
     }
 
     @AfterEach
@@ -185,7 +192,7 @@ class ReconcileE2ETest {
      * was lost: b still holds an empty copy. The delete's clock, kept where it was taken, tells
      * reconcile that the copy is left over (last changed before it), not made since: it is
      * deleted, unless the run would delete more than it is allowed to. The same with the delete
-     * taken at b and a's copy left over: b gives its clocks with its answer to a's HEAD.
+     * taken at b and a's copy left over: b lists its deletes for a's run.
      */
     @Test
     void anEmptyCopyLeftOverFromADeleteIsDeletedWithinMaxDeletes() throws Exception {
@@ -193,8 +200,8 @@ class ReconcileE2ETest {
         assertEquals(201, viaA("PUT", deleted).statusCode());
         HttpResponse<byte[]> del = viaA("DELETE", deleted);
         assertEquals(204, del.statusCode(), text(del));
-        java.util.Map<String, ChangeClock> clocks = proxyA().federation().changeClocks().read(ACCOUNT, deleted).get();
-        assertEquals("a", clocks.get(ChangeClock.CONTAINER_DELETED).site(), "a delete through a is kept there: " + clocks);
+        var kept = proxyA().federation().changeClocks().deletes(ACCOUNT, "").get().deletes();
+        assertEquals("a", kept.get(deleted).site(), "a delete through a is kept there: " + kept);
 
         String left = name("left-over");
         String leftAtA = name("left-over-at-a");
@@ -202,16 +209,15 @@ class ReconcileE2ETest {
             assertEquals(201, send(SWIFT_A, "PUT", c).statusCode());
             assertEquals(201, send(SWIFT_B, "PUT", c).statusCode());
         }
-        Thread.sleep(3200); // Last-Modified is in whole seconds, rounded up; the sites' clocks may differ by 2 s
         // the deletes as the fan-out takes them: the taking site's copy gone and its clock kept
-        // there; the leg to the other site lost, and its record with it
-        long now = java.time.Instant.now().toEpochMilli() * 1000;
+        // there; the leg to the other site lost, and its record with it. They are stamped 61 s
+        // ahead: a copy counts as left over only when last changed more than a minute before
+        // the delete (Last-Modified is in whole seconds, rounded up), and a test does not wait.
+        long now = java.time.Instant.now().plusSeconds(62).toEpochMilli() * 1000;
         assertEquals(204, send(SWIFT_A, "DELETE", left).statusCode());
-        proxyA().federation().changeClocks().record(ACCOUNT, left,
-                java.util.Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(now, "a"))).get();
+        proxyA().federation().changeClocks().recordDelete(ACCOUNT, left, new ChangeClock(now, "a")).get();
         assertEquals(204, send(SWIFT_B, "DELETE", leftAtA).statusCode());
-        running.get(1).federation().changeClocks().record(ACCOUNT, leftAtA,
-                java.util.Map.of(ChangeClock.CONTAINER_DELETED, new ChangeClock(now, "b"))).get();
+        running.get(1).federation().changeClocks().recordDelete(ACCOUNT, leftAtA, new ChangeClock(now, "b")).get();
 
         ReconcileReport dry = reconcile(true, 1);
         assertTrue(detail(dry, left).startsWith("not deleted: this run would delete 2 containers, more than the 1"),
@@ -220,8 +226,22 @@ class ReconcileE2ETest {
         assertTrue(detail(dryAll, left).startsWith("would do: deleted through Autosync at "), detail(dryAll, left));
         assertTrue(detail(dryAll, leftAtA).contains("(at b)"), detail(dryAll, leftAtA));
         assertEquals(2, dryAll.deleted(), dryAll.toMap(true).toString());
-        ReconcileReport refused = reconcile(false, 1);
-        assertEquals(2, refused.failed(), refused.toMap(true).toString());
+        // the command, as an operator runs it: over its limit, exit 1 and each delete failed
+        java.nio.file.Path conf = java.nio.file.Files.createTempFile("reconcile-e2e-a", ".conf");
+        try {
+            java.nio.file.Files.writeString(conf, configA.root().render(com.typesafe.config.ConfigRenderOptions.concise()));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = org.autosync.proxy.Main.run(new String[] {"reconcile", "--config", conf.toString(), "--account",
+                    ACCOUNT, "--max-deletes", "1", "--json"}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            JsonNode refused = JSON.readTree(out.toByteArray());
+            assertEquals(1, code, err.toString(StandardCharsets.UTF_8) + out.toString(StandardCharsets.UTF_8));
+            assertEquals(2, refused.path("sync").path("failed").asInt(), refused.toString());
+            assertEquals(0, refused.path("containers").path("deleted").asInt(), refused.toString());
+        } finally {
+            java.nio.file.Files.deleteIfExists(conf);
+        }
         assertEquals(204, send(SWIFT_B, "HEAD", left).statusCode(), "a run over its limit deletes nothing");
         assertEquals(404, send(SWIFT_A, "HEAD", left).statusCode(), "nor brings a deleted copy back");
         assertEquals(204, send(SWIFT_A, "HEAD", leftAtA).statusCode());

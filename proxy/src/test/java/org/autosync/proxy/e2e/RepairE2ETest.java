@@ -233,9 +233,8 @@ class RepairE2ETest {
                 "gone at a");
         AutosyncProxy proxyA = a;
         await(() -> pendingAt(proxyA) == 0, "nothing pending at a");
-        assertEquals("a", a.federation().changeClocks().read("AUTH_test", c).get()
-                .get(org.autosync.placement.repair.ChangeClock.CONTAINER_DELETED).site(),
-                "the finished drain's clock is kept at a, for reconcile");
+        assertEquals("a", a.federation().changeClocks().deletes("AUTH_test", "").get().deletes().get(c).site(),
+                "the finished drain's time is kept at a, for reconcile");
     }
 
     /**

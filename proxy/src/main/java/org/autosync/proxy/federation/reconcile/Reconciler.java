@@ -49,6 +49,7 @@ import org.autosync.proxy.route.SwiftPath;
  * pending are left to repair. Calls run {@code concurrency} containers at a time.
  */
 public final class Reconciler {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int MAX_DETAILS = 1000;
     private static final long CALL_LIMIT_SECONDS = 120;
 
@@ -148,6 +149,7 @@ public final class Reconciler {
                 }
             }
             String here = fed.site().name();
+            AccountDeletes deletes = deletesOf(account);
             accountMetadata(account);
             for (String container : names) {
                 Placement p = fed.policy().decide(account, container);
@@ -166,7 +168,7 @@ public final class Reconciler {
                     continue;
                 }
                 inFlight.acquire();
-                container(account, container, p, true).whenComplete((v, err) -> {
+                container(account, container, p, deletes, true).whenComplete((v, err) -> {
                     if (err != null) {
                         failed.incrementAndGet();
                         detail(account + "/" + container, ReconcileDecision.Verdict.FAILED, err.toString());
@@ -186,7 +188,7 @@ public final class Reconciler {
             }
             String path = "/v1/" + SwiftPath.quote(account);
             Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, null);
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, false);
             inFlight.acquire();
             CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
@@ -195,7 +197,7 @@ public final class Reconciler {
                 return (first.clocksFrom().isEmpty() ? CompletableFuture.completedFuture(first)
                         : clocksAt(p, first.clocksFrom(), account, "", path, Map.of())
                                 .thenApply(all -> ReconcileDecision.decideAccount(copies, all)))
-                        .thenCompose(plan -> act(account, "", path, p, plan, peersPending, false));
+                        .thenCompose(plan -> act(account, "", path, p, plan, peersPending, null, false));
             }).whenComplete((v, err) -> {
                 if (err != null) {
                     failed.incrementAndGet();
@@ -250,7 +252,61 @@ public final class Reconciler {
 
         /** Reads and decides the key again, now: a copy PUT since is no longer left over. */
         private CompletableFuture<Void> deleteLeftOver(LeftOver l) {
-            return container(l.account(), l.container(), l.placement(), false);
+            return container(l.account(), l.container(), l.placement(), l.deletes(), false);
+        }
+
+        /**
+         * The container deletes every site took in the account, read once per run (a few
+         * listings per site, not one per container). A delete taken during the run is still
+         * pending at its site, and its key left to repair; these are for deletes whose records
+         * are gone. A site whose deletes cannot be read fails the keys missing there.
+         */
+        private AccountDeletes deletesOf(String account) throws InterruptedException {
+            Map<String, Map<String, ChangeClock>> bySite = new LinkedHashMap<>();
+            Map<String, String> unreadable = new LinkedHashMap<>();
+            for (Site s : fed.sites().all()) {
+                Map<String, ChangeClock> all = new java.util.HashMap<>();
+                try {
+                    String marker = "";
+                    do {
+                        ChangeClocks.DeletePage page = await(deletesPage(s, account, marker));
+                        page.deletes().forEach((c, clock) -> all.merge(c, clock, (x, y) -> x.isNewerThan(y) ? x : y));
+                        marker = page.next();
+                    } while (marker != null);
+                    bySite.put(s.name(), all);
+                } catch (IllegalStateException e) {
+                    unreadable.put(s.name(), e.getMessage());
+                }
+            }
+            return new AccountDeletes(bySite, unreadable);
+        }
+
+        private CompletableFuture<ChangeClocks.DeletePage> deletesPage(Site s, String account, String marker) {
+            if (s.name().equals(fed.site().name())) {
+                requests.incrementAndGet();
+                return clocks.deletes(account, marker);
+            }
+            String value = marker.isEmpty() ? ClockHeaders.FIRST_PAGE
+                    : java.net.URLEncoder.encode(marker, java.nio.charset.StandardCharsets.UTF_8);
+            return call(s, new ClusterRequest("GET", "/v1/" + SwiftPath.quote(account) + "?format=json",
+                    Map.of(ClockHeaders.WANT_DELETES.toLowerCase(java.util.Locale.ROOT), List.of(value)),
+                    new byte[0])).thenApply(resp -> {
+                        if (!resp.is2xx()) {
+                            throw new IllegalStateException("deletes at " + s.name() + ": " + resp.status() + " "
+                                    + resp.brief());
+                        }
+                        try {
+                            com.fasterxml.jackson.databind.JsonNode j = JSON.readTree(resp.body());
+                            Map<String, ChangeClock> m = new LinkedHashMap<>();
+                            j.path("deletes").fields().forEachRemaining(e ->
+                                    m.put(e.getKey(), ChangeClock.parse(e.getValue().asText())));
+                            String next = j.path("next").isTextual() ? j.path("next").asText() : null;
+                            return new ChangeClocks.DeletePage(m, next);
+                        } catch (java.io.IOException | IllegalArgumentException e) {
+                            throw new IllegalStateException("deletes at " + s.name() + ": not readable: "
+                                    + e.getMessage(), e);
+                        }
+                    });
         }
 
         private void done() {
@@ -259,24 +315,42 @@ public final class Reconciler {
 
         /** {@code deferDeletes}: a plan that deletes waits for the end of the run, and is decided again then. */
         private CompletableFuture<Void> container(String account, String container, Placement p,
-                                                  boolean deferDeletes) {
+                                                  AccountDeletes deletes, boolean deferDeletes) {
             String path = "/v1/" + SwiftPath.quote(account) + "/" + SwiftPath.quote(container);
             Set<String> peersPending = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            Map<String, Map<String, ChangeClock>> absentClocks = new java.util.concurrent.ConcurrentHashMap<>();
-            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, absentClocks);
+            // the pass that may delete reads the newest of each site's container replicas
+            Map<String, CompletableFuture<CopyState>> heads = heads(p, path, peersPending, !deferDeletes);
             return CompletableFuture.allOf(heads.values().toArray(CompletableFuture[]::new)).<Void>thenCompose(v -> {
                 Map<String, CopyState> copies = new LinkedHashMap<>();
                 heads.forEach((site, f) -> copies.put(site, f.join()));
                 Map<String, Map<String, String>> sync = syncHeaders(p, account, container, copies);
                 ReconcileDecision.Plan first = ReconcileDecision.decide(copies, sync);
                 if (first.clocksFrom().isEmpty()) {
-                    return act(account, container, path, p, first, peersPending, deferDeletes);
+                    return act(account, container, path, p, first, peersPending, deletes, deferDeletes);
                 }
-                // only now ask the sites that may matter when they changed what (or deleted the
-                // container): their change clocks may settle it
-                return clocksAt(p, first.clocksFrom(), account, container, path, absentClocks).thenCompose(all ->
+                // the deletes of the sites without a copy are known from the run's start
+                Map<String, Map<String, ChangeClock>> known = new LinkedHashMap<>();
+                boolean deleted = false;
+                for (String s : first.clocksFrom()) {
+                    if (copies.get(s).presence() != CopyState.Presence.ABSENT) {
+                        continue;
+                    }
+                    if (deletes.unreadable().containsKey(s)) {
+                        return CompletableFuture.failedFuture(new IllegalStateException("missing at " + s
+                                + ", whose recorded deletes could not be read: " + deletes.unreadable().get(s)));
+                    }
+                    ChangeClock d = deletes.bySite().getOrDefault(s, Map.of()).get(container);
+                    known.put(s, d == null ? Map.of() : Map.of(ChangeClock.CONTAINER_DELETED, d));
+                    deleted |= d != null;
+                }
+                if (!deleted && known.keySet().containsAll(first.clocksFrom())) {
+                    return act(account, container, path, p, first, peersPending, deletes, deferDeletes); // no delete recorded
+                }
+                // only now ask the sites whose metadata differs when they changed what: their
+                // change clocks may settle it
+                return clocksAt(p, first.clocksFrom(), account, container, path, known).thenCompose(all ->
                         act(account, container, path, p, ReconcileDecision.decide(copies, sync, all), peersPending,
-                                deferDeletes));
+                                deletes, deferDeletes));
             });
         }
 
@@ -284,26 +358,24 @@ public final class Reconciler {
          * HEADs the key's copy at every site of the placement; each peer also says whether it has
          * repair records pending for the key ({@link ClockHeaders#PENDING}, from memory: no extra
          * request), and those that do are added to {@code peersPending}, so that a change another
-         * site is still carrying out is not undone here. With {@code absentClocks}, a peer without
-         * the copy adds its change clocks for the key (it may have taken the key's delete).
+         * site is still carrying out is not undone here. {@code newest}: Swift answers from the
+         * newest of its replicas ({@code X-Newest}), not the first to answer, which may have
+         * missed a later PUT.
          */
         private Map<String, CompletableFuture<CopyState>> heads(Placement p, String path, Set<String> peersPending,
-                                                                Map<String, Map<String, ChangeClock>> absentClocks) {
+                                                                boolean newest) {
             Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
             for (Site s : p.sites()) {
                 Map<String, List<String>> h = new LinkedHashMap<>();
+                if (newest) {
+                    h.put("x-newest", List.of("true"));
+                }
                 if (!s.name().equals(fed.site().name())) {
                     h.put(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
-                    if (absentClocks != null) {
-                        h.put(ClockHeaders.WANT_CLOCKS.toLowerCase(java.util.Locale.ROOT), List.of(ClockHeaders.IF_ABSENT));
-                    }
                 }
                 heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])).thenApply(resp -> {
                     if ("1".equals(resp.header(ClockHeaders.PENDING))) {
                         peersPending.add(s.name());
-                    }
-                    if (absentClocks != null && resp.header(ClockHeaders.CLOCKS) != null) {
-                        absentClocks.put(s.name(), parseClocks(resp));
                     }
                     return KeyRepairer.state(resp);
                 }));
@@ -350,7 +422,8 @@ public final class Reconciler {
 
         /**
          * These sites' change clocks for the key ({@code container} "" for the account itself);
-         * those a peer already gave with its HEAD ({@code known}) are not asked for again.
+         * those already known ({@code known}: the deletes of the sites without a copy) are not
+         * asked for.
          */
         private CompletableFuture<Map<String, Map<String, ChangeClock>>> clocksAt(
                 Placement p, Set<String> which, String account, String container, String path,
@@ -368,7 +441,14 @@ public final class Reconciler {
                 } else {
                     asked.put(s.name(), call(s, new ClusterRequest("HEAD", path,
                             Map.of(ClockHeaders.WANT_CLOCKS.toLowerCase(java.util.Locale.ROOT), List.of("1")),
-                            new byte[0])).thenApply(Reconciler::parseClocks));
+                            new byte[0])).thenApply(resp -> {
+                                if (!resp.is2xx() && resp.status() != 404) {
+                                    // no clocks is not the same as none: a delete there may be unseen
+                                    throw new IllegalStateException("change clocks at " + s.name() + ": "
+                                            + resp.status() + " " + resp.brief());
+                                }
+                                return parseClocks(resp);
+                            }));
                 }
             }
             return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -378,9 +458,10 @@ public final class Reconciler {
             });
         }
 
+        /** {@code deletes}: the account's recorded deletes, for a plan that deletes (null for the account itself). */
         private CompletableFuture<Void> act(String account, String container, String path, Placement p,
                                             ReconcileDecision.Plan plan, Set<String> peersPending,
-                                            boolean deferDeletes) {
+                                            AccountDeletes deletes, boolean deferDeletes) {
             String key = container.isEmpty() ? account : account + "/" + container;
             switch (plan.verdict()) {
                 case UNMODIFIED -> unmodified.incrementAndGet();
@@ -400,9 +481,10 @@ public final class Reconciler {
                             pending.incrementAndGet(); // counted as the keys skipped up front are
                             return CompletableFuture.completedFuture(null);
                         }
-                        boolean deletes = plan.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE);
-                        if (deletes && deferDeletes) {
-                            leftOvers.add(new LeftOver(account, container, key, p, plan));
+                        boolean deletesCopies = plan.actions().stream()
+                                .anyMatch(a -> a.kind() == RepairAction.Kind.DELETE);
+                        if (deletesCopies && deferDeletes) {
+                            leftOvers.add(new LeftOver(account, container, key, p, deletes, plan));
                             return CompletableFuture.completedFuture(null);
                         }
                         if (options.dryRun()) {
@@ -418,39 +500,31 @@ public final class Reconciler {
             return CompletableFuture.completedFuture(null);
         }
 
+        /**
+         * Sends the plan's requests: at once, but a plan that deletes copies one site at a time,
+         * stopping at the first refusal (an object arrived there), so copies that hold objects
+         * are not left with fewer copies to sync with than need be.
+         */
         private CompletableFuture<Void> carryOut(String account, String key, String path, Placement p,
                                                  ReconcileDecision.Plan plan) {
+            boolean deletes = plan.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE);
             List<CompletableFuture<String>> calls = new ArrayList<>();
+            CompletableFuture<String> previous = CompletableFuture.completedFuture(null);
             for (ReconcileDecision.SiteAction a : plan.actions()) {
-                Site s = p.sites().stream().filter(x -> x.name().equals(a.site())).findFirst().orElseThrow();
-                String method = switch (a.kind()) {
-                    case CREATE -> "PUT";
-                    case DELETE -> "DELETE"; // Swift's 409 keeps a copy that holds objects by now
-                    default -> "POST";
-                };
-                Map<String, List<String>> h = new LinkedHashMap<>();
-                a.headers().forEach((k, v) -> h.put(k, List.of(v)));
-                boolean here = s.name().equals(fed.site().name());
-                if (!a.clocks().isEmpty() && !here) {
-                    h.put(ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
-                            List.of(ChangeClock.formatAll(a.clocks())));
+                if (deletes) {
+                    previous = previous.thenCompose(error -> error != null ? CompletableFuture.completedFuture(error)
+                            : send(account, path, p, a));
+                    calls.add(previous);
+                } else {
+                    calls.add(send(account, path, p, a));
                 }
-                calls.add(call(s, new ClusterRequest(method, path, h, new byte[0])).thenCompose(resp -> {
-                    if (!resp.is2xx() && !(method.equals("DELETE") && resp.status() == 404)) {
-                        return CompletableFuture.completedFuture(method + " at " + s.name() + " answered "
-                                + resp.status() + " " + resp.brief());
-                    }
-                    // a peer records the clocks it applied itself; here it is this run's to do
-                    return here && !a.clocks().isEmpty()
-                            ? clocks.record(account, keyContainer(path), a.clocks()).handle((v, e) -> (String) null)
-                            : CompletableFuture.completedFuture((String) null);
-                }));
             }
             return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenAccept(v -> {
-                List<String> errors = calls.stream().map(CompletableFuture::join).filter(e -> e != null).toList();
+                List<String> errors = calls.stream().map(CompletableFuture::join).filter(e -> e != null)
+                        .distinct().toList();
                 if (errors.isEmpty()) {
                     updated.incrementAndGet();
-                    if (plan.actions().stream().anyMatch(a -> a.kind() == RepairAction.Kind.DELETE)) {
+                    if (deletes) {
                         deleted.incrementAndGet();
                     }
                     detail(key, ReconcileDecision.Verdict.UPDATED, plan.reason());
@@ -458,6 +532,34 @@ public final class Reconciler {
                     failed.incrementAndGet();
                     detail(key, ReconcileDecision.Verdict.FAILED, plan.reason() + ": " + String.join("; ", errors));
                 }
+            });
+        }
+
+        /** One site's request of a plan; null when it succeeded, else what went wrong. */
+        private CompletableFuture<String> send(String account, String path, Placement p,
+                                               ReconcileDecision.SiteAction a) {
+            Site s = p.sites().stream().filter(x -> x.name().equals(a.site())).findFirst().orElseThrow();
+            String method = switch (a.kind()) {
+                case CREATE -> "PUT";
+                case DELETE -> "DELETE"; // Swift's 409 keeps a copy that holds objects by now
+                default -> "POST";
+            };
+            Map<String, List<String>> h = new LinkedHashMap<>();
+            a.headers().forEach((k, v) -> h.put(k, List.of(v)));
+            boolean here = s.name().equals(fed.site().name());
+            if (!a.clocks().isEmpty() && !here) {
+                h.put(ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
+                        List.of(ChangeClock.formatAll(a.clocks())));
+            }
+            return call(s, new ClusterRequest(method, path, h, new byte[0])).thenCompose(resp -> {
+                if (!resp.is2xx() && !(method.equals("DELETE") && resp.status() == 404)) {
+                    return CompletableFuture.completedFuture(method + " at " + s.name() + " answered "
+                            + resp.status() + " " + resp.brief());
+                }
+                // a peer records the clocks it applied itself; here it is this run's to do
+                return here && !a.clocks().isEmpty()
+                        ? clocks.record(account, keyContainer(path), a.clocks()).handle((v, e) -> (String) null)
+                        : CompletableFuture.completedFuture((String) null);
             });
         }
 
@@ -475,15 +577,22 @@ public final class Reconciler {
 
     /** A container whose copies left over from a recorded delete this run deletes at its end. */
     private record LeftOver(String account, String container, String key, Placement placement,
-                            ReconcileDecision.Plan plan) {
+                            AccountDeletes deletes, ReconcileDecision.Plan plan) {
     }
 
-    /** The clocks a peer's answer carries; none when it carries none, or none it could write. */
+    /** The container deletes each site took in one account (container -> newest), and the sites that could not say. */
+    private record AccountDeletes(Map<String, Map<String, ChangeClock>> bySite, Map<String, String> unreadable) {
+    }
+
+    /**
+     * The clocks a peer's answer carries; none when it carries none (a site with repair off keeps
+     * none). Clocks it cannot read fail the key rather than count as none.
+     */
     private static Map<String, ChangeClock> parseClocks(ClusterResponse resp) {
         try {
             return ChangeClock.parseAll(resp.header(ClockHeaders.CLOCKS));
         } catch (IllegalArgumentException e) {
-            return Map.of();
+            throw new IllegalStateException("change clocks unreadable: " + e.getMessage(), e);
         }
     }
 

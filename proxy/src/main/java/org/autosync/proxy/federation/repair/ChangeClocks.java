@@ -23,10 +23,21 @@ import org.autosync.proxy.route.SwiftPath;
  * current value was set through Autosync and at which site. Kept in this site's Swift as empty
  * objects named {@code <key hash>/<header>/<clock>}, so one prefix listing reads a key's clocks
  * and no write ever overwrites another (the newest name per header wins; older ones are pruned).
+ * Beside them, the container deletes this site took, named {@code <account>/<container>/<clock>},
+ * so that a reconcile reads an account's deletes in a few listings, not one per container.
  */
 public final class ChangeClocks {
     /** The container in the repair account that holds the clocks. */
     public static final String CONTAINER = "autosync-changes";
+    /** The container in the repair account that holds the container deletes taken here. */
+    public static final String DELETES = "autosync-deletes";
+
+    /** One page of an account's deletes: container -> newest delete; {@code next}: the marker of the next page, or null. */
+    public record DeletePage(Map<String, ChangeClock> deletes, String next) {
+        public DeletePage {
+            deletes = java.util.Collections.unmodifiableMap(new TreeMap<>(deletes));
+        }
+    }
     /** Names per listing page (Swift's default container_listing_limit). */
     private static final int PAGE = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,6 +60,7 @@ public final class ChangeClocks {
     /** Calls to this site's Swift as the service user. */
     private final java.util.function.Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final String containerPath;
+    private final String deletesPath;
 
     public ChangeClocks(LocalService local, String account) {
         this(requireNonNull(local, "local")::send, account);
@@ -57,13 +69,75 @@ public final class ChangeClocks {
     ChangeClocks(java.util.function.Function<ClusterRequest, CompletableFuture<ClusterResponse>> local, String account) {
         this.local = requireNonNull(local, "local");
         this.containerPath = "/v1/" + SwiftPath.quote(requireNonNull(account, "account")) + "/" + CONTAINER;
+        this.deletesPath = "/v1/" + SwiftPath.quote(account) + "/" + DELETES;
+    }
+
+    /** Records that Autosync deleted the container here at {@code clock} (the delete's time and this site). */
+    public CompletableFuture<Void> recordDelete(String account, String container, ChangeClock clock) {
+        return put(deletesPath, account + "/" + container + "/" + clock, true);
+    }
+
+    /**
+     * The account's deletes after {@code marker} ("" for the first page), the newest per
+     * container; superseded ones found on the page are dropped. A 404 (nothing ever deleted
+     * here) is an empty last page.
+     */
+    public CompletableFuture<DeletePage> deletes(String account, String marker) {
+        String q = deletesPath + "?format=json&limit=" + PAGE + "&prefix="
+                + URLEncoder.encode(account + "/", StandardCharsets.UTF_8)
+                + (marker.isEmpty() ? "" : "&marker=" + URLEncoder.encode(marker, StandardCharsets.UTF_8));
+        return local.apply(new ClusterRequest("GET", q, Map.of(), new byte[0])).thenCompose(resp -> {
+            if (resp.status() == 404) {
+                return CompletableFuture.completedFuture(new DeletePage(Map.of(), null));
+            }
+            if (!resp.is2xx()) {
+                return CompletableFuture.failedFuture(new Unreadable(resp));
+            }
+            Map<String, ChangeClock> newest = new TreeMap<>();
+            List<String> older = new ArrayList<>();
+            String last = null;
+            int n = 0;
+            try {
+                for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
+                    String name = o.path("name").asText();
+                    last = name;
+                    n++;
+                    int a = name.indexOf('/');
+                    int c = name.lastIndexOf('/');
+                    if (a < 0 || c <= a) {
+                        continue;
+                    }
+                    ChangeClock clock;
+                    try {
+                        clock = ChangeClock.parse(name.substring(c + 1));
+                    } catch (IllegalArgumentException e) {
+                        continue; // not ours
+                    }
+                    String container = name.substring(a + 1, c);
+                    ChangeClock had = newest.get(container);
+                    if (clock.isNewerThan(had)) {
+                        if (had != null) {
+                            older.add(account + "/" + container + "/" + had);
+                        }
+                        newest.put(container, clock);
+                    } else {
+                        older.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(deletesPath, o), Map.of(),
+                    new byte[0])));
+            return CompletableFuture.completedFuture(new DeletePage(newest, n == PAGE ? last : null));
+        });
     }
 
     /** Records that these headers of the key took their values at these clocks. */
     public CompletableFuture<Void> record(String account, String container, Map<String, ChangeClock> clocks) {
         String hash = keyHash(account, container);
         List<CompletableFuture<Void>> puts = new ArrayList<>();
-        clocks.forEach((name, clock) -> puts.add(put(hash + "/" + name + "/" + clock, true)));
+        clocks.forEach((name, clock) -> puts.add(put(containerPath, hash + "/" + name + "/" + clock, true)));
         return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new));
     }
 
@@ -80,14 +154,15 @@ public final class ChangeClocks {
         return all;
     }
 
-    private CompletableFuture<Void> put(String name, boolean createContainer) {
-        return local.apply(new ClusterRequest("PUT", objectPath(name), Map.of(), new byte[0])).thenCompose(resp -> {
+    private CompletableFuture<Void> put(String container, String name, boolean createContainer) {
+        return local.apply(new ClusterRequest("PUT", objectPath(container, name), Map.of(), new byte[0]))
+                .thenCompose(resp -> {
             if (resp.is2xx()) {
                 return CompletableFuture.<Void>completedFuture(null);
             }
             if (resp.status() == 404 && createContainer) {
-                return local.apply(new ClusterRequest("PUT", containerPath, Map.of(), new byte[0]))
-                        .thenCompose(c -> put(name, false));
+                return local.apply(new ClusterRequest("PUT", container, Map.of(), new byte[0]))
+                        .thenCompose(c -> put(container, name, false));
             }
             return CompletableFuture.<Void>failedFuture(new IOException("storing a change clock: " + resp.status()));
         });
@@ -144,7 +219,8 @@ public final class ChangeClocks {
                 return read(prefix, last, newest, older);
             }
             // superseded clocks only take room: dropped as they are found
-            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(o), Map.of(), new byte[0])));
+            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(containerPath, o), Map.of(),
+                    new byte[0])));
             return CompletableFuture.completedFuture(newest);
         });
     }
@@ -154,8 +230,8 @@ public final class ChangeClocks {
         return org.autosync.placement.repair.RepairRecord.keyHash(account, container, 8);
     }
 
-    private String objectPath(String name) {
-        StringBuilder sb = new StringBuilder(containerPath);
+    private static String objectPath(String container, String name) {
+        StringBuilder sb = new StringBuilder(container);
         for (String seg : name.split("/", -1)) {
             sb.append('/').append(SwiftPath.quote(seg));
         }

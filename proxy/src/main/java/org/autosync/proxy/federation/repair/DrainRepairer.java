@@ -128,7 +128,7 @@ final class DrainRepairer {
         List<Site> order = new ArrayList<>(placement.sites().stream().filter(s -> !s.name().equals(here)).toList());
         placement.sites().stream().filter(s -> s.name().equals(here)).forEach(order::add);
         ChangeClock deleted = new ChangeClock(micros(clock.instant()), here);
-        return clocks.recordAndDropOlder(r.account(), r.container(), Map.of(ChangeClock.CONTAINER_DELETED, deleted))
+        return clocks.recordDelete(r.account(), r.container(), deleted)
                 .handle((v, err) -> {
                     if (err != null) {
                         log.warn("{}: the delete's clock was not stored ({}): a copy a site misses it at is brought"

@@ -19,20 +19,25 @@ import org.junit.jupiter.api.Test;
 /** The clocks against an in-memory container that pages its listings as Swift does. */
 class ChangeClocksTest {
     private static final String CONTAINER = "/v1/AUTH_autosync/" + ChangeClocks.CONTAINER + "/";
+    private static final String DELETES = "/v1/AUTH_autosync/" + ChangeClocks.DELETES + "/";
     private final ConcurrentSkipListSet<String> objects = new ConcurrentSkipListSet<>(); // names in the container
+    private final ConcurrentSkipListSet<String> deletes = new ConcurrentSkipListSet<>(); // and in the deletes'
 
     private CompletableFuture<ClusterResponse> swift(ClusterRequest req) {
         String path = req.pathWithQuery();
+        boolean isDeletes = path.startsWith(DELETES) || path.startsWith(DELETES.substring(0, DELETES.length() - 1) + "?");
+        ConcurrentSkipListSet<String> in = isDeletes ? deletes : objects;
+        String prefix = isDeletes ? DELETES : CONTAINER;
         ClusterResponse resp = switch (req.method()) {
             case "PUT" -> {
-                if (path.startsWith(CONTAINER)) {
-                    objects.add(decode(path.substring(CONTAINER.length())));
+                if (path.startsWith(prefix)) {
+                    in.add(decode(path.substring(prefix.length())));
                 }
                 yield new ClusterResponse(201, Map.of(), new byte[0]);
             }
-            case "DELETE" -> new ClusterResponse(objects.remove(decode(path.substring(CONTAINER.length()))) ? 204 : 404,
+            case "DELETE" -> new ClusterResponse(in.remove(decode(path.substring(prefix.length()))) ? 204 : 404,
                     Map.of(), new byte[0]);
-            case "GET" -> listing(path);
+            case "GET" -> listing(in, path);
             default -> new ClusterResponse(405, Map.of(), new byte[0]);
         };
         return CompletableFuture.completedFuture(resp);
@@ -42,7 +47,7 @@ class ChangeClocksTest {
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    private ClusterResponse listing(String pathWithQuery) {
+    private static ClusterResponse listing(ConcurrentSkipListSet<String> objects, String pathWithQuery) {
         Map<String, String> q = new HashMap<>();
         for (String kv : pathWithQuery.substring(pathWithQuery.indexOf('?') + 1).split("&")) {
             String[] p = kv.split("=", 2);
@@ -68,6 +73,31 @@ class ChangeClocksTest {
         assertEquals(new ChangeClock(7, "b"), newest.get("x-container-read"), "a header on the second page");
         assertEquals(List.of(hash + "/x-container-meta-color/" + new ChangeClock(10_005_000_000L, "a"),
                 hash + "/x-container-read/" + new ChangeClock(7, "b")), List.copyOf(objects), "the older ones dropped");
+    }
+
+    @Test
+    void anAccountsDeletesAreListedByPageTheNewestPerContainer() throws Exception {
+        ChangeClocks clocks = new ChangeClocks(this::swift, "AUTH_autosync");
+        clocks.recordDelete("AUTH_t", "c", new ChangeClock(5, "a")).get();
+        clocks.recordDelete("AUTH_t", "c", new ChangeClock(9, "a")).get();
+        clocks.recordDelete("AUTH_t", "d", new ChangeClock(7, "a")).get();
+        clocks.recordDelete("AUTH_tx", "c", new ChangeClock(8, "a")).get(); // another account, same start
+        for (int i = 0; i < 10_000; i++) {
+            deletes.add("AUTH_u/" + String.format("k%05d", i) + "/" + new ChangeClock(1, "a"));
+        }
+        ChangeClocks.DeletePage t = clocks.deletes("AUTH_t", "").get();
+        assertEquals(Map.of("c", new ChangeClock(9, "a"), "d", new ChangeClock(7, "a")), t.deletes());
+        assertEquals(null, t.next(), "one page");
+        assertTrue(deletes.stream().noneMatch(n -> n.equals("AUTH_t/c/" + new ChangeClock(5, "a"))), "older one dropped");
+        ChangeClocks.DeletePage first = clocks.deletes("AUTH_u", "").get();
+        assertEquals(10_000, first.deletes().size());
+        assertEquals("AUTH_u/k09999/" + new ChangeClock(1, "a"), first.next(), "a full page names the next marker");
+        ChangeClocks.DeletePage last = clocks.deletes("AUTH_u", first.next()).get();
+        assertEquals(Map.of(), last.deletes());
+        assertEquals(null, last.next());
+        assertEquals(new ChangeClocks.DeletePage(Map.of(), null), new ChangeClocks(req ->
+                CompletableFuture.completedFuture(new ClusterResponse(404, Map.of(), new byte[0])), "AUTH_autosync")
+                .deletes("AUTH_t", "").get(), "nothing ever deleted here");
     }
 
     @Test
