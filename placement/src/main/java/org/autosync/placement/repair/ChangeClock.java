@@ -18,9 +18,10 @@ public record ChangeClock(long stampMicros, String site) implements Comparable<C
             .thenComparing(ChangeClock::site);
 
     /**
-     * The name under which a site keeps when Autosync deleted a container (a tombstone): Swift
-     * shows no deleted container, and reconcile must tell a copy left over from that delete from
-     * one made since. Not a header name, so no request ever sets or applies it.
+     * Among a site's clocks for a container given to {@link ReconcileDecision}: when Autosync
+     * deleted the container at that site (Swift shows no deleted container, and reconcile must
+     * tell a copy left over from that delete from one made since). Not a header name, so no
+     * request ever sets or applies it; the proxy keeps deletes apart from the header clocks.
      */
     public static final String CONTAINER_DELETED = "autosync-container-deleted";
 

@@ -16,15 +16,19 @@ import java.util.List;
  * @param concurrency containers handled at once
  * @param maxDeletes  a run that would delete more containers (copies left over from a delete
  *                    Autosync recorded) deletes none; also the command's default
+ * @param keepDeletes how long the time of a container delete is kept for reconcile, as Swift
+ *                    keeps its tombstones for reclaim_age
  */
-public record ReconcileSettings(Duration interval, List<String> accounts, int concurrency, int maxDeletes) {
+public record ReconcileSettings(Duration interval, List<String> accounts, int concurrency, int maxDeletes,
+                                Duration keepDeletes) {
     public ReconcileSettings {
         requireNonNull(interval, "interval");
+        requireNonNull(keepDeletes, "keepDeletes");
         accounts = List.copyOf(requireNonNull(accounts, "accounts"));
     }
 
     public static ReconcileSettings defaults() {
-        return new ReconcileSettings(Duration.ofHours(1), List.of(), 16, 100);
+        return new ReconcileSettings(Duration.ofHours(1), List.of(), 16, 100, Duration.ofDays(7));
     }
 
     static ReconcileSettings fromConfig(Config c) {
@@ -66,6 +70,15 @@ public record ReconcileSettings(Duration interval, List<String> accounts, int co
         if (maxDeletes < 0) {
             throw new SettingsException("autosync.reconcile.max-deletes", "must be 0 or more");
         }
-        return new ReconcileSettings(interval, accounts, concurrency, maxDeletes);
+        Duration keepDeletes;
+        try {
+            keepDeletes = c.getDuration("reconcile.keep-deletes");
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync.reconcile.keep-deletes", ex.getMessage());
+        }
+        if (keepDeletes.toHours() < 1) {
+            throw new SettingsException("autosync.reconcile.keep-deletes", "must be at least 1h");
+        }
+        return new ReconcileSettings(interval, accounts, concurrency, maxDeletes, keepDeletes);
     }
 }

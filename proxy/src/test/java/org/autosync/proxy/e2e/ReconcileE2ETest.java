@@ -219,7 +219,15 @@ class ReconcileE2ETest {
         assertEquals(204, send(SWIFT_B, "DELETE", leftAtA).statusCode());
         running.get(1).federation().changeClocks().recordDelete(ACCOUNT, leftAtA, new ChangeClock(now, "b")).get();
 
+        // a delete older than reconcile.keep-deletes (7 days) is forgotten, as Swift forgets its tombstones
+        String longAgo = name("deleted-long-ago");
+        ChangeClock old = new ChangeClock(java.time.Instant.now().minus(java.time.Duration.ofDays(8)).toEpochMilli() * 1000,
+                "a");
+        proxyA().federation().changeClocks().recordDelete(ACCOUNT, longAgo, old).get();
+
         ReconcileReport dry = reconcile(true, 1);
+        assertEquals(old, proxyA().federation().changeClocks().deletes(ACCOUNT, "").get().deletes().get(longAgo),
+                "a dry run drops nothing");
         assertTrue(detail(dry, left).startsWith("not deleted: this run would delete 2 containers, more than the 1"),
                 detail(dry, left));
         ReconcileReport dryAll = reconcile(true, -1);
@@ -246,6 +254,8 @@ class ReconcileE2ETest {
         assertEquals(404, send(SWIFT_A, "HEAD", left).statusCode(), "nor brings a deleted copy back");
         assertEquals(204, send(SWIFT_A, "HEAD", leftAtA).statusCode());
 
+        assertEquals(null, proxyA().federation().changeClocks().deletes(ACCOUNT, "").get().deletes().get(longAgo),
+                "a run drops this site's deletes older than keep-deletes");
         ReconcileReport done = reconcile(false, 2);
         assertEquals(0, done.failed(), done.toMap(true).toString());
         assertEquals(2, done.deleted(), done.toMap(true).toString());

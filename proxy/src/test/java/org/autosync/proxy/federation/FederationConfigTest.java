@@ -256,6 +256,7 @@ class FederationConfigTest {
         assertEquals(java.time.Duration.ofSeconds(300), r.syncPass());
         assertEquals(java.time.Duration.ofHours(1), r.drainDeadline());
         assertEquals(100, parse(valid()).federation().reconcile().maxDeletes());
+        assertEquals(java.time.Duration.ofDays(7), parse(valid()).federation().reconcile().keepDeletes());
         assertEquals(0, parse(with("autosync.reconcile.max-deletes = 0")).federation().reconcile().maxDeletes());
     }
 
@@ -278,6 +279,8 @@ class FederationConfigTest {
         assertNames(refused(with("autosync.reconcile.concurrency = 1000")), "autosync.reconcile.concurrency");
         assertNames(refused(with("autosync.reconcile.max-deletes = -1")), "autosync.reconcile.max-deletes");
         assertNames(refused(with("autosync.reconcile.max-deletes = lots")), "autosync.reconcile.max-deletes");
+        assertNames(refused(with("autosync.reconcile.keep-deletes = 10m")), "autosync.reconcile.keep-deletes");
+        assertNames(refused(with("autosync.reconcile.keep-deletes = soon")), "autosync.reconcile.keep-deletes");
         assertNames(refused(with("autosync.repair.interval = 1ms")), "autosync.repair.interval");
         assertNames(refused(with("autosync.reconcile.interval = 10ms")), "autosync.reconcile.interval");
         assertNames(refused(with("autosync.reconcile.accounts = [\" AUTH_x\"]")), "autosync.reconcile.accounts");

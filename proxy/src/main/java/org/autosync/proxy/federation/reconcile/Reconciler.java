@@ -259,18 +259,31 @@ public final class Reconciler {
          * The container deletes every site took in the account, read once per run (a few
          * listings per site, not one per container). A delete taken during the run is still
          * pending at its site, and its key left to repair; these are for deletes whose records
-         * are gone. A site whose deletes cannot be read fails the keys missing there.
+         * are gone. A site whose deletes cannot be read fails the keys missing there. Deletes
+         * older than {@code reconcile.keep-deletes} count as none, and this site drops its own
+         * (not in a dry run), as Swift drops its tombstones after reclaim_age.
          */
         private AccountDeletes deletesOf(String account) throws InterruptedException {
             Map<String, Map<String, ChangeClock>> bySite = new LinkedHashMap<>();
             Map<String, String> unreadable = new LinkedHashMap<>();
+            Instant now = clock.instant();
+            long keptSince = (now.getEpochSecond() - fed.reconcile().keepDeletes().toSeconds()) * 1_000_000L;
+            List<CompletableFuture<Void>> drops = new ArrayList<>();
             for (Site s : fed.sites().all()) {
                 Map<String, ChangeClock> all = new java.util.HashMap<>();
+                boolean here = s.name().equals(fed.site().name());
                 try {
                     String marker = "";
                     do {
                         ChangeClocks.DeletePage page = await(deletesPage(s, account, marker));
-                        page.deletes().forEach((c, clock) -> all.merge(c, clock, (x, y) -> x.isNewerThan(y) ? x : y));
+                        page.deletes().forEach((c, d) -> {
+                            if (d.stampMicros() >= keptSince) {
+                                all.merge(c, d, (x, y) -> x.isNewerThan(y) ? x : y);
+                            } else if (here && !options.dryRun()) {
+                                requests.incrementAndGet();
+                                drops.add(clocks.dropDelete(account, c, d).handle((v, e) -> null)); // next run again
+                            }
+                        });
                         marker = page.next();
                     } while (marker != null);
                     bySite.put(s.name(), all);
@@ -278,6 +291,7 @@ public final class Reconciler {
                     unreadable.put(s.name(), e.getMessage());
                 }
             }
+            await(CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
             return new AccountDeletes(bySite, unreadable);
         }
 

@@ -77,6 +77,14 @@ public final class ChangeClocks {
         return put(deletesPath, account + "/" + container + "/" + clock, true);
     }
 
+    /** Forgets a delete recorded here (one that {@link #deletes} gave). */
+    public CompletableFuture<Void> dropDelete(String account, String container, ChangeClock clock) {
+        return local.apply(new ClusterRequest("DELETE", objectPath(deletesPath, account + "/" + container + "/" + clock),
+                Map.of(), new byte[0])).thenCompose(resp -> resp.is2xx() || resp.status() == 404
+                        ? CompletableFuture.<Void>completedFuture(null)
+                        : CompletableFuture.<Void>failedFuture(new IOException("dropping a delete: " + resp.status())));
+    }
+
     /**
      * The account's deletes after {@code marker} ("" for the first page), the newest per
      * container; superseded ones found on the page are dropped. A 404 (nothing ever deleted

@@ -95,6 +95,8 @@ class ChangeClocksTest {
         ChangeClocks.DeletePage last = clocks.deletes("AUTH_u", first.next()).get();
         assertEquals(Map.of(), last.deletes());
         assertEquals(null, last.next());
+        clocks.dropDelete("AUTH_t", "d", new ChangeClock(7, "a")).get();
+        assertEquals(Map.of("c", new ChangeClock(9, "a")), clocks.deletes("AUTH_t", "").get().deletes(), "dropped");
         assertEquals(new ChangeClocks.DeletePage(Map.of(), null), new ChangeClocks(req ->
                 CompletableFuture.completedFuture(new ClusterResponse(404, Map.of(), new byte[0])), "AUTH_autosync")
                 .deletes("AUTH_t", "").get(), "nothing ever deleted here");
