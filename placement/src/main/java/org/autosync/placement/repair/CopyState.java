@@ -73,6 +73,16 @@ public record CopyState(Presence presence, Map<String, String> headers, String d
         }
     }
 
+    /** Swift's object count of a container copy; null when not given or not a number. */
+    public Long knownObjectCount() {
+        String v = headers.get(ReplicatedHeaders.OBJECT_COUNT);
+        try {
+            return v == null ? null : Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Swift's object count of a container copy; 0 when not given. */
     public long objectCount() {
         String v = headers.get(ReplicatedHeaders.OBJECT_COUNT);

@@ -212,9 +212,9 @@ public final class ReconcileDecision {
                     + "after (by Last-Modified): not surely left over; kept");
         }
         List<String> full = present.stream()
-                .filter(s -> copies.get(s).objectCount() > 0 || copies.get(s).header(ReplicatedHeaders.OBJECT_COUNT) == null)
-                .map(s -> s + " (" + (copies.get(s).header(ReplicatedHeaders.OBJECT_COUNT) == null ? "object count unknown"
-                        : copies.get(s).objectCount() + " objects") + ")").toList();
+                .filter(s -> copies.get(s).knownObjectCount() == null || copies.get(s).knownObjectCount() > 0)
+                .map(s -> s + " (" + (copies.get(s).knownObjectCount() == null ? "object count unknown"
+                        : copies.get(s).knownObjectCount() + " objects") + ")").toList();
         if (!full.isEmpty()) {
             return new Plan(Verdict.CONFLICT, List.of(), when + ", but the copy left at " + String.join(", ", full)
                     + " holds objects: kept; delete them and the container through Autosync, or PUT the container "

@@ -280,6 +280,8 @@ class ReconcileDecisionTest {
         Plan unknown = afterDeleteAtA(CopyState.present(noCount));
         assertEquals(Verdict.CONFLICT, unknown.verdict(), "no count: not known to be empty");
         assertTrue(unknown.reason().contains("object count unknown"), unknown.reason());
+        noCount.put("x-container-object-count", "many");
+        assertEquals(Verdict.CONFLICT, afterDeleteAtA(CopyState.present(noCount)).verdict(), "not a number: unknown");
     }
 
     @Test

@@ -120,9 +120,19 @@ public final class FanOutExecutor {
         // clocks are Autosync's to set: a client's would let it win every conflict
         ClusterRequest base = req.with(CONSISTENCY_HEADER, null).with(ClockHeaders.CLOCKS, null)
                 .with(ClockHeaders.WANT_CLOCKS, null).with(ClockHeaders.WANT_PENDING, null)
-                .with(ClockHeaders.CHANGED_AT, null);
+                .with(ClockHeaders.CHANGED_AT, null).with(ClockHeaders.WANT_DELETES, null);
         if (container && req.method().equals("DELETE")) {
-            return deleteContainer(base, path, placement, consistency);
+            // pending from before the local copy goes until recorded or done everywhere: a
+            // reconcile meanwhile must not bring the copy back from the others
+            Runnable underway = records.deleteUnderway(path.account(), path.container());
+            CompletableFuture<ClusterResponse> deleted;
+            try {
+                deleted = deleteContainer(base, path, placement, consistency);
+            } catch (RuntimeException e) {
+                underway.run();
+                throw e;
+            }
+            return deleted.whenComplete((r, err) -> underway.run());
         }
         if (path.kind() == SwiftPath.Kind.ACCOUNT && req.method().equals("DELETE")) {
             return deleteAccount(base, path, placement, consistency);

@@ -100,14 +100,14 @@ public final class PeerApply {
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
         clean = ownSyncTarget(clean, path);
         boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
+        if (wantDeletes != null && clean.method().equals("GET") && path.kind() == SwiftPath.Kind.ACCOUNT) {
+            return deletes(path.account(), wantDeletes);
+        }
         if (clocks == null || !keyed) {
             return apply(clean);
         }
         String account = path.account();
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
-        if (wantDeletes != null && clean.method().equals("GET") && container.isEmpty()) {
-            return deletes(account, wantDeletes);
-        }
         if (clean.method().equals("HEAD")) {
             CompletableFuture<ClusterResponse> head = apply(clean);
             if (wantClocks) {
@@ -167,9 +167,19 @@ public final class PeerApply {
      * {container: clock}, "next": marker or null}}; {@code marker} as {@link ClockHeaders#WANT_DELETES} says.
      */
     private CompletableFuture<ClusterResponse> deletes(String account, String marker) {
-        String after = ClockHeaders.FIRST_PAGE.equals(marker.strip()) ? ""
-                : java.net.URLDecoder.decode(marker.strip(), java.nio.charset.StandardCharsets.UTF_8);
-        return clocks.deletes(account, after).handle((page, err) -> {
+        String after;
+        try {
+            after = ClockHeaders.FIRST_PAGE.equals(marker.strip()) ? ""
+                    : java.net.URLDecoder.decode(marker.strip(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(ClusterResponse.text(400, "autosync: "
+                    + ClockHeaders.WANT_DELETES + ": not a marker: " + e.getMessage()));
+        }
+        // repair off here: no delete was ever recorded, and the answer says so
+        CompletableFuture<ChangeClocks.DeletePage> listed = clocks == null
+                ? CompletableFuture.completedFuture(new ChangeClocks.DeletePage(Map.of(), null))
+                : clocks.deletes(account, after);
+        return listed.handle((page, err) -> {
             if (err != null) {
                 log.warn("site {}: the deletes of {} could not be listed: {}", site, account,
                         ClusterClient.cause(err).getMessage());

@@ -51,6 +51,9 @@ import org.autosync.proxy.route.SwiftPath;
 public final class Reconciler {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final int MAX_DETAILS = 1000;
+    /** Old deletes this site drops per account and run: a backlog goes over a few runs. */
+    private static final int MAX_DROPS = 1000;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Reconciler.class);
     private static final long CALL_LIMIT_SECONDS = 120;
 
     /**
@@ -269,6 +272,10 @@ public final class Reconciler {
             Instant now = clock.instant();
             long keptSince = (now.getEpochSecond() - fed.reconcile().keepDeletes().toSeconds()) * 1_000_000L;
             List<CompletableFuture<Void>> drops = new ArrayList<>();
+            List<CompletableFuture<Void>> lanes = new ArrayList<>(); // a few drops at a time, not a page at once
+            for (int i = 0; i < 4; i++) {
+                lanes.add(CompletableFuture.completedFuture(null));
+            }
             for (Site s : fed.sites().all()) {
                 Map<String, ChangeClock> all = new java.util.HashMap<>();
                 boolean here = s.name().equals(fed.site().name());
@@ -279,9 +286,13 @@ public final class Reconciler {
                         page.deletes().forEach((c, d) -> {
                             if (d.stampMicros() >= keptSince) {
                                 all.merge(c, d, (x, y) -> x.isNewerThan(y) ? x : y);
-                            } else if (here && !options.dryRun()) {
+                            } else if (here && !options.dryRun() && drops.size() < MAX_DROPS) {
                                 requests.incrementAndGet();
-                                drops.add(clocks.dropDelete(account, c, d).handle((v, e) -> null)); // next run again
+                                int lane = drops.size() % lanes.size();
+                                CompletableFuture<Void> next = lanes.get(lane).thenCompose(v ->
+                                        clocks.dropDelete(account, c, d).handle((x, e) -> null)); // next run again
+                                lanes.set(lane, next);
+                                drops.add(next);
                             }
                         });
                         marker = page.next();
@@ -291,7 +302,11 @@ public final class Reconciler {
                     unreadable.put(s.name(), e.getMessage());
                 }
             }
-            await(CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
+            try {
+                await(CompletableFuture.allOf(drops.toArray(CompletableFuture[]::new)));
+            } catch (IllegalStateException e) {
+                log.warn("reconcile of {}: dropping old deletes: {}; the next run drops the rest", account, e.getMessage());
+            }
             return new AccountDeletes(bySite, unreadable);
         }
 
@@ -310,15 +325,9 @@ public final class Reconciler {
                                     + resp.brief());
                         }
                         try {
-                            com.fasterxml.jackson.databind.JsonNode j = JSON.readTree(resp.body());
-                            Map<String, ChangeClock> m = new LinkedHashMap<>();
-                            j.path("deletes").fields().forEachRemaining(e ->
-                                    m.put(e.getKey(), ChangeClock.parse(e.getValue().asText())));
-                            String next = j.path("next").isTextual() ? j.path("next").asText() : null;
-                            return new ChangeClocks.DeletePage(m, next);
-                        } catch (java.io.IOException | IllegalArgumentException e) {
-                            throw new IllegalStateException("deletes at " + s.name() + ": not readable: "
-                                    + e.getMessage(), e);
+                            return parseDeletes(resp.body());
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalStateException("deletes at " + s.name() + ": " + e.getMessage(), e);
                         }
                     });
         }
@@ -596,6 +605,27 @@ public final class Reconciler {
 
     /** The container deletes each site took in one account (container -> newest), and the sites that could not say. */
     private record AccountDeletes(Map<String, Map<String, ChangeClock>> bySite, Map<String, String> unreadable) {
+    }
+
+    /**
+     * A peer's page of deletes: {@code {"deletes": {container: clock}, "next": marker or null}}.
+     * Anything else (a peer too old to know the question answers with Swift's listing) is
+     * IllegalArgumentException: no deletes is not the same as deletes unknown.
+     */
+    static ChangeClocks.DeletePage parseDeletes(byte[] body) {
+        com.fasterxml.jackson.databind.JsonNode j;
+        try {
+            j = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("not JSON", e);
+        }
+        if (j == null || !j.isObject() || !j.path("deletes").isObject()
+                || !(j.path("next").isNull() || j.path("next").isTextual())) {
+            throw new IllegalArgumentException("not a page of deletes");
+        }
+        Map<String, ChangeClock> m = new LinkedHashMap<>();
+        j.path("deletes").fields().forEachRemaining(e -> m.put(e.getKey(), ChangeClock.parse(e.getValue().asText())));
+        return new ChangeClocks.DeletePage(m, j.path("next").isTextual() ? j.path("next").asText() : null);
     }
 
     /**

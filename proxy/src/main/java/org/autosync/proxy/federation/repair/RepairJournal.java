@@ -86,6 +86,9 @@ public final class RepairJournal implements RepairRecords, RecordStore {
      */
     private final ConcurrentSkipListMap<String, Long> recentWrites = new ConcurrentSkipListMap<>();
     private static final long RECENT_WRITES_NANOS = TimeUnit.MINUTES.toNanos(2);
+    /** Key hashes of the deletes this process is carrying out, with how many at once. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> deletesUnderway =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public RepairJournal(LocalService local, String account, Duration fresh) {
         this(requireNonNull(local, "local")::send, account, fresh);
@@ -137,8 +140,26 @@ public final class RepairJournal implements RepairRecords, RecordStore {
                 }));
     }
 
-    /** Whether this process wrote a record for the key lately and has not deleted it. */
+    @Override
+    public Runnable deleteUnderway(String account, String container) {
+        String hash = RepairRecord.keyHash(account, container);
+        deletesUnderway.merge(hash, 1, Integer::sum);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                deletesUnderway.computeIfPresent(hash, (k, n) -> n == 1 ? null : n - 1);
+            }
+        };
+    }
+
+    /**
+     * Whether this process wrote a record for the key lately and has not deleted it, or is
+     * carrying out a delete of it.
+     */
     private boolean wroteFor(String keyHash) {
+        if (deletesUnderway.containsKey(keyHash)) {
+            return true;
+        }
         String first = recentWrites.ceilingKey(keyHash + "/");
         return first != null && first.startsWith(keyHash + "/");
     }

@@ -43,6 +43,11 @@ public interface RepairRecords {
                                                                long changedAtMicros) {
             return CompletableFuture.completedFuture(List.of());
         }
+
+        @Override
+        public Runnable deleteUnderway(String account, String container) {
+            return () -> { };
+        }
     };
 
     /** Stores records durably; completes exceptionally when one could not be stored. */
@@ -76,4 +81,12 @@ public interface RepairRecords {
      * container kept, as it would be on a single Swift. Completes with the records removed.
      */
     CompletableFuture<List<String>> supersedeDrains(String account, String container, long changedAtMicros);
+
+    /**
+     * Notes that a client's delete of the container is being carried out by this process, from
+     * before its local copy goes until its records are written or every site has it: the key
+     * counts as pending meanwhile ({@link #hasPending}, {@link #mayHavePending}), so that a
+     * reconcile does not bring back the copy already deleted. Run what it returns when done.
+     */
+    Runnable deleteUnderway(String account, String container);
 }

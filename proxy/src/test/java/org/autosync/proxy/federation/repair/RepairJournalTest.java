@@ -135,4 +135,21 @@ class RepairJournalTest {
         assertEquals(record("c3"), journal.read(name).get().record());
         assertEquals(List.of(), calls);
     }
+
+    @Test
+    void aDeleteUnderwayIsPendingUntilItIsDoneEvenTwiceAtOnce() throws Exception {
+        RepairJournal journal = new RepairJournal(this::swift, "AUTH_autosync", Duration.ZERO);
+        assertFalse(journal.hasPending("AUTH_t", "c").get());
+        Runnable first = journal.deleteUnderway("AUTH_t", "c");
+        Runnable second = journal.deleteUnderway("AUTH_t", "c");
+        assertTrue(journal.hasPending("AUTH_t", "c").get(), "no record yet, but the local copy may be gone");
+        assertTrue(journal.mayHavePending("AUTH_t", "c").get(), "and a peer asking hears so");
+        assertFalse(journal.hasPending("AUTH_t", "d").get(), "only that key");
+        first.run();
+        first.run(); // once is once
+        assertTrue(journal.hasPending("AUTH_t", "c").get(), "the other delete is still underway");
+        second.run();
+        assertFalse(journal.hasPending("AUTH_t", "c").get());
+        assertFalse(journal.mayHavePending("AUTH_t", "c").get());
+    }
 }
