@@ -103,41 +103,15 @@ public final class ChangeClocks {
             }
             Map<String, ChangeClock> newest = new TreeMap<>();
             List<String> older = new ArrayList<>();
-            String last = null;
-            int n = 0;
+            Page page;
             try {
-                for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
-                    String name = o.path("name").asText();
-                    last = name;
-                    n++;
-                    int a = name.indexOf('/');
-                    int c = name.lastIndexOf('/');
-                    if (a < 0 || c <= a) {
-                        continue;
-                    }
-                    ChangeClock clock;
-                    try {
-                        clock = ChangeClock.parse(name.substring(c + 1));
-                    } catch (IllegalArgumentException e) {
-                        continue; // not ours
-                    }
-                    String container = name.substring(a + 1, c);
-                    ChangeClock had = newest.get(container);
-                    if (clock.isNewerThan(had)) {
-                        if (had != null) {
-                            older.add(account + "/" + container + "/" + had);
-                        }
-                        newest.put(container, clock);
-                    } else {
-                        older.add(name);
-                    }
-                }
+                page = newestOf(resp.body(), newest, older);
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
             older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(deletesPath, o), Map.of(),
                     new byte[0])));
-            return CompletableFuture.completedFuture(new DeletePage(newest, n == PAGE ? last : null));
+            return CompletableFuture.completedFuture(new DeletePage(newest, page.size() == PAGE ? page.last() : null));
         });
     }
 
@@ -193,44 +167,59 @@ public final class ChangeClocks {
             if (!resp.is2xx()) {
                 return CompletableFuture.failedFuture(new Unreadable(resp));
             }
-            String last = null;
-            int n = 0;
+            Page page;
             try {
-                for (JsonNode o : resp.body().length == 0 ? JSON.createArrayNode() : JSON.readTree(resp.body())) {
-                    String name = o.path("name").asText();
-                    last = name;
-                    n++;
-                    String[] parts = name.split("/", 3);
-                    if (parts.length != 3) {
-                        continue;
-                    }
-                    ChangeClock c;
-                    try {
-                        c = ChangeClock.parse(parts[2]);
-                    } catch (IllegalArgumentException e) {
-                        continue; // not ours
-                    }
-                    ChangeClock had = newest.get(parts[1]);
-                    if (c.isNewerThan(had)) {
-                        if (had != null) {
-                            older.add(parts[0] + "/" + parts[1] + "/" + had);
-                        }
-                        newest.put(parts[1], c);
-                    } else {
-                        older.add(name);
-                    }
-                }
+                page = newestOf(resp.body(), newest, older);
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            if (n == PAGE) {
-                return read(prefix, last, newest, older);
+            if (page.size() == PAGE) {
+                return read(prefix, page.last(), newest, older);
             }
             // superseded clocks only take room: dropped as they are found
             older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(containerPath, o), Map.of(),
                     new byte[0])));
             return CompletableFuture.completedFuture(newest);
         });
+    }
+
+    /** A listing page's size and last name (null when empty). */
+    private record Page(int size, String last) {
+    }
+
+    /**
+     * Reads a listing page of names {@code <key>/<part>/<clock>} (a key's header clocks, or an
+     * account's deletes) into the newest clock per part; the names it supersedes, here or on
+     * an earlier page, go to {@code older}. Names that are not ours are skipped.
+     */
+    private static Page newestOf(byte[] body, Map<String, ChangeClock> newest, List<String> older) throws IOException {
+        String last = null;
+        int n = 0;
+        for (JsonNode o : body.length == 0 ? JSON.createArrayNode() : JSON.readTree(body)) {
+            String name = o.path("name").asText();
+            last = name;
+            n++;
+            String[] parts = name.split("/", 3);
+            if (parts.length != 3) {
+                continue;
+            }
+            ChangeClock c;
+            try {
+                c = ChangeClock.parse(parts[2]);
+            } catch (IllegalArgumentException e) {
+                continue; // not ours
+            }
+            ChangeClock had = newest.get(parts[1]);
+            if (c.isNewerThan(had)) {
+                if (had != null) {
+                    older.add(parts[0] + "/" + parts[1] + "/" + had);
+                }
+                newest.put(parts[1], c);
+            } else {
+                older.add(name);
+            }
+        }
+        return new Page(n, last);
     }
 
     /** Sixteen hex digits of SHA-256 over {@code account/container}: collisions are not a concern. */
