@@ -222,8 +222,9 @@ public final class ReconcileDecision {
         }
         List<SiteAction> deletes = present.stream()
                 .map(s -> new SiteAction(s, RepairAction.Kind.DELETE, Map.of())).toList();
-        return new Plan(Verdict.UPDATED, deletes, when + "; the empty copy left at " + String.join(", ", present)
-                + " is deleted");
+        return new Plan(Verdict.UPDATED, deletes, "the empty copy at " + String.join(", ", present)
+                + " is left over from the delete through Autosync at " + java.time.Instant.ofEpochSecond(at / 1_000_000L)
+                + " (at " + deleted.site() + ")");
     }
 
     /** The values every present copy must end with, their clocks, and the headers no clock settles. */

@@ -231,7 +231,8 @@ class ReconcileE2ETest {
         assertTrue(detail(dry, left).startsWith("not deleted: this run would delete 2 containers, more than the 1"),
                 detail(dry, left));
         ReconcileReport dryAll = reconcile(true, -1);
-        assertTrue(detail(dryAll, left).startsWith("would do: deleted through Autosync at "), detail(dryAll, left));
+        assertTrue(detail(dryAll, left).startsWith("would delete it: the empty copy at b is left over from the delete"),
+                detail(dryAll, left));
         assertTrue(detail(dryAll, leftAtA).contains("(at b)"), detail(dryAll, leftAtA));
         assertEquals(2, dryAll.deleted(), dryAll.toMap(true).toString());
         // the command, as an operator runs it: over its limit, exit 1 and each delete failed
@@ -259,8 +260,9 @@ class ReconcileE2ETest {
         ReconcileReport done = reconcile(false, 2);
         assertEquals(0, done.failed(), done.toMap(true).toString());
         assertEquals(2, done.deleted(), done.toMap(true).toString());
-        assertTrue(detail(done, left).endsWith("the empty copy left at b is deleted"), detail(done, left));
-        assertTrue(detail(done, leftAtA).endsWith("the empty copy left at a is deleted"), detail(done, leftAtA));
+        assertTrue(detail(done, left).startsWith("deleted: the empty copy at b is left over from the delete through "
+                + "Autosync at "), detail(done, left));
+        assertTrue(detail(done, leftAtA).startsWith("deleted: the empty copy at a is left over"), detail(done, leftAtA));
         for (String c : List.of(left, leftAtA)) {
             assertEquals(404, send(SWIFT_A, "HEAD", c).statusCode(), c + " is gone at a");
             assertEquals(404, send(SWIFT_B, "HEAD", c).statusCode(), c + " is gone at b");

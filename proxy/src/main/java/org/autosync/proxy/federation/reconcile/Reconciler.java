@@ -236,7 +236,7 @@ public final class Reconciler {
                 for (LeftOver l : all) {
                     updated.incrementAndGet();
                     deleted.incrementAndGet();
-                    detail(l.key(), ReconcileDecision.Verdict.UPDATED, "would do: " + l.plan().reason());
+                    detail(l.key(), ReconcileDecision.Verdict.UPDATED, "would delete it: " + l.plan().reason());
                 }
                 return;
             }
@@ -550,7 +550,7 @@ public final class Reconciler {
                     if (deletes) {
                         deleted.incrementAndGet();
                     }
-                    detail(key, ReconcileDecision.Verdict.UPDATED, plan.reason());
+                    detail(key, ReconcileDecision.Verdict.UPDATED, (deletes ? "deleted: " : "") + plan.reason());
                 } else {
                     failed.incrementAndGet();
                     detail(key, ReconcileDecision.Verdict.FAILED, plan.reason() + ": " + String.join("; ", errors));
