@@ -202,8 +202,8 @@ public final class ReconcileDecision {
         if (present.stream().anyMatch(s -> copies.get(s).changedAfter(at + RepairDecision.CLOCKS_AGREE_WITHIN_MICROS))) {
             return null;
         }
-        String when = "deleted through Autosync at " + java.time.Instant.ofEpochSecond(at / 1_000_000L)
-                + " (at " + deleted.site() + ")";
+        String atSite = java.time.Instant.ofEpochSecond(at / 1_000_000L) + " (at " + deleted.site() + ")";
+        String when = "deleted through Autosync at " + atSite;
         List<String> unsure = present.stream()
                 .filter(s -> !copies.get(s).changedBefore(at - LEFT_OVER_MARGIN_MICROS)).toList();
         if (!unsure.isEmpty()) {
@@ -223,8 +223,7 @@ public final class ReconcileDecision {
         List<SiteAction> deletes = present.stream()
                 .map(s -> new SiteAction(s, RepairAction.Kind.DELETE, Map.of())).toList();
         return new Plan(Verdict.UPDATED, deletes, "the empty copy at " + String.join(", ", present)
-                + " is left over from the delete through Autosync at " + java.time.Instant.ofEpochSecond(at / 1_000_000L)
-                + " (at " + deleted.site() + ")");
+                + " is left over from the delete through Autosync at " + atSite);
     }
 
     /** The values every present copy must end with, their clocks, and the headers no clock settles. */

@@ -52,33 +52,27 @@ public record ReconcileSettings(Duration interval, List<String> accounts, int co
                 throw new SettingsException("autosync.reconcile.accounts", "'" + a + "' is not an account name");
             }
         }
-        int concurrency;
-        try {
-            concurrency = c.getInt("reconcile.concurrency");
-        } catch (ConfigException ex) {
-            throw new SettingsException("autosync.reconcile.concurrency", ex.getMessage());
-        }
+        int concurrency = integer(c, "reconcile.concurrency");
         if (concurrency < 1 || concurrency > 256) {
             throw new SettingsException("autosync.reconcile.concurrency", "must be 1 to 256");
         }
-        int maxDeletes;
-        try {
-            maxDeletes = c.getInt("reconcile.max-deletes");
-        } catch (ConfigException ex) {
-            throw new SettingsException("autosync.reconcile.max-deletes", ex.getMessage());
-        }
+        int maxDeletes = integer(c, "reconcile.max-deletes");
         if (maxDeletes < 0) {
             throw new SettingsException("autosync.reconcile.max-deletes", "must be 0 or more");
         }
-        Duration keepDeletes;
-        try {
-            keepDeletes = c.getDuration("reconcile.keep-deletes");
-        } catch (ConfigException ex) {
-            throw new SettingsException("autosync.reconcile.keep-deletes", ex.getMessage());
-        }
+        Duration keepDeletes = FederationSettings.duration(c, "reconcile.keep-deletes");
         if (keepDeletes.toHours() < 1) {
             throw new SettingsException("autosync.reconcile.keep-deletes", "must be at least 1h");
         }
         return new ReconcileSettings(interval, accounts, concurrency, maxDeletes, keepDeletes);
+    }
+
+    /** The integer at {@code autosync.<path>}; errors name the key. */
+    private static int integer(Config c, String path) {
+        try {
+            return c.getInt(path);
+        } catch (ConfigException ex) {
+            throw new SettingsException("autosync." + path, ex.getMessage());
+        }
     }
 }
