@@ -26,6 +26,13 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
         }
     }
 
+    /** The records pending: how many (this replica's share too), draining deletes, the oldest, per target site. */
+    public record Backlog(int pending, int mine, int draining, Long oldestStampMicros, Map<String, SiteBacklog> perSite) {
+        public Backlog {
+            perSite = Map.copyOf(requireNonNull(perSite, "perSite"));
+        }
+    }
+
     /** A record left as it is because deciding it is not safe. */
     public record Conflict(String key, String site, String reason) {
     }
@@ -49,6 +56,12 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
     /** With {@code n} records more pending: written since the pass's listing began. */
     RepairStatus plusRecent(int n) {
         return n == 0 ? this : new RepairStatus(enabled, pending + n, mine, draining, oldestStampMicros, perSite,
+                conflicts, lastPass, lastPassTook, lastCounts, lastError, staleAfter);
+    }
+
+    /** With the backlog of a pass still running; the rest stays as of the last pass. */
+    RepairStatus withBacklog(Backlog b) {
+        return new RepairStatus(enabled, b.pending(), b.mine(), b.draining(), b.oldestStampMicros(), b.perSite(),
                 conflicts, lastPass, lastPassTook, lastCounts, lastError, staleAfter);
     }
 

@@ -63,6 +63,8 @@ public final class RepairWorker implements AutoCloseable {
     /** Records not finished yet: their next try, and what the last one found. */
     private final Map<String, Attempt> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile RepairStatus status;
+    /** Set while a pass runs (after its listing): {@link #status()} reads the backlog from it. */
+    private volatile Underway underway;
     /** Keys being handled now, by a pass or by a drain's own second check: never both at once. */
     private final Set<String> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Keys with a drain's second check booked, and when it is due (clock millis). */
@@ -129,11 +131,49 @@ public final class RepairWorker implements AutoCloseable {
 
     /**
      * As of the last pass, plus the records this process wrote since that pass began listing:
-     * a change made just now is pending at once, not from the next pass on.
+     * a change made just now is pending at once, not from the next pass on. While a pass runs,
+     * the backlog is its listing less the records it finished so far, so an operator watching
+     * a long pass (hundreds of records after a site came back) sees it shrink, and one after a
+     * restart sees it before the first pass ends.
      */
     public RepairStatus status() {
         RepairStatus s = status;
-        return s.lastPass() == null ? s : s.plusRecent(journal.writtenSince(listedAtNanos));
+        Underway u = underway;
+        if (u != null) {
+            s = s.withBacklog(u.backlog(finished));
+        } else if (s.lastPass() == null) {
+            return s;
+        }
+        return s.plusRecent(journal.writtenSince(listedAtNanos));
+    }
+
+    /**
+     * The listing of the pass running now (this site's records), and the backlog last worked out
+     * from it: computed again only once more records have finished.
+     */
+    private final class Underway {
+        private final List<String> names;
+        private final int notMine;
+        private volatile Live live;
+
+        private record Live(int finishedSeen, RepairStatus.Backlog backlog) {
+        }
+
+        Underway(List<String> names, int notMine) {
+            this.names = List.copyOf(names);
+            this.notMine = notMine;
+        }
+
+        RepairStatus.Backlog backlog(Set<String> done) {
+            int seen = done.size();
+            Live l = live;
+            if (l == null || l.finishedSeen() != seen) {
+                List<String> left = names.stream().filter(n -> !done.contains(n)).toList();
+                l = new Live(seen, backlogOf(left, left.size() - notMine));
+                live = l;
+            }
+            return l.backlog();
+        }
     }
 
     /** One pass now, on the caller's thread (tests, and the worker's own schedule). */
@@ -179,12 +219,14 @@ public final class RepairWorker implements AutoCloseable {
         // a key's records in listing order (oldest first), one after the other; keys side by side
         Map<String, List<String>> byKey = new LinkedHashMap<>();
         int foreign = 0;
+        List<String> records = new ArrayList<>(); // this site's, every replica's share
         for (String name : names) {
             String hash = RepairRecord.keyHashOf(name);
             if (!RepairRecord.isKeyHash(hash)) {
                 foreign++; // put there by hand, say: not Autosync's to read or delete
                 continue;
             }
+            records.add(name);
             if (RepairRecord.workerOf(hash, settings.workers()) != settings.workerIndex()) {
                 continue;
             }
@@ -195,6 +237,17 @@ public final class RepairWorker implements AutoCloseable {
             log.warn("{} object(s) in the repair container are not repair records (their names do not start"
                     + " with a key hash): left alone", foreign);
         }
+        underway = new Underway(records, records.size() - mine);
+        try {
+            return handleAll(started, byKey, records, mine, counts);
+        } finally {
+            underway = null; // after the status it leaves is in place
+        }
+    }
+
+    /** Hands the pass's keys to the pool, drains first, and sums up when all are done. */
+    private RepairStatus handleAll(Instant started, Map<String, List<String>> byKey, List<String> records, int mine,
+                                   Map<RepairAction.Kind, Integer> counts) {
         // drains first: a drain needs two checks a sync pass apart, so its first check goes
         // early and its wait overlaps the rest of the pass
         List<Map.Entry<String, List<String>>> keys = new ArrayList<>(byKey.entrySet());
@@ -228,9 +281,8 @@ public final class RepairWorker implements AutoCloseable {
                 log.warn("repair of a key failed: {}", e.getCause().toString());
             }
         }
-        status = summarize(started, names.stream().filter(n -> !finished.contains(n)
-                        && RepairRecord.isKeyHash(RepairRecord.keyHashOf(n))).toList(),
-                mine - (int) names.stream().filter(finished::contains).count(), counts);
+        List<String> left = records.stream().filter(n -> !finished.contains(n)).toList();
+        status = summarize(started, backlogOf(left, mine - (records.size() - left.size())), counts);
         return status;
     }
 
@@ -433,8 +485,8 @@ public final class RepairWorker implements AutoCloseable {
     }
 
 
-    private RepairStatus summarize(Instant started, List<String> names, int mine,
-                                   Map<RepairAction.Kind, Integer> counts) {
+    /** The records left of a listing, by target site; a drain waits on every site, not one. */
+    private static RepairStatus.Backlog backlogOf(List<String> names, int mine) {
         Map<String, RepairStatus.SiteBacklog> perSite = new LinkedHashMap<>();
         Long oldest = null;
         int draining = 0;
@@ -452,6 +504,11 @@ public final class RepairWorker implements AutoCloseable {
                 perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
             }
         }
+        return new RepairStatus.Backlog(names.size(), mine, draining, oldest, perSite);
+    }
+
+    private RepairStatus summarize(Instant started, RepairStatus.Backlog backlog,
+                                   Map<RepairAction.Kind, Integer> counts) {
         List<RepairStatus.Conflict> conflicts = new ArrayList<>();
         for (Attempt a : waiting.values()) {
             if (a.kind() == RepairAction.Kind.CONFLICT && a.record() != null && conflicts.size() < MAX_CONFLICTS_SHOWN) {
@@ -461,8 +518,9 @@ public final class RepairWorker implements AutoCloseable {
                 conflicts.add(new RepairStatus.Conflict(a.record().key(), site, a.reason()));
             }
         }
-        return new RepairStatus(true, names.size(), mine, draining, oldest, perSite, conflicts, started,
-                Duration.between(started, clock.instant()), counts, null, settings.staleAfter());
+        return new RepairStatus(true, backlog.pending(), backlog.mine(), backlog.draining(), backlog.oldestStampMicros(),
+                backlog.perSite(), conflicts, started, Duration.between(started, clock.instant()), counts, null,
+                settings.staleAfter());
     }
 
     /** The origin site in {@code <stamp>-<origin>-<nonce>}, site names with dashes included. */

@@ -182,6 +182,39 @@ class RepairWorkerTest {
     }
 
     @Test
+    void statusShowsTheBacklogShrinkWhileAPassRuns() throws Exception {
+        RepairWorker w = worker(SETTINGS);
+        add("slow", RepairOp.CONTAINER_PUT);
+        add("c2", RepairOp.CONTAINER_PUT);
+        add("c3", RepairOp.CONTAINER_PUT);
+        outcome = (r, e) -> new KeyRepairer.Outcome(Kind.CREATE, "made", true);
+        CompletableFuture<KeyRepairer.Outcome> slow = new CompletableFuture<>();
+        stall = slow; // the first record handled waits until the test answers it
+        Thread pass = new Thread(() -> {
+            try {
+                w.passNow();
+            } catch (Exception e) {
+                // reported by the assertions below
+            }
+        });
+        pass.start();
+        waitFor(() -> stored.size() == 1 && handled.size() == 3);
+        waitFor(() -> w.status().pending() == 1);
+        RepairStatus during = w.status();
+        assertEquals(1, during.pending(), "two of three finished, the pass still running");
+        assertEquals(1, during.mine());
+        assertEquals(Set.of("b"), during.perSite().keySet());
+        assertEquals(1, during.perSite().get("b").pending());
+        assertNull(during.lastPass(), "the first pass has not ended yet");
+        slow.complete(new KeyRepairer.Outcome(Kind.CREATE, "made", true));
+        pass.join(10_000);
+        RepairStatus after = w.status();
+        assertEquals(0, after.pending());
+        assertTrue(after.lastPass() != null);
+        assertEquals(Map.of(), after.perSite());
+    }
+
+    @Test
     void anObjectThatIsNotARecordIsLeftAloneAndThePassGoesOn() throws Exception {
         worker(SETTINGS);
         stored.put("notes.txt", new RepairRecord("AUTH_t", "x", RepairOp.CONTAINER_PUT, "b", "a", 1, Set.of()));
