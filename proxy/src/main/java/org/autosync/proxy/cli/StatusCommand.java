@@ -19,7 +19,8 @@ import org.autosync.proxy.config.Settings;
  * {@code /status} and prints it for a person (or as it came, with --json).
  *
  * <p>Exit codes: 0 all well; 1 the proxy did not answer; 3 something needs an operator (a site
- * unreachable, a repair conflict, a site whose oldest repair is older than repair.stale-after).
+ * unreachable, a repair or reconcile conflict, a site stale: nothing from it arrived by sync, or a
+ * repair for it waited, for longer than repair.stale-after).
  */
 public final class StatusCommand {
     public static final int ATTENTION = 3;
@@ -74,11 +75,15 @@ public final class StatusCommand {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode site = e.getValue();
             JsonNode route = s.path("ring").path("peers").path(e.getKey());
-            b.append(String.format("  %-12s %s%s%s%n", e.getKey(), site.path("reachable").asBoolean()
+            JsonNode lag = s.path("sync_lag_seconds").path(e.getKey() + "->" + s.path("site").asText());
+            b.append(String.format("  %-12s %s%s%s%s%n", e.getKey(), site.path("reachable").asBoolean()
                     ? "reachable" : "UNREACHABLE (" + site.path("problem").asText() + ")",
                     site.has("health") ? ", health " + site.path("health").asText() : "",
                     "around".equals(route.path("route").asText())
-                            ? ", ROUTED AROUND (down since " + route.path("down_since").asText() + ")" : ""));
+                            ? ", ROUTED AROUND (down since " + route.path("down_since").asText() + ")" : "",
+                    site.path("stale").asBoolean() ? ", STALE: nothing from it arrived by sync for "
+                            + (lag.isNumber() ? age(lag.asLong()) : "a long time")
+                            + ", more than repair.stale-after; see README, Re-seeding a site" : ""));
         }
         JsonNode check = s.path("startup_check");
         if (check.isObject() && check.path("failed").size() > 0) {
@@ -100,6 +105,7 @@ public final class StatusCommand {
             }
             b.append('\n');
         }
+        renderReconcile(s.path("reconcile"), b);
         JsonNode r = s.path("repair");
         if (!r.path("enabled").asBoolean()) {
             b.append("repair: off\n");
@@ -141,11 +147,43 @@ public final class StatusCommand {
         return b.toString();
     }
 
+    /** The periodic reconcile: its interval, and how its last run went. */
+    private static void renderReconcile(JsonNode rec, StringBuilder b) {
+        if (!rec.isObject()) {
+            return; // a proxy without federation
+        }
+        long every = rec.path("interval_seconds").asLong();
+        b.append("reconcile: ").append(every == 0 ? "not run by the proxy (reconcile.interval = 0)"
+                : "every " + age(every));
+        JsonNode last = rec.path("last");
+        if (last.isObject()) {
+            JsonNode sync = last.path("sync");
+            b.append(String.format(java.util.Locale.ROOT,
+                    "%n  last run %s (%.0f s): %d containers, updated %d (deleted %d), unmodified %d, failed %d,"
+                            + " conflicts %d", last.path("started").asText(), last.path("seconds").asDouble(),
+                    last.path("containers").path("processed").asInt(), sync.path("updated").asInt(),
+                    last.path("containers").path("deleted").asInt(), sync.path("unmodified").asInt(),
+                    sync.path("failed").asInt(), sync.path("conflicts").asInt()));
+            if (sync.path("conflicts").asInt() > 0) {
+                b.append("\n  its conflicts are listed by: autosync reconcile --config FILE --dry-run");
+            }
+        } else if (every != 0) {
+            b.append(", no run yet");
+        }
+        if (rec.path("last_error").isTextual()) {
+            b.append("\n  last error: ").append(rec.path("last_error").asText());
+        }
+        b.append('\n');
+    }
+
     static boolean needsAttention(JsonNode s) {
         for (JsonNode site : s.path("sites")) {
-            if (!site.path("reachable").asBoolean()) {
+            if (!site.path("reachable").asBoolean() || site.path("stale").asBoolean()) {
                 return true;
             }
+        }
+        if (s.path("reconcile").path("last").path("sync").path("conflicts").asInt() > 0) {
+            return true;
         }
         JsonNode r = s.path("repair");
         for (JsonNode site : r.path("sites")) {

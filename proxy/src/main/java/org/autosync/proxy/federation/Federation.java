@@ -155,7 +155,10 @@ public final class Federation implements AutoCloseable {
                     known != null ? known::knownAccounts : fed::reconcileAccounts,
                     fed.repair().workerIndex() == 0, clock, metrics);
         }
-        reconcileThread = reconciler == null || fed.reconcile().interval().isZero() ? null
+        // one replica of a site reconciles (as one rewires and writes canaries): replicas running
+        // the same run side by side would act on the same keys at once
+        reconcileThread = reconciler == null || fed.reconcile().interval().isZero()
+                || fed.repair().workerIndex() != 0 ? null
                 : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "autosync-reconcile");
                     t.setDaemon(true);
@@ -379,6 +382,11 @@ public final class Federation implements AutoCloseable {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> site = (Map<String, Object>) sites.get(name);
                 site.putAll(h);
+                if (canaries != null) {
+                    // away longer than Swift keeps object deletes, it may never get some of them:
+                    // README, "Re-seeding a site"
+                    site.put("stale", canaries.staleFrom(name, fed.repair().staleAfter()));
+                }
             });
             m.put("sites", sites);
             m.put("sync_lag_seconds", canaries == null ? null : canaries.lagIntoThisSite());

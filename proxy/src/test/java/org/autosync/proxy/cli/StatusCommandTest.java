@@ -67,6 +67,48 @@ class StatusCommandTest {
     }
 
     @Test
+    void aSiteNothingArrivedFromBySyncForTooLongIsStaleThoughReachable() throws Exception {
+        JsonNode s = json("""
+                {'site': 'a', 'sites': {'a': {'reachable': true},
+                                        'b': {'reachable': true, 'health': 'up', 'stale': true}},
+                 'sync_lag_seconds': {'b->a': 691200.0},
+                 'repair': {'enabled': true, 'pending': 0, 'oldest_age_seconds': 0, 'sites': {}, 'conflicts': [],
+                            'last_pass': '2026-11-28T12:00:00Z', 'last_pass_ms': 12,
+                            'last_pass_outcomes': {}, 'last_error': null}}
+                """);
+        String text = StatusCommand.render(s);
+        assertTrue(text.contains("b            reachable, health up, STALE: nothing from it arrived by sync for 8 d,"
+                + " more than repair.stale-after; see README, Re-seeding a site\n"), text);
+        assertTrue(StatusCommand.needsAttention(s), "no repair record, yet the site needs an operator");
+        assertFalse(StatusCommand.needsAttention(json(HEALTHY.replace("'b': {'reachable': true}",
+                "'b': {'reachable': true, 'stale': false}"))));
+    }
+
+    @Test
+    void theLastReconcileIsShownAndItsConflictsNeedAttention() throws Exception {
+        String withRun = HEALTHY.replace("'repair':", """
+                'reconcile': {'interval_seconds': 3600, 'last_error': null,
+                              'last': {'sync': {'updated': 3, 'unmodified': 40, 'failed': 0, 'conflicts': CONFLICTS},
+                                       'containers': {'processed': 44, 'total': 44, 'repair_pending': 0, 'deleted': 1},
+                                       'dry_run': false, 'started': '2026-11-28T11:00:00Z', 'seconds': 4.2,
+                                       'requests': 90}},
+                'repair':""");
+        JsonNode clean = json(withRun.replace("CONFLICTS", "0"));
+        String text = StatusCommand.render(clean);
+        assertTrue(text.contains("reconcile: every 60 min\n  last run 2026-11-28T11:00:00Z (4 s): 44 containers,"
+                + " updated 3 (deleted 1), unmodified 40, failed 0, conflicts 0\nrepair:"), text);
+        assertFalse(StatusCommand.needsAttention(clean));
+        JsonNode conflicted = json(withRun.replace("CONFLICTS", "1"));
+        assertTrue(StatusCommand.render(conflicted).contains("conflicts 1\n  its conflicts are listed by:"
+                + " autosync reconcile --config FILE --dry-run\n"), StatusCommand.render(conflicted));
+        assertTrue(StatusCommand.needsAttention(conflicted));
+        JsonNode none = json(HEALTHY.replace("'repair':",
+                "'reconcile': {'interval_seconds': 3600, 'last': null, 'last_error': null}, 'repair':"));
+        assertTrue(StatusCommand.render(none).contains("reconcile: every 60 min, no run yet\n"),
+                StatusCommand.render(none));
+    }
+
+    @Test
     void downSiteBacklogStaleAndConflictsAreAllShown() throws Exception {
         JsonNode s = json(TROUBLED);
         String text = StatusCommand.render(s);

@@ -1,5 +1,6 @@
 package org.autosync.proxy.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -28,7 +29,7 @@ class CanaryE2ETest {
         SWIFT_A.assertUp();
         SWIFT_B.assertUp();
         pair = LabPair.start("canary-e2e-sync-key-secret-01", "canary-e2e-peer-secret-0123456",
-                "autosync.canary.interval = 1s");
+                "autosync.canary.interval = 1s\nautosync.repair.stale-after = 15s");
         proxyA = pair.a;
         proxyB = pair.b;
     }
@@ -61,6 +62,13 @@ class CanaryE2ETest {
         }
     }
 
+    /** Site b as {@code /status} of {@code at} shows it. */
+    @SuppressWarnings("unchecked")
+    private static java.util.Map<String, Object> siteB(AutosyncProxy at) throws Exception {
+        return (java.util.Map<String, Object>) ((java.util.Map<String, Object>) at.federation().status().get()
+                .get("sites")).get("b");
+    }
+
     private static boolean below(double v, double limit) {
         return !Double.isNaN(v) && v < limit;
     }
@@ -70,12 +78,17 @@ class CanaryE2ETest {
         // the lab syncs every 5 s: both directions settle under 12 s
         await("both lags measured and low", Duration.ofSeconds(60),
                 () -> below(lag(proxyA, "b", "a"), 12) && below(lag(proxyB, "a", "b"), 12));
+        assertEquals(false, siteB(proxyA).get("stale"), "b synced lately: " + siteB(proxyA));
         try (LabDaemon stopped = LabDaemon.pause("b", "container-sync")) {
             await("b->a lag growing past 20 s", Duration.ofSeconds(60), () -> lag(proxyA, "b", "a") > 20);
             assertTrue(below(lag(proxyB, "a", "b"), 12), "a->b stays low: " + lag(proxyB, "a", "b"));
+            // reachable and healthy, but nothing of b's arrived for longer than stale-after (15 s)
+            assertEquals(true, siteB(proxyA).get("stale"), "b->a past stale-after: " + siteB(proxyA));
+            assertEquals(true, siteB(proxyA).get("reachable"));
         }
         await("b->a lag falling back", Duration.ofSeconds(60), () -> below(lag(proxyA, "b", "a"), 12));
         String status = proxyA.federation().status().get().get("sync_lag_seconds").toString();
         assertTrue(status.contains("b->a"), status);
+        assertEquals(false, siteB(proxyA).get("stale"), "synced again: " + siteB(proxyA));
     }
 }

@@ -176,6 +176,15 @@ public final class CanaryWorker implements AutoCloseable {
         return since == 0 ? Double.NaN : SyncLag.ageSeconds(since, clock.millis());
     }
 
+    /**
+     * Whether nothing written at {@code peer} has arrived here by sync for longer than
+     * {@code staleAfter}: its newest canary seen here (from when this site was wired, if none
+     * ever came) is older. Unknown yet: false.
+     */
+    public boolean staleFrom(String peer, java.time.Duration staleAfter) {
+        return SyncLag.stale(lagSeconds(peer), staleAfter);
+    }
+
     /** Per peer site, the age in seconds of its newest canary seen here. */
     public Map<String, Double> lagIntoThisSite() {
         Map<String, Double> m = new LinkedHashMap<>();

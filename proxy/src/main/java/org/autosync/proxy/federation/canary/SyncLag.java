@@ -20,6 +20,15 @@ public final class SyncLag {
     }
 
     /**
+     * Whether a site is stale here: nothing written at it arrived by sync for longer than
+     * {@code staleAfter} (a lag not known yet is not stale). Swift forgets object deletes after
+     * reclaim_age, so a site away that long may never get some of them.
+     */
+    public static boolean stale(double lagSeconds, java.time.Duration staleAfter) {
+        return !Double.isNaN(lagSeconds) && lagSeconds > staleAfter.toMillis() / 1000.0;
+    }
+
+    /**
      * The delay of a canary seen here for the first time ({@code writtenAt} newer than the last
      * one seen): from its write at the peer to this look; empty when it is not new.
      */

@@ -14,6 +14,15 @@ class SyncLagTest {
     }
 
     @Test
+    void aSiteIsStaleOnceItsLagPassesStaleAfterAndNotBeforeItIsKnown() {
+        java.time.Duration twoDays = java.time.Duration.ofDays(2);
+        assertTrue(SyncLag.stale(172_801, twoDays));
+        assertTrue(!SyncLag.stale(172_800, twoDays), "exactly stale-after is not yet");
+        assertTrue(!SyncLag.stale(11.5, twoDays));
+        assertTrue(!SyncLag.stale(Double.NaN, twoDays), "no canary and not wired yet: not known");
+    }
+
+    @Test
     void aCanaryCountsAsArrivedOnceWhenItIsNewer() {
         assertEquals(OptionalDouble.of(2.0), SyncLag.newArrival(Long.MIN_VALUE, 10_000, 12_000), "the first one");
         assertEquals(OptionalDouble.of(1.5), SyncLag.newArrival(10_000, 20_000, 21_500));
