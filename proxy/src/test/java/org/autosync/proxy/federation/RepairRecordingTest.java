@@ -387,6 +387,44 @@ class RepairRecordingTest {
     }
 
     @Test
+    void aDeleteRepeatedAfterTheLocalCopyWentAnswersAsItsPendingRecordStands() throws Exception {
+        b.answer("DELETE", 503); // b still refuses: the record stays, whenever the worker tries it
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(q.getPath().startsWith("/v1/AUTH_test/c") ? 404
+                : 204));
+        start(b.url());
+        // an earlier DELETE: the copy here went, b's leg failed and was recorded for repair
+        recordedAndListed(new RepairRecord("AUTH_test", "c", RepairOp.CONTAINER_DELETE, "b", "a",
+                1_800_000_000_000_000L, Set.of(), Map.of()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (proxy.federation().repairStatus().lastPass() == null && System.nanoTime() < deadline) {
+            Thread.sleep(20); // the worker's first pass, at start; the next one is an hour away
+        }
+        local.seen.clear();
+        b.seen.clear();
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", "tk");
+        assertEquals(202, r.statusCode(), r.body());
+        assertEquals("a=404, b=pending", r.headers().firstValue("X-Autosync-Sites").orElse(null));
+        assertTrue(r.body().contains("is deleted here; the delete is still being carried out at: b"), r.body());
+        assertTrue(local.seen.stream().noneMatch(q -> q.getMethod().equals("DELETE")), "nothing deleted again here: "
+                + local.methods());
+        assertTrue(b.seen.stream().noneMatch(q -> q.getMethod().equals("DELETE")),
+                "the repair worker carries it on at b, not this request: " + b.methods());
+    }
+
+    @Test
+    void aDeleteOfAContainerGoneHereWithNothingPendingGetsSwiftsOwnAnswer() throws Exception {
+        start(b.url());
+        local.answer("HEAD", 404);
+        local.answer("DELETE", q -> new MockResponse().setResponseCode(404).setBody("<html><h1>Not Found</h1></html>"));
+        b.answer("HEAD", 404);
+        b.answer("DELETE", 404);
+        HttpResponse<String> r = call("DELETE", "/v1/AUTH_test/c", "X-Auth-Token", "tk");
+        assertEquals(404, r.statusCode(), r.body());
+        assertTrue(r.body().contains("Not Found"), r.body());
+        assertEquals(List.of(), journalWrites(), "nothing to carry on");
+    }
+
+    @Test
     void aClientThatMayOnlyReadCannotStartADrain() throws Exception {
         // a's copy is empty, b's is not: a delete would be recorded and finished by Autosync itself,
         // so the client must first show it may change the container, as Swift asks of a DELETE
