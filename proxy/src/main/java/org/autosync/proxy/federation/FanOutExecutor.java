@@ -69,8 +69,6 @@ public final class FanOutExecutor {
     private final PeerHealth health;
     /** Per key, the peer calls of the last change sent there: the next change's go after them. */
     private final Map<String, CompletableFuture<Void>> legsInFlight = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Accounts noted for the reconcile by this process: one write per account, not per request. */
-    private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public FanOutExecutor(FederationSettings fed, RingRoutes routes, ClusterClient http, URI localCluster,
                           Duration localTimeout, PeerClient peers, ProxyMetrics metrics, RepairRecords records,
@@ -873,15 +871,12 @@ public final class FanOutExecutor {
     }
 
     private void noteAccount(String account) {
-        if (notedAccounts.add(account)) {
-            records.noteAccount(account).whenComplete((v, err) -> {
-                if (err != null) {
-                    notedAccounts.remove(account); // the next change tries again
-                    log.warn("could not note account {} for the reconcile: {}", account,
-                            ClusterClient.cause(err).getMessage());
-                }
-            });
-        }
+        records.noteAccount(account).whenComplete((v, err) -> {
+            if (err != null) {
+                log.warn("could not note account {} for the reconcile: {}", account,
+                        ClusterClient.cause(err).getMessage());
+            }
+        });
     }
 
     private long stampNow() {

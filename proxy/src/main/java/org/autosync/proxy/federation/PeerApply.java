@@ -77,6 +77,37 @@ public final class PeerApply {
      * (X-Forwarded-For, Via ...), which Swift need not see either.
      */
     public CompletableFuture<ClusterResponse> apply(ClusterRequest req, Collection<String> signedHeaders) {
+        CompletableFuture<ClusterResponse> applied = applySigned(req, signedHeaders);
+        String account = changedAccount(req);
+        return account == null ? applied : applied.whenComplete((resp, err) -> {
+            if (resp != null && resp.is2xx()) {
+                // the reconcile of every site covers the accounts it has seen changed, through its
+                // own clients or a peer's: one changed only through b is reconciled at a too
+                records.noteAccount(account).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("site {}: could not note account {} for the reconcile: {}", site, account,
+                                ClusterClient.cause(e).getMessage());
+                    }
+                });
+            }
+        });
+    }
+
+    /** The account a peer's PUT, POST or DELETE of an account or container changes; null for others. */
+    private static String changedAccount(ClusterRequest req) {
+        if (!Set.of("PUT", "POST", "DELETE").contains(req.method())) {
+            return null;
+        }
+        try {
+            SwiftPath path = SwiftPath.parse(req.pathWithQuery());
+            return path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER
+                    ? path.account() : null;
+        } catch (RuntimeException e) {
+            return null; // not a Swift path: applying it answers for it
+        }
+    }
+
+    private CompletableFuture<ClusterResponse> applySigned(ClusterRequest req, Collection<String> signedHeaders) {
         Set<String> signed = new HashSet<>(signedHeaders);
         ClusterRequest clean = req;
         List<String> unsigned = new ArrayList<>();

@@ -166,6 +166,33 @@ class RepairRecordingTest {
                 .flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue())).toArray(String[]::new));
     }
 
+    private boolean accountNoted() {
+        return local.seen.stream().anyMatch(q -> q.getMethod().equals("PUT")
+                && q.getPath().equals("/v1/AUTH_autosync/autosync-accounts/AUTH_test"));
+    }
+
+    @Test
+    void anAccountChangedOnlyThroughAPeerIsNotedForThisSitesReconcile() throws Exception {
+        local.answer("PUT", q -> new MockResponse().setResponseCode(q.getPath().equals("/v1/AUTH_test/c") ? 403 : 201));
+        start(b.url());
+        assertEquals(403, peerPut(Long.toString(System.currentTimeMillis() * 1000)).statusCode());
+        assertTrue(!accountNoted(), "Swift refused the change: nothing noted " + local.methods());
+        local.answer("PUT", 201);
+        assertEquals(201, peerPut(Long.toString(System.currentTimeMillis() * 1000)).statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!accountNoted() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(accountNoted(), "a reconcile here now covers AUTH_test: " + local.seen.stream()
+                .map(q -> q.getMethod() + " " + q.getPath()).toList());
+        long notes = local.seen.stream().filter(q -> q.getPath().startsWith("/v1/AUTH_autosync/autosync-accounts/"))
+                .count();
+        assertEquals(201, peerPut(Long.toString(System.currentTimeMillis() * 1000)).statusCode());
+        Thread.sleep(200);
+        assertEquals(notes, local.seen.stream().filter(q -> q.getPath().startsWith("/v1/AUTH_autosync/autosync-accounts/"))
+                .count(), "noted once per process, not per change");
+    }
+
     @Test
     void aPeersPostCarryingOnlyTheTimeCallsOffWithoutTouchingSwift() throws Exception {
         start(b.url());

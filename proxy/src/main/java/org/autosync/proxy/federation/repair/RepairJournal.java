@@ -52,6 +52,8 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     private static final int CACHED = 20_000;
 
     /** Calls to this site's Swift as the service user. */
+    /** Accounts noted by this process (or being noted now). */
+    private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final String containerPath;
     private final String accountsPath;
@@ -195,9 +197,23 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return f;
     }
 
-    /** Notes that Autosync served {@code account}, for the reconcile to find it (idempotent). */
+    /**
+     * Notes that Autosync served {@code account}, for the reconcile to find it (idempotent): once
+     * per process, and again after a failed try.
+     */
     @Override
     public CompletableFuture<Void> noteAccount(String account) {
+        if (!notedAccounts.add(account)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return storeAccount(account).whenComplete((v, err) -> {
+            if (err != null) {
+                notedAccounts.remove(account); // the next change tries again
+            }
+        });
+    }
+
+    private CompletableFuture<Void> storeAccount(String account) {
         ClusterRequest put = new ClusterRequest("PUT", accountsPath + "/" + SwiftPath.quote(account), Map.of(),
                 new byte[0]);
         return local.apply(put).thenCompose(resp -> {
