@@ -109,6 +109,10 @@ public final class ReconcileCommand {
             b.append(String.format("  %-9s %s: %s%n", d.verdict().name().toLowerCase(java.util.Locale.ROOT), d.key(),
                     d.reason()));
         }
+        if (r.detailsLeftOut() > 0) {
+            b.append(String.format("  ... and %d more not listed (a run lists the first %d); run with --account to"
+                    + " narrow it%n", r.detailsLeftOut(), r.details().size()));
+        }
         return b.toString();
     }
 }

@@ -11,11 +11,11 @@ import org.autosync.placement.repair.ReconcileDecision;
  * What one reconcile run found and did: the {@code sync} counts (updated, unmodified, failed,
  * conflicts), containers processed out of those listed, those of them whose copies left over
  * from a recorded delete were deleted (counted in updated, too), and a line per container that
- * was not simply in sync.
+ * was not simply in sync (the first 1,000 of a run; how many more were left out).
  */
 public record ReconcileReport(Instant started, Duration took, boolean dryRun, int updated, int unmodified,
                               int failed, int conflicts, int pending, int processed, int total,
-                              int deleted, long requests, List<Detail> details) {
+                              int deleted, long requests, List<Detail> details, int detailsLeftOut) {
 
     /** One container that was changed, could not be handled, or is in conflict. */
     public record Detail(String key, ReconcileDecision.Verdict verdict, String reason) {
@@ -47,6 +47,7 @@ public record ReconcileReport(Instant started, Duration took, boolean dryRun, in
         if (withDetails) {
             m.put("details", details.stream().map(d -> Map.of("container", d.key(),
                     "result", d.verdict().name().toLowerCase(java.util.Locale.ROOT), "reason", d.reason())).toList());
+            m.put("details_left_out", detailsLeftOut);
         }
         return m;
     }

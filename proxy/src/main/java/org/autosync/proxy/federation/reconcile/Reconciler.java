@@ -116,7 +116,8 @@ public final class Reconciler {
         run.deleteLeftOvers();
         return new ReconcileReport(started, Duration.between(started, clock.instant()), o.dryRun(),
                 run.updated.get(), run.unmodified.get(), run.failed.get(), run.conflicts.get(), run.pending.get(),
-                run.processed.get(), run.total.get(), run.deleted.get(), run.requests.get(), run.details);
+                run.processed.get(), run.total.get(), run.deleted.get(), run.requests.get(), run.details,
+                run.detailsLeftOut.get());
     }
 
     /** The state of one run: counters, details, and the limit on containers in flight. */
@@ -133,6 +134,8 @@ public final class Reconciler {
         final AtomicInteger deleted = new AtomicInteger();
         final AtomicLong requests = new AtomicLong();
         final List<ReconcileReport.Detail> details = Collections.synchronizedList(new ArrayList<>());
+        /** Details past {@link #MAX_DETAILS}: counted, not kept (a run over many containers stays small). */
+        final java.util.concurrent.atomic.AtomicInteger detailsLeftOut = new java.util.concurrent.atomic.AtomicInteger();
         /** Copies left over from a recorded delete: deleted once every key is decided, if not too many. */
         final List<LeftOver> leftOvers = Collections.synchronizedList(new ArrayList<>());
 
@@ -592,9 +595,13 @@ public final class Reconciler {
         }
 
         private void detail(String key, ReconcileDecision.Verdict verdict, String reason) {
-            if (details.size() < MAX_DETAILS) {
-                details.add(new ReconcileReport.Detail(key, verdict, reason));
+            synchronized (details) {
+                if (details.size() < MAX_DETAILS) {
+                    details.add(new ReconcileReport.Detail(key, verdict, reason));
+                    return;
+                }
             }
+            detailsLeftOut.incrementAndGet();
         }
     }
 
