@@ -154,7 +154,8 @@ public final class StatusCommand {
         }
         long every = rec.path("interval_seconds").asLong();
         b.append("reconcile: ").append(every == 0 ? "not run by the proxy (reconcile.interval = 0)"
-                : "every " + age(every));
+                : rec.path("runs_here").asBoolean(true) ? "every " + age(every)
+                : "every " + age(every) + " by the site's first replica (repair.worker-index 0), not this one");
         JsonNode last = rec.path("last");
         if (last.isObject()) {
             JsonNode sync = last.path("sync");
@@ -167,7 +168,7 @@ public final class StatusCommand {
             if (sync.path("conflicts").asInt() > 0) {
                 b.append("\n  its conflicts are listed by: autosync reconcile --config FILE --dry-run");
             }
-        } else if (every != 0) {
+        } else if (every != 0 && rec.path("runs_here").asBoolean(true)) {
             b.append(", no run yet");
         }
         if (rec.path("last_error").isTextual()) {

@@ -396,6 +396,7 @@ public final class Federation implements AutoCloseable {
             m.put("repair", repairStatus().toMap(now));
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("interval_seconds", fed.reconcile().interval().toSeconds());
+            rec.put("runs_here", reconcileThread != null); // the site's first replica runs it
             rec.put("last", lastReconcile == null ? null : lastReconcile.toMap(false));
             rec.put("last_error", lastReconcileError);
             m.put("reconcile", rec);

@@ -106,6 +106,10 @@ class StatusCommandTest {
                 "'reconcile': {'interval_seconds': 3600, 'last': null, 'last_error': null}, 'repair':"));
         assertTrue(StatusCommand.render(none).contains("reconcile: every 60 min, no run yet\n"),
                 StatusCommand.render(none));
+        JsonNode secondReplica = json(HEALTHY.replace("'repair':", "'reconcile': {'interval_seconds': 3600,"
+                + " 'runs_here': false, 'last': null, 'last_error': null}, 'repair':"));
+        assertTrue(StatusCommand.render(secondReplica).contains("reconcile: every 60 min by the site's first replica"
+                + " (repair.worker-index 0), not this one\n"), StatusCommand.render(secondReplica));
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
@@ -114,6 +115,48 @@ class ReconcileE2ETest {
         ReconcileReport again = reconcile(false);
         assertEquals(0, again.updated(), "a second run finds it in sync: " + again.details());
         assertEquals(2, again.unmodified(), "the container, and the account's own metadata");
+    }
+
+    /**
+     * Nobody runs a command: the first replica of site a reconciles every reconcile.interval by
+     * itself, and status shows the run; a second replica of the same site leaves it to the first.
+     */
+    @Test
+    void theFirstReplicaReconcilesByItselfEveryIntervalAndStatusShowsTheRun() throws Exception {
+        running.remove(0).close();
+        String periodic = "autosync.reconcile.interval = 1s\nautosync.reconcile.accounts = [" + ACCOUNT + "]\n";
+        running.add(0, AutosyncProxy.start(settings("a", ports[0], 8081, url(0), url(1), periodic)));
+        AutosyncProxy second = AutosyncProxy.start(settings("a", FanOutE2ETest.freePorts(1)[0], 8081, url(0), url(1),
+                periodic + "autosync.repair.workers = 2\nautosync.repair.worker-index = 1\n"));
+        running.add(second);
+        String c = name("periodic");
+        assertEquals(201, send(SWIFT_A, "PUT", c, "X-Container-Meta-Color", "teal").statusCode());
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        HttpResponse<byte[]> atB = send(SWIFT_B, "HEAD", c);
+        while (atB.statusCode() != 204 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            atB = send(SWIFT_B, "HEAD", c);
+        }
+        assertEquals(204, atB.statusCode(), "created at b with no command run");
+        assertEquals("teal", header(atB, "X-Container-Meta-Color"));
+        assertEquals("//lab/a/" + ACCOUNT + "/" + c, header(atB, "X-Container-Sync-To"));
+        Map<String, Object> rec = reconcileStatus(proxyA());
+        while (rec.get("last") == null && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the run that created it is still going
+            rec = reconcileStatus(proxyA());
+        }
+        assertEquals(true, rec.get("runs_here"), rec.toString());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sync = (Map<String, Object>) ((Map<String, Object>) rec.get("last")).get("sync");
+        assertEquals(0, sync.get("failed"), rec.toString());
+        Map<String, Object> other = reconcileStatus(second);
+        assertEquals(false, other.get("runs_here"), "the second replica leaves it to the first: " + other);
+        assertEquals(null, other.get("last"), other.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> reconcileStatus(AutosyncProxy p) throws Exception {
+        return (Map<String, Object>) p.federation().status().get().get("reconcile");
     }
 
     @Test
