@@ -19,10 +19,20 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
                            Duration lastPassTook, Map<RepairAction.Kind, Integer> lastCounts, String lastError,
                            Duration staleAfter) {
 
-    /** Records waiting for one target site. */
-    public record SiteBacklog(int pending, long oldestStampMicros) {
+    /**
+     * Records for one target site: how many, the oldest, and the oldest of those waiting on the
+     * site (null: every one is a conflict, which waits on an operator instead, and is no sign
+     * that the site is away).
+     */
+    public record SiteBacklog(int pending, long oldestStampMicros, Long oldestWaitingMicros) {
+        public SiteBacklog(int pending, long oldestStampMicros) {
+            this(pending, oldestStampMicros, oldestStampMicros);
+        }
+
         SiteBacklog plus(SiteBacklog o) {
-            return new SiteBacklog(pending + o.pending, Math.min(oldestStampMicros, o.oldestStampMicros));
+            Long waiting = oldestWaitingMicros == null ? o.oldestWaitingMicros : o.oldestWaitingMicros == null
+                    ? oldestWaitingMicros : Long.valueOf(Math.min(oldestWaitingMicros, o.oldestWaitingMicros));
+            return new SiteBacklog(pending + o.pending, Math.min(oldestStampMicros, o.oldestStampMicros), waiting);
         }
     }
 
@@ -96,7 +106,8 @@ public record RepairStatus(boolean enabled, int pending, int mine, int draining,
             s.put("oldest_age_seconds", Math.round(age));
             // Swift forgets object deletes after reclaim_age: a site away this long may bring back
             // objects deleted elsewhere, or miss deletes: README, "Re-seeding a site".
-            s.put("stale", age > staleAfter.toSeconds());
+            s.put("stale", b.oldestWaitingMicros() != null
+                    && ageSeconds(now, b.oldestWaitingMicros()) > staleAfter.toSeconds());
             sites.put(site, s);
         });
         m.put("sites", sites);

@@ -486,7 +486,7 @@ public final class RepairWorker implements AutoCloseable {
 
 
     /** The records left of a listing, by target site; a drain waits on every site, not one. */
-    private static RepairStatus.Backlog backlogOf(List<String> names, int mine) {
+    private RepairStatus.Backlog backlogOf(List<String> names, int mine) {
         Map<String, RepairStatus.SiteBacklog> perSite = new LinkedHashMap<>();
         Long oldest = null;
         int draining = 0;
@@ -501,7 +501,10 @@ public final class RepairWorker implements AutoCloseable {
             if (isDrain(name)) {
                 draining++; // the delete waits for every site, not one
             } else {
-                perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp), RepairStatus.SiteBacklog::plus);
+                Attempt a = waiting.get(name);
+                boolean conflict = a != null && a.kind() == RepairAction.Kind.CONFLICT;
+                perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp, conflict ? null : stamp),
+                        RepairStatus.SiteBacklog::plus);
             }
         }
         return new RepairStatus.Backlog(names.size(), mine, draining, oldest, perSite);

@@ -181,6 +181,31 @@ class RepairWorkerTest {
         assertEquals(2, stored.size(), "both records stay for the next start");
     }
 
+    @SuppressWarnings("unchecked")
+    private Object staleFlagOfB() {
+        Map<String, Object> sites = (Map<String, Object>) worker.status().toMap(clock.instant()).get("sites");
+        return ((Map<String, Object>) sites.get("b")).get("stale");
+    }
+
+    @Test
+    void anOldConflictDoesNotMakeItsSiteStaleButAnOldRecordWaitingOnTheSiteDoes() throws Exception {
+        worker(SETTINGS.withMaxBackoff(Duration.ofDays(10)));
+        add("disputed", RepairOp.CONTAINER_PUT);
+        outcome = (r, e) -> r.container().equals("disputed")
+                ? new KeyRepairer.Outcome(Kind.CONFLICT, "storage policies differ", false)
+                : new KeyRepairer.Outcome(Kind.RETRY, "b could not be read (connect-refused)", false);
+        pass();
+        clock.advance(Duration.ofDays(3)); // past stale-after (2 days); the conflict waits on an operator
+        pass();
+        assertEquals(false, staleFlagOfB(), "a conflict is listed as one, not as a site away");
+        assertEquals(1, worker.status().conflicts().size());
+        add("missed", RepairOp.CONTAINER_PUT);
+        pass();
+        clock.advance(Duration.ofDays(3));
+        pass();
+        assertEquals(true, staleFlagOfB(), "a change b has not got for 3 days");
+    }
+
     @Test
     void statusShowsTheBacklogShrinkWhileAPassRuns() throws Exception {
         RepairWorker w = worker(SETTINGS);
