@@ -19,8 +19,8 @@ import org.autosync.proxy.config.Settings;
  * {@code /status} and prints it for a person (or as it came, with --json).
  *
  * <p>Exit codes: 0 all well; 1 the proxy did not answer; 3 something needs an operator (a site
- * unreachable, a repair or reconcile conflict, a site stale: nothing from it arrived by sync, or a
- * repair for it waited, for longer than repair.stale-after).
+ * unreachable, a repair or reconcile conflict, a repair for a site waiting longer than
+ * repair.stale-after, or this site behind one: nothing from it arrived by sync for that long).
  */
 public final class StatusCommand {
     public static final int ATTENTION = 3;
@@ -81,8 +81,8 @@ public final class StatusCommand {
                     site.has("health") ? ", health " + site.path("health").asText() : "",
                     "around".equals(route.path("route").asText())
                             ? ", ROUTED AROUND (down since " + route.path("down_since").asText() + ")" : "",
-                    site.path("stale").asBoolean() ? ", STALE: nothing from it arrived by sync for "
-                            + (lag.isNumber() ? age(lag.asLong()) : "a long time")
+                    site.path("behind").asBoolean() ? ", BEHIND IT: nothing from " + e.getKey()
+                            + " arrived here by sync for " + (lag.isNumber() ? age(lag.asLong()) : "a long time")
                             + ", more than repair.stale-after; see README, Re-seeding a site" : ""));
         }
         JsonNode check = s.path("startup_check");
@@ -153,9 +153,14 @@ public final class StatusCommand {
             return; // a proxy without federation
         }
         long every = rec.path("interval_seconds").asLong();
-        b.append("reconcile: ").append(every == 0 ? "not run by the proxy (reconcile.interval = 0)"
-                : rec.path("runs_here").asBoolean(true) ? "every " + age(every)
-                : "every " + age(every) + " by the site's first replica (repair.worker-index 0), not this one");
+        String runs = rec.path("runs").asText("here");
+        b.append("reconcile: ").append(switch (runs) {
+            case "off" -> "off (repair is off)";
+            case "first-replica" -> "every " + age(every) + " by the site's first replica (repair.worker-index 0),"
+                    + " not this one";
+            default -> every == 0 || runs.equals("by-command") ? "not run by the proxy (reconcile.interval = 0)"
+                    : "every " + age(every);
+        });
         JsonNode last = rec.path("last");
         if (last.isObject()) {
             JsonNode sync = last.path("sync");
@@ -168,7 +173,7 @@ public final class StatusCommand {
             if (sync.path("conflicts").asInt() > 0) {
                 b.append("\n  its conflicts are listed by: autosync reconcile --config FILE --dry-run");
             }
-        } else if (every != 0 && rec.path("runs_here").asBoolean(true)) {
+        } else if (runs.equals("here") && every != 0) {
             b.append(", no run yet");
         }
         if (rec.path("last_error").isTextual()) {
@@ -179,7 +184,7 @@ public final class StatusCommand {
 
     static boolean needsAttention(JsonNode s) {
         for (JsonNode site : s.path("sites")) {
-            if (!site.path("reachable").asBoolean() || site.path("stale").asBoolean()) {
+            if (!site.path("reachable").asBoolean() || site.path("behind").asBoolean()) {
                 return true;
             }
         }

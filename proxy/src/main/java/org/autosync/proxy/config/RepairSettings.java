@@ -16,8 +16,9 @@ import java.time.Duration;
  * @param maxBackoff  longest wait before a record that keeps failing is tried again
  * @param workers     how many proxy replicas of this site share the keys
  * @param workerIndex which share this replica takes (0-based, below workers)
- * @param staleAfter  a site with a record older than this is flagged in status: Swift forgets
- *                    object deletes after reclaim_age (7 days by default)
+ * @param staleAfter  a site with a record (not a conflict) older than this, or from which nothing
+ *                    arrived by sync for longer, is flagged in status: Swift forgets object
+ *                    deletes after reclaim_age (7 days by default)
  * @param syncPass    Swift's container-sync interval: a draining delete needs every copy empty
  *                    on two checks at least this far apart ({@code deletes.sync-interval})
  * @param drainDeadline a delete whose copies still hold objects this long after it is abandoned

@@ -383,9 +383,9 @@ public final class Federation implements AutoCloseable {
                 Map<String, Object> site = (Map<String, Object>) sites.get(name);
                 site.putAll(h);
                 if (canaries != null) {
-                    // away longer than Swift keeps object deletes, it may never get some of them:
-                    // README, "Re-seeding a site"
-                    site.put("stale", canaries.staleFrom(name, fed.repair().staleAfter()));
+                    // this site behind the peer: nothing of the peer's arrived here by sync for longer
+                    // than Swift may keep the peer's object deletes (README, "Re-seeding a site")
+                    site.put("behind", canaries.staleFrom(name, fed.repair().staleAfter()));
                 }
             });
             m.put("sites", sites);
@@ -396,13 +396,28 @@ public final class Federation implements AutoCloseable {
             m.put("repair", repairStatus().toMap(now));
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("interval_seconds", fed.reconcile().interval().toSeconds());
-            rec.put("runs_here", reconcileThread != null); // the site's first replica runs it
+            rec.put("runs", reconcileRunner());
             rec.put("last", lastReconcile == null ? null : lastReconcile.toMap(false));
             rec.put("last_error", lastReconcileError);
             m.put("reconcile", rec);
             m.put("startup_check", startupCheckStatus());
             return m;
         });
+    }
+
+    /**
+     * Who runs the periodic reconcile, as {@code /status} says it: {@code here}, {@code first-replica}
+     * (another replica of this site), {@code by-command} (reconcile.interval = 0) or {@code off}
+     * (repair is off, and reconcile with it).
+     */
+    private String reconcileRunner() {
+        if (reconcileThread != null) {
+            return "here";
+        }
+        if (reconciler == null) {
+            return "off";
+        }
+        return fed.reconcile().interval().isZero() ? "by-command" : "first-replica";
     }
 
     /** The start-up check's failures (what, detail, fix) and how many passed; null before it ran. */

@@ -67,21 +67,21 @@ class StatusCommandTest {
     }
 
     @Test
-    void aSiteNothingArrivedFromBySyncForTooLongIsStaleThoughReachable() throws Exception {
+    void aSiteNothingArrivedFromBySyncForTooLongIsOneThisSiteIsBehindThoughReachable() throws Exception {
         JsonNode s = json("""
                 {'site': 'a', 'sites': {'a': {'reachable': true},
-                                        'b': {'reachable': true, 'health': 'up', 'stale': true}},
+                                        'b': {'reachable': true, 'health': 'up', 'behind': true}},
                  'sync_lag_seconds': {'b->a': 691200.0},
                  'repair': {'enabled': true, 'pending': 0, 'oldest_age_seconds': 0, 'sites': {}, 'conflicts': [],
                             'last_pass': '2026-11-28T12:00:00Z', 'last_pass_ms': 12,
                             'last_pass_outcomes': {}, 'last_error': null}}
                 """);
         String text = StatusCommand.render(s);
-        assertTrue(text.contains("b            reachable, health up, STALE: nothing from it arrived by sync for 8 d,"
-                + " more than repair.stale-after; see README, Re-seeding a site\n"), text);
+        assertTrue(text.contains("b            reachable, health up, BEHIND IT: nothing from b arrived here by sync"
+                + " for 8 d, more than repair.stale-after; see README, Re-seeding a site\n"), text);
         assertTrue(StatusCommand.needsAttention(s), "no repair record, yet the site needs an operator");
         assertFalse(StatusCommand.needsAttention(json(HEALTHY.replace("'b': {'reachable': true}",
-                "'b': {'reachable': true, 'stale': false}"))));
+                "'b': {'reachable': true, 'behind': false}"))));
     }
 
     @Test
@@ -107,9 +107,13 @@ class StatusCommandTest {
         assertTrue(StatusCommand.render(none).contains("reconcile: every 60 min, no run yet\n"),
                 StatusCommand.render(none));
         JsonNode secondReplica = json(HEALTHY.replace("'repair':", "'reconcile': {'interval_seconds': 3600,"
-                + " 'runs_here': false, 'last': null, 'last_error': null}, 'repair':"));
+                + " 'runs': 'first-replica', 'last': null, 'last_error': null}, 'repair':"));
         assertTrue(StatusCommand.render(secondReplica).contains("reconcile: every 60 min by the site's first replica"
                 + " (repair.worker-index 0), not this one\n"), StatusCommand.render(secondReplica));
+        JsonNode repairOff = json(HEALTHY.replace("'repair':", "'reconcile': {'interval_seconds': 3600,"
+                + " 'runs': 'off', 'last': null, 'last_error': null}, 'repair':"));
+        assertTrue(StatusCommand.render(repairOff).contains("reconcile: off (repair is off)\n"),
+                StatusCommand.render(repairOff));
     }
 
     @Test

@@ -62,11 +62,15 @@ class CanaryE2ETest {
         }
     }
 
-    /** Site b as {@code /status} of {@code at} shows it. */
+    /** Site {@code name} as {@code /status} of {@code at} shows it. */
     @SuppressWarnings("unchecked")
-    private static java.util.Map<String, Object> siteB(AutosyncProxy at) throws Exception {
+    private static java.util.Map<String, Object> site(AutosyncProxy at, String name) throws Exception {
         return (java.util.Map<String, Object>) ((java.util.Map<String, Object>) at.federation().status().get()
-                .get("sites")).get("b");
+                .get("sites")).get(name);
+    }
+
+    private static java.util.Map<String, Object> siteB(AutosyncProxy at) throws Exception {
+        return site(at, "b");
     }
 
     private static boolean below(double v, double limit) {
@@ -78,17 +82,19 @@ class CanaryE2ETest {
         // the lab syncs every 5 s: both directions settle under 12 s
         await("both lags measured and low", Duration.ofSeconds(60),
                 () -> below(lag(proxyA, "b", "a"), 12) && below(lag(proxyB, "a", "b"), 12));
-        assertEquals(false, siteB(proxyA).get("stale"), "b synced lately: " + siteB(proxyA));
+        assertEquals(false, siteB(proxyA).get("behind"), "b synced lately: " + siteB(proxyA));
         try (LabDaemon stopped = LabDaemon.pause("b", "container-sync")) {
             await("b->a lag growing past 20 s", Duration.ofSeconds(60), () -> lag(proxyA, "b", "a") > 20);
             assertTrue(below(lag(proxyB, "a", "b"), 12), "a->b stays low: " + lag(proxyB, "a", "b"));
-            // reachable and healthy, but nothing of b's arrived for longer than stale-after (15 s)
-            assertEquals(true, siteB(proxyA).get("stale"), "b->a past stale-after: " + siteB(proxyA));
+            // b reachable and healthy, but nothing of b's arrived for longer than stale-after (15 s):
+            // a is behind b (it may lack b's object deletes), while b is not behind a
+            assertEquals(true, siteB(proxyA).get("behind"), "b->a past stale-after: " + siteB(proxyA));
             assertEquals(true, siteB(proxyA).get("reachable"));
+            assertEquals(false, site(proxyB, "a").get("behind"), "a's writes still reach b: " + site(proxyB, "a"));
         }
         await("b->a lag falling back", Duration.ofSeconds(60), () -> below(lag(proxyA, "b", "a"), 12));
         String status = proxyA.federation().status().get().get("sync_lag_seconds").toString();
         assertTrue(status.contains("b->a"), status);
-        assertEquals(false, siteB(proxyA).get("stale"), "synced again: " + siteB(proxyA));
+        assertEquals(false, siteB(proxyA).get("behind"), "synced again: " + siteB(proxyA));
     }
 }

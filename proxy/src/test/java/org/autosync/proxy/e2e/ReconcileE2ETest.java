@@ -124,10 +124,13 @@ class ReconcileE2ETest {
     @Test
     void theFirstReplicaReconcilesByItselfEveryIntervalAndStatusShowsTheRun() throws Exception {
         running.remove(0).close();
-        String periodic = "autosync.reconcile.interval = 1s\nautosync.reconcile.accounts = [" + ACCOUNT + "]\n";
-        running.add(0, AutosyncProxy.start(settings("a", ports[0], 8081, url(0), url(1), periodic)));
+        // two replicas of site a, splitting the repair records between them
+        String periodic = "autosync.reconcile.interval = 1s\nautosync.reconcile.accounts = [" + ACCOUNT + "]\n"
+                + "autosync.repair.workers = 2\n";
+        running.add(0, AutosyncProxy.start(settings("a", ports[0], 8081, url(0), url(1),
+                periodic + "autosync.repair.worker-index = 0\n")));
         AutosyncProxy second = AutosyncProxy.start(settings("a", FanOutE2ETest.freePorts(1)[0], 8081, url(0), url(1),
-                periodic + "autosync.repair.workers = 2\nautosync.repair.worker-index = 1\n"));
+                periodic + "autosync.repair.worker-index = 1\n"));
         running.add(second);
         String c = name("periodic");
         assertEquals(201, send(SWIFT_A, "PUT", c, "X-Container-Meta-Color", "teal").statusCode());
@@ -145,12 +148,12 @@ class ReconcileE2ETest {
             Thread.sleep(100); // the run that created it is still going
             rec = reconcileStatus(proxyA());
         }
-        assertEquals(true, rec.get("runs_here"), rec.toString());
+        assertEquals("here", rec.get("runs"), rec.toString());
         @SuppressWarnings("unchecked")
         Map<String, Object> sync = (Map<String, Object>) ((Map<String, Object>) rec.get("last")).get("sync");
         assertEquals(0, sync.get("failed"), rec.toString());
         Map<String, Object> other = reconcileStatus(second);
-        assertEquals(false, other.get("runs_here"), "the second replica leaves it to the first: " + other);
+        assertEquals("first-replica", other.get("runs"), "the second replica leaves it to the first: " + other);
         assertEquals(null, other.get("last"), other.toString());
     }
 

@@ -51,9 +51,9 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Records kept in memory once written or read here, so the worker need not GET them again. */
     private static final int CACHED = 20_000;
 
-    /** Calls to this site's Swift as the service user. */
     /** Accounts noted by this process (or being noted now). */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Calls to this site's Swift as the service user. */
     private final Function<ClusterRequest, CompletableFuture<ClusterResponse>> local;
     private final String containerPath;
     private final String accountsPath;

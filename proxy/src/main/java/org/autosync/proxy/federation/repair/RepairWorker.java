@@ -57,7 +57,10 @@ public final class RepairWorker implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean woken = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.function.Supplier<CompletableFuture<Set<String>>> downPeers;
     private volatile Set<String> downNow = Set.of(); // set by the pass, read by its key tasks
-    private final Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet(); // this pass's
+    /** The records finished since the pass running now began: a new set each pass (see {@link Underway}). */
+    private volatile Set<String> finished = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Counts every record finished or tried: a status computed since needs no second look. */
+    private final java.util.concurrent.atomic.AtomicLong outcomes = new java.util.concurrent.atomic.AtomicLong();
     /** Handles keys side by side (repair.concurrency); the pass waits for all of them. */
     private final java.util.concurrent.ExecutorService pool;
     /** Records not finished yet: their next try, and what the last one found. */
@@ -137,10 +140,12 @@ public final class RepairWorker implements AutoCloseable {
      * restart sees it before the first pass ends.
      */
     public RepairStatus status() {
-        RepairStatus s = status;
+        // underway first: a pass sets status before it clears underway, so a reader that finds
+        // no pass running also finds the status that pass left
         Underway u = underway;
+        RepairStatus s = status;
         if (u != null) {
-            s = s.withBacklog(u.backlog(finished));
+            s = s.withBacklog(u.backlog());
         } else if (s.lastPass() == null) {
             return s;
         }
@@ -154,20 +159,23 @@ public final class RepairWorker implements AutoCloseable {
     private final class Underway {
         private final List<String> names;
         private final int notMine;
+        /** The pass's own finished set: a reader still holding this one never sees the next pass's. */
+        private final Set<String> done;
         private volatile Live live;
 
-        private record Live(int finishedSeen, RepairStatus.Backlog backlog) {
+        private record Live(long outcomesSeen, RepairStatus.Backlog backlog) {
         }
 
-        Underway(List<String> names, int notMine) {
+        Underway(List<String> names, int notMine, Set<String> done) {
             this.names = List.copyOf(names);
             this.notMine = notMine;
+            this.done = done;
         }
 
-        RepairStatus.Backlog backlog(Set<String> done) {
-            int seen = done.size();
+        RepairStatus.Backlog backlog() {
+            long seen = outcomes.get();
             Live l = live;
-            if (l == null || l.finishedSeen() != seen) {
+            if (l == null || l.outcomesSeen() != seen) {
                 List<String> left = names.stream().filter(n -> !done.contains(n)).toList();
                 l = new Live(seen, backlogOf(left, left.size() - notMine));
                 live = l;
@@ -196,7 +204,9 @@ public final class RepairWorker implements AutoCloseable {
 
     private RepairStatus pass() {
         Instant started = clock.instant();
-        finished.clear(); // before the listing: a drain's check may finish a record meanwhile
+        // before the listing: a drain's check may finish a record meanwhile
+        Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        finished = done;
         List<String> names;
         long listing = System.nanoTime();
         try {
@@ -237,7 +247,7 @@ public final class RepairWorker implements AutoCloseable {
             log.warn("{} object(s) in the repair container are not repair records (their names do not start"
                     + " with a key hash): left alone", foreign);
         }
-        underway = new Underway(records, records.size() - mine);
+        underway = new Underway(records, records.size() - mine, done);
         try {
             return handleAll(started, byKey, records, mine, counts);
         } finally {
@@ -398,6 +408,7 @@ public final class RepairWorker implements AutoCloseable {
                 await(journal.remove(name));
                 waiting.remove(name);
                 finished.add(name);
+                outcomes.incrementAndGet();
                 log.info("repaired {} at {} ({}): {}", r.key(), r.target(), r.op(), outcome.reason());
             } catch (Exception e) {
                 if (closing(e)) {
@@ -447,6 +458,7 @@ public final class RepairWorker implements AutoCloseable {
         RepairRecord rec = r != null ? r : before != null ? before.record() : null;
         waiting.put(name, new Attempt(clock.instant().plusMillis(wait), delay, kind, reason, rec,
                 emptySince, kind == RepairAction.Kind.RETRY ? away(rec) : Set.of()));
+        outcomes.incrementAndGet(); // a record may have become a conflict
     }
 
     /**
@@ -501,9 +513,12 @@ public final class RepairWorker implements AutoCloseable {
             if (isDrain(name)) {
                 draining++; // the delete waits for every site, not one
             } else {
+                // waiting on the site: a record of this replica's share that is not a conflict (the
+                // others' shares are judged by the replicas that try them)
                 Attempt a = waiting.get(name);
-                boolean conflict = a != null && a.kind() == RepairAction.Kind.CONFLICT;
-                perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp, conflict ? null : stamp),
+                boolean waitsOnSite = RepairRecord.workerOf(RepairRecord.keyHashOf(name), settings.workers())
+                        == settings.workerIndex() && (a == null || a.kind() != RepairAction.Kind.CONFLICT);
+                perSite.merge(target, new RepairStatus.SiteBacklog(1, stamp, waitsOnSite ? stamp : null),
                         RepairStatus.SiteBacklog::plus);
             }
         }

@@ -43,6 +43,7 @@ class RepairWorkerTest {
     private volatile java.util.concurrent.CountDownLatch hold;
     /** When set, the first record handled gets this answer (one that never comes, say). */
     private volatile CompletableFuture<KeyRepairer.Outcome> stall;
+    private final java.util.concurrent.atomic.AtomicInteger stalledCalls = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterEach
     void close() {
@@ -85,7 +86,8 @@ class RepairWorkerTest {
                 handled.add(r.container());
                 emptySinceSeen.add(emptySince);
                 CompletableFuture<KeyRepairer.Outcome> s = stall;
-                return s != null && handled.size() == 1 ? s
+                // exactly one call stalls, however many keys run side by side
+                return s != null && stalledCalls.incrementAndGet() == 1 ? s
                         : CompletableFuture.completedFuture(outcome.apply(r, emptySince));
             }
 
