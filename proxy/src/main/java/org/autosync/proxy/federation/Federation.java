@@ -385,7 +385,7 @@ public final class Federation implements AutoCloseable {
                 if (canaries != null) {
                     // this site behind the peer: nothing of the peer's arrived here by sync for longer
                     // than Swift may keep the peer's object deletes (README, "Re-seeding a site")
-                    site.put("behind", canaries.staleFrom(name, fed.repair().staleAfter()));
+                    site.put("behind", canaries.behind(name, fed.repair().staleAfter()));
                 }
             });
             m.put("sites", sites);

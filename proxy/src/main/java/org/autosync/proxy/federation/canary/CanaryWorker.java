@@ -177,12 +177,12 @@ public final class CanaryWorker implements AutoCloseable {
     }
 
     /**
-     * Whether nothing written at {@code peer} has arrived here by sync for longer than
-     * {@code staleAfter}: its newest canary seen here (from when this site was wired, if none
-     * ever came) is older. Unknown yet: false.
+     * Whether this site is behind {@code peer}: nothing written there has arrived here by sync
+     * for longer than {@code staleAfter}, its newest canary seen here (from when this site was
+     * wired, if none ever came) being older. Unknown yet: false.
      */
-    public boolean staleFrom(String peer, java.time.Duration staleAfter) {
-        return SyncLag.stale(lagSeconds(peer), staleAfter);
+    public boolean behind(String peer, java.time.Duration staleAfter) {
+        return SyncLag.behind(lagSeconds(peer), staleAfter);
     }
 
     /** Per peer site, the age in seconds of its newest canary seen here. */

@@ -20,11 +20,11 @@ public final class SyncLag {
     }
 
     /**
-     * Whether a site is stale here: nothing written at it arrived by sync for longer than
-     * {@code staleAfter} (a lag not known yet is not stale). Swift forgets object deletes after
-     * reclaim_age, so a site away that long may never get some of them.
+     * Whether this site is behind a peer: nothing written at the peer arrived here by sync for
+     * longer than {@code staleAfter} (a lag not known yet is not). Swift forgets object deletes
+     * after reclaim_age, so this site may never get some of the peer's.
      */
-    public static boolean stale(double lagSeconds, java.time.Duration staleAfter) {
+    public static boolean behind(double lagSeconds, java.time.Duration staleAfter) {
         return !Double.isNaN(lagSeconds) && lagSeconds > staleAfter.toMillis() / 1000.0;
     }
 

@@ -135,7 +135,7 @@ public final class Reconciler {
         final AtomicLong requests = new AtomicLong();
         final List<ReconcileReport.Detail> details = Collections.synchronizedList(new ArrayList<>());
         /** Details past {@link #MAX_DETAILS}: counted, not kept (a run over many containers stays small). */
-        final java.util.concurrent.atomic.AtomicInteger detailsLeftOut = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger detailsLeftOut = new AtomicInteger();
         /** Copies left over from a recorded delete: deleted once every key is decided, if not too many. */
         final List<LeftOver> leftOvers = Collections.synchronizedList(new ArrayList<>());
 

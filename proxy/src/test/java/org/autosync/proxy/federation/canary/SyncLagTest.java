@@ -14,12 +14,12 @@ class SyncLagTest {
     }
 
     @Test
-    void aSiteIsStaleOnceItsLagPassesStaleAfterAndNotBeforeItIsKnown() {
+    void thisSiteIsBehindAPeerOnceTheLagPassesStaleAfterAndNotBeforeItIsKnown() {
         java.time.Duration twoDays = java.time.Duration.ofDays(2);
-        assertTrue(SyncLag.stale(172_801, twoDays));
-        assertTrue(!SyncLag.stale(172_800, twoDays), "exactly stale-after is not yet");
-        assertTrue(!SyncLag.stale(11.5, twoDays));
-        assertTrue(!SyncLag.stale(Double.NaN, twoDays), "no canary and not wired yet: not known");
+        assertTrue(SyncLag.behind(172_801, twoDays));
+        assertTrue(!SyncLag.behind(172_800, twoDays), "exactly stale-after is not yet");
+        assertTrue(!SyncLag.behind(11.5, twoDays));
+        assertTrue(!SyncLag.behind(Double.NaN, twoDays), "no canary and not wired yet: not known");
     }
 
     @Test
