@@ -164,7 +164,7 @@ public final class FanOutExecutor {
                 return done(localResp.with(SITES_HEADER, here + "=" + localResp.status()));
             }
             SiteOutcome localOutcome = SiteOutcome.http(here, localResp.status(), took);
-            noteAccount(path.account());
+            records.noteAccount(path.account());
             boolean changesContainer = path.kind() == SwiftPath.Kind.CONTAINER && !req.method().equals("DELETE");
             long changedAt = stampNow();
             if (!changesContainer) {
@@ -867,15 +867,6 @@ public final class FanOutExecutor {
             log.warn("{}{}: change clocks not stored ({}): a later conflict on these headers is settled without them",
                     path.account(), container.isEmpty() ? "" : "/" + container, ClusterClient.cause(err).getMessage());
             return null;
-        });
-    }
-
-    private void noteAccount(String account) {
-        records.noteAccount(account).whenComplete((v, err) -> {
-            if (err != null) {
-                log.warn("could not note account {} for the reconcile: {}", account,
-                        ClusterClient.cause(err).getMessage());
-            }
         });
     }
 

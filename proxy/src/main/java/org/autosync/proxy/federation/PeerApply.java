@@ -83,12 +83,7 @@ public final class PeerApply {
             if (resp != null && resp.is2xx()) {
                 // the reconcile of every site covers the accounts it has seen changed, through its
                 // own clients or a peer's: one changed only through b is reconciled at a too
-                records.noteAccount(account).whenComplete((v, e) -> {
-                    if (e != null) {
-                        log.warn("site {}: could not note account {} for the reconcile: {}", site, account,
-                                ClusterClient.cause(e).getMessage());
-                    }
-                });
+                records.noteAccount(account);
             }
         });
     }

@@ -79,9 +79,8 @@ public final class ChangeClocks {
 
     /** Forgets a delete recorded here (one that {@link #deletes} gave). */
     public CompletableFuture<Void> dropDelete(String account, String container, ChangeClock clock) {
-        return local.apply(new ClusterRequest("DELETE", objectPath(deletesPath, account + "/" + container + "/" + clock),
-                Map.of(), new byte[0])).thenCompose(resp -> resp.is2xx() || resp.status() == 404
-                        ? CompletableFuture.<Void>completedFuture(null)
+        return delete(deletesPath, account + "/" + container + "/" + clock).thenCompose(resp ->
+                resp.is2xx() || resp.status() == 404 ? CompletableFuture.<Void>completedFuture(null)
                         : CompletableFuture.<Void>failedFuture(new IOException("dropping a delete: " + resp.status())));
     }
 
@@ -109,10 +108,14 @@ public final class ChangeClocks {
             } catch (IOException e) {
                 return CompletableFuture.failedFuture(e);
             }
-            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(deletesPath, o), Map.of(),
-                    new byte[0])));
+            older.forEach(o -> delete(deletesPath, o));
             return CompletableFuture.completedFuture(new DeletePage(newest, page.size() == PAGE ? page.last() : null));
         });
+    }
+
+    /** Deletes the bookkeeping object {@code name} of {@code container} (a superseded clock or delete). */
+    private CompletableFuture<ClusterResponse> delete(String container, String name) {
+        return local.apply(new ClusterRequest("DELETE", objectPath(container, name), Map.of(), new byte[0]));
     }
 
     /** Records that these headers of the key took their values at these clocks. */
@@ -177,8 +180,7 @@ public final class ChangeClocks {
                 return read(prefix, page.last(), newest, older);
             }
             // superseded clocks only take room: dropped as they are found
-            older.forEach(o -> local.apply(new ClusterRequest("DELETE", objectPath(containerPath, o), Map.of(),
-                    new byte[0])));
+            older.forEach(o -> delete(containerPath, o));
             return CompletableFuture.completedFuture(newest);
         });
     }

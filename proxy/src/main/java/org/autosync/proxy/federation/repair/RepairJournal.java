@@ -51,6 +51,8 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     /** Records kept in memory once written or read here, so the worker need not GET them again. */
     private static final int CACHED = 20_000;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RepairJournal.class);
+
     /** Accounts noted by this process (or being noted now). */
     private final Set<String> notedAccounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Calls to this site's Swift as the service user. */
@@ -199,7 +201,7 @@ public final class RepairJournal implements RepairRecords, RecordStore {
 
     /**
      * Notes that Autosync served {@code account}, for the reconcile to find it (idempotent): once
-     * per process, and again after a failed try.
+     * per process, and again after a failed try. A failure is logged here: callers need not wait.
      */
     @Override
     public CompletableFuture<Void> noteAccount(String account) {
@@ -209,6 +211,8 @@ public final class RepairJournal implements RepairRecords, RecordStore {
         return storeAccount(account).whenComplete((v, err) -> {
             if (err != null) {
                 notedAccounts.remove(account); // the next change tries again
+                log.warn("could not note account {} for the reconcile: {}", account,
+                        org.autosync.proxy.cluster.ClusterClient.cause(err).getMessage());
             }
         });
     }
