@@ -39,6 +39,32 @@ ensure_lab_installed() {
   lab install || die "scripts/swift-lab install failed"
 }
 
+# The major version of javac (JAVA_HOME first, like mvnw); fails when there is none.
+javac_major() {
+  local javac=javac v
+  [ -n "${JAVA_HOME:-}" ] && javac=$JAVA_HOME/bin/javac
+  v=$("$javac" -version 2>&1) || return 1       # "javac 17.0.15"
+  v=${v#javac }; v=${v%%.*}; v=${v%%[!0-9]*}
+  printf '%s' "${v:-0}"
+}
+
+ensure_jdk() {
+  local v
+  if v=$(javac_major) && [ "$v" -ge 17 ]; then return 0; fi
+  if [ -n "${v:-}" ]; then
+    die "need a JDK 17+, found javac $v${JAVA_HOME:+ (JAVA_HOME=$JAVA_HOME)}; set JAVA_HOME to a JDK 17"
+  fi
+  [ -z "${JAVA_HOME:-}" ] || die "JAVA_HOME=$JAVA_HOME has no bin/javac; unset it or point it at a JDK 17"
+  need_root "installing a JDK (openjdk-17-jdk-headless)"
+  say "no JDK found: installing openjdk-17-jdk-headless"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends openjdk-17-jdk-headless >/dev/null
+  if ! v=$(javac_major) || [ "$v" -lt 17 ]; then
+    die "openjdk-17-jdk-headless installed, but javac 17 is still not usable"
+  fi
+}
+
 # ---- the second lab, in Keystone mode (scripts/test runs it beside the default
 # tempauth lab).  Own base and ports for everything, so both run side by side;
 # Keystone itself on KS_LAB_KEYSTONE_PORT.  Override with the KS_LAB_* variables.
