@@ -74,7 +74,8 @@ class AdminRequestHandlerTest {
                 "autosync_upstream_latency_seconds_bucket",
                 "autosync_upstream_pool_connections{state=\"idle\"}",
                 "autosync_upstream_pool_connections{state=\"active\"}",
-                "autosync_client_bytes_received",
+                "autosync_client_bytes_received_bytes_total", // the names README lists
+                "autosync_client_bytes_sent_bytes_total",
                 "autosync_upstream_errors_total",
             }) {
                 assertTrue(body.contains(name), name + " missing from:\n" + body);
