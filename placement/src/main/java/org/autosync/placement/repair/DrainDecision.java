@@ -58,6 +58,19 @@ public final class DrainDecision {
      */
     public static Verdict decide(RepairRecord drain, Map<String, CopyState> copies, Map<String, Long> newestObject,
                                  long nowMicros, Long emptySinceMicros, Duration syncPass, Duration deadline) {
+        return decide(drain, copies, newestObject, nowMicros, emptySinceMicros, syncPass, deadline, List.of());
+    }
+
+    /**
+     * As above; {@code changesOnTheWay}: the sites that hold a change of the container still to
+     * reach the drain's site (a client's PUT or POST there whose leg did not arrive), or cannot
+     * say. A change a client got its 2xx for after the delete keeps the container, as on a
+     * single Swift: nothing is deleted while one is on its way.
+     */
+    public static Verdict decide(RepairRecord drain, Map<String, CopyState> copies, Map<String, Long> newestObject,
+                                 long nowMicros, Long emptySinceMicros, Duration syncPass, Duration deadline,
+                                 List<String> changesOnTheWay) {
+        Objects.requireNonNull(changesOnTheWay, "changesOnTheWay");
         Objects.requireNonNull(drain, "drain");
         Objects.requireNonNull(copies, "copies");
         Objects.requireNonNull(newestObject, "newestObject");
@@ -103,6 +116,11 @@ public final class DrainDecision {
         }
         if (nowMicros - emptySinceMicros < syncPass.toNanos() / 1000) {
             return new Verdict(Step.WAIT, "every copy reads empty; waiting for a sync pass (" + syncPass + ")", true);
+        }
+        if (!changesOnTheWay.isEmpty()) {
+            return new Verdict(Step.WAIT, "every copy read empty twice, but " + String.join(", ", changesOnTheWay)
+                    + " holds a change of the container still to arrive here, or cannot say: nothing deleted"
+                    + " until it has", true);
         }
         return new Verdict(Step.DELETE_ALL, "every copy read empty twice, a sync pass apart", true);
     }

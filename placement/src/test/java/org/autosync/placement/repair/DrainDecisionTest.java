@@ -67,6 +67,20 @@ class DrainDecisionTest {
     }
 
     @Test
+    void aChangeStillOnItsWayFromASiteKeepsEveryCopy() {
+        // a client's PUT through b after the delete, whose leg to a did not arrive: b says so
+        long firstEmpty = DELETED_AT + 10 * 1_000_000L;
+        Verdict v = DrainDecision.decide(DRAIN, copies(holding(0), holding(0)), Map.of(),
+                DELETED_AT + 400 * 1_000_000L, firstEmpty, PASS, DEADLINE, java.util.List.of("b"));
+        assertEquals(Step.WAIT, v.step(), v.reason());
+        assertTrue(v.emptyNow(), "the two-check clock runs on");
+        assertTrue(v.reason().contains("b holds a change of the container still to arrive here"), v.reason());
+        assertEquals(Step.DELETE_ALL, DrainDecision.decide(DRAIN, copies(holding(0), holding(0)), Map.of(),
+                DELETED_AT + 400 * 1_000_000L, firstEmpty, PASS, DEADLINE, java.util.List.of()).step(),
+                "once it has arrived (and not called the delete off), the copies go");
+    }
+
+    @Test
     void aCopyAlreadyGoneCountsAsEmpty() {
         long firstEmpty = DELETED_AT;
         assertEquals(Step.DELETE_ALL, decide(copies(holding(0), CopyState.absent()), Map.of(), 400, firstEmpty).step());

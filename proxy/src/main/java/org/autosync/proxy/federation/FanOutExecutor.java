@@ -116,9 +116,7 @@ public final class FanOutExecutor {
                     + "; this site (" + here + ") is not one of them"));
         }
         // clocks are Autosync's to set: a client's would let it win every conflict
-        ClusterRequest base = req.with(CONSISTENCY_HEADER, null).with(ClockHeaders.CLOCKS, null)
-                .with(ClockHeaders.WANT_CLOCKS, null).with(ClockHeaders.WANT_PENDING, null)
-                .with(ClockHeaders.CHANGED_AT, null).with(ClockHeaders.WANT_DELETES, null);
+        ClusterRequest base = ClockHeaders.without(req.with(CONSISTENCY_HEADER, null));
         if (container && req.method().equals("DELETE")) {
             // pending from before the local copy goes until recorded or done everywhere: a
             // reconcile meanwhile must not bring the copy back from the others

@@ -119,21 +119,24 @@ public final class PeerApply {
         boolean wantClocks = clean.header(ClockHeaders.WANT_CLOCKS) != null;
         String wantDeletes = clean.header(ClockHeaders.WANT_DELETES);
         boolean wantPending = clean.header(ClockHeaders.WANT_PENDING) != null;
+        // aimed at the asker: the signed peer site, never a name the request could choose
+        String pendingTo = clean.header(ClockHeaders.WANT_PENDING_TO_ME) != null ? clean.header(PeerHeaders.SITE)
+                : null;
         String changedAt = clean.header(ClockHeaders.CHANGED_AT);
-        clean = clean.with(ClockHeaders.CLOCKS, null).with(ClockHeaders.WANT_CLOCKS, null)
-                .with(ClockHeaders.WANT_DELETES, null)
-                .with(ClockHeaders.WANT_PENDING, null).with(ClockHeaders.CHANGED_AT, null);
+        clean = ClockHeaders.without(clean);
         SwiftPath path = SwiftPath.parse(clean.pathWithQuery());
         clean = ownSyncTarget(clean, path);
         boolean keyed = path.kind() == SwiftPath.Kind.ACCOUNT || path.kind() == SwiftPath.Kind.CONTAINER;
         if (wantDeletes != null && clean.method().equals("GET") && path.kind() == SwiftPath.Kind.ACCOUNT) {
             return deletes(path.account(), wantDeletes);
         }
-        if (clocks == null || !keyed) {
-            return apply(clean);
-        }
-        String account = path.account();
+        String account = keyed ? path.account() : null;
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
+        if (clocks == null || !keyed) {
+            // repair off here: nothing recorded, so nothing on its way to the asker either
+            return pendingTo != null && keyed && clean.method().equals("HEAD")
+                    ? withPendingTo(apply(clean), account, container, pendingTo) : apply(clean);
+        }
         if (clean.method().equals("HEAD")) {
             CompletableFuture<ClusterResponse> head = apply(clean);
             if (wantClocks) {
@@ -144,6 +147,8 @@ public final class PeerApply {
                 // unknown (the records could not be listed) leaves the header out: the asker decides
                 head = head.thenCombine(records.mayHavePending(account, container).handle((p, e) -> e != null ? null : p),
                         (resp, p) -> p == null ? resp : resp.with(ClockHeaders.PENDING, p ? "1" : "0"));
+            } else if (pendingTo != null) {
+                head = withPendingTo(head, account, container, pendingTo);
             }
             return head;
         }
@@ -186,6 +191,22 @@ public final class PeerApply {
                     }
                     return resp;
                 }));
+    }
+
+    /**
+     * {@code head} with {@link ClockHeaders#PENDING}: whether this site holds records of the key
+     * aimed at {@code asker}; left out when the records cannot be listed (the asker then waits).
+     */
+    private CompletableFuture<ClusterResponse> withPendingTo(CompletableFuture<ClusterResponse> head, String account,
+                                                             String container, String asker) {
+        return head.thenCombine(records.pendingTo(account, container, asker).handle((p, e) -> {
+            if (e != null) {
+                log.warn("site {}: cannot tell {} whether changes of {}/{} are on their way to it: {}", site, asker,
+                        account, container, ClusterClient.cause(e).getMessage());
+                return null;
+            }
+            return p;
+        }), (resp, p) -> p == null ? resp : resp.with(ClockHeaders.PENDING, p ? "1" : "0"));
     }
 
     /**

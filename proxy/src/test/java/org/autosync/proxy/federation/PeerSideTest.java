@@ -264,6 +264,15 @@ class PeerSideTest {
         assertEquals("AUTH_tk_service_1", cluster.only().getHeader("X-Auth-Token"));
     }
 
+    @Test
+    void aPeerAskingWhetherChangesAreOnTheirWayHearsNoneWhenRepairIsOffHere() throws Exception {
+        HttpResponse<String> r = send(sign(signer(), "HEAD", "/v1/AUTH_test/c1",
+                Map.of("X-Autosync-Want-Pending-To-Me", "1")));
+        assertEquals(204, r.statusCode());
+        assertEquals("0", r.headers().firstValue("X-Autosync-Pending").orElse(null), "nothing is ever recorded here");
+        assertEquals(null, cluster.only().getHeader("X-Autosync-Want-Pending-To-Me"), "Swift never sees it");
+    }
+
     // ------------------------------------------------------------------ refused
 
     @Test

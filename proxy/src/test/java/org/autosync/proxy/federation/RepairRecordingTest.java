@@ -104,7 +104,8 @@ class RepairRecordingTest {
                 ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
                         .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
                 : q.getPath().startsWith(JOURNAL + "?")
-                        ? new MockResponse().setResponseCode(200).setBody("[{\"name\": \"" + name + "\"}]")
+                        ? new MockResponse().setResponseCode(200).setBody(name.startsWith(java.util.Objects.requireNonNullElse(
+                                q.getRequestUrl().queryParameter("prefix"), "")) ? "[{\"name\": \"" + name + "\"}]" : "[]")
                         : new MockResponse().setResponseCode(204));
         return name;
     }
@@ -156,8 +157,13 @@ class RepairRecordingTest {
     }
 
     private HttpResponse<String> peerCall(String method, String changedAt) throws Exception {
+        return peerCall(method, "X-Autosync-Changed-At", changedAt);
+    }
+
+    /** {@code method} of c signed by site b, with one more signed header. */
+    private HttpResponse<String> peerCall(String method, String header, String value) throws Exception {
         Map<String, String> covered = new java.util.LinkedHashMap<>();
-        covered.put("X-Autosync-Changed-At", changedAt);
+        covered.put(header, value);
         Map<String, String> all = new java.util.LinkedHashMap<>(covered);
         all.putAll(new org.autosync.auth.PeerSigner("b", FederationFixture.PEER_SECRET.getBytes(
                 java.nio.charset.StandardCharsets.UTF_8), java.time.Clock.systemUTC())
@@ -194,6 +200,24 @@ class RepairRecordingTest {
         Thread.sleep(200);
         assertEquals(notes, local.seen.stream().filter(q -> q.getPath().startsWith("/v1/AUTH_autosync/autosync-accounts/"))
                 .count(), "noted once per process, not per change");
+    }
+
+    @Test
+    void aPeerAboutToDeleteLearnsWhetherAChangeHereIsStillToReachIt() throws Exception {
+        start(b.url());
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        HttpResponse<String> r = peerCall("HEAD", "X-Autosync-Want-Pending-To-Me", "1");
+        assertEquals(204, r.statusCode(), r.body());
+        assertEquals("0", r.headers().firstValue("X-Autosync-Pending").orElse(null),
+                "a delete draining here is no change on its way to b");
+        assertTrue(local.seen.stream().anyMatch(q -> q.getPath().startsWith(JOURNAL + "?")
+                && q.getPath().contains("prefix=")), "b's answer comes from a listing made now: " + local.methods());
+        assertTrue(local.seen.stream().filter(q -> q.getMethod().equals("HEAD"))
+                .allMatch(q -> q.getHeader("X-Autosync-Want-Pending-To-Me") == null), "Swift never sees it");
+
+        putRecordedFor((System.currentTimeMillis() - 500) * 1000); // a client's PUT here that b missed
+        r = peerCall("HEAD", "X-Autosync-Want-Pending-To-Me", "1");
+        assertEquals("1", r.headers().firstValue("X-Autosync-Pending").orElse(null), "one is on its way to b");
     }
 
     @Test
@@ -279,6 +303,47 @@ class RepairRecordingTest {
         assertTrue(!b.methods().contains("DELETE"), "b's copy stays: " + b.methods());
         assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
                 && r.getPath().equals("/v1/AUTH_test/c")), "and a's: " + local.methods());
+    }
+
+    /**
+     * A client's PUT through b after the delete, whose leg to a did not arrive: b still holds its
+     * record of the change for a. The check that would delete asks b first, and deletes nothing
+     * until that change has come (and, arriving, would call the drain off).
+     */
+    @Test
+    void aDrainDeletesNothingWhileAPeerHoldsAChangeOfTheContainerStillToArriveHere() throws Exception {
+        start(b.url(), Duration.ofMillis(300));
+        java.util.concurrent.atomic.AtomicBoolean changeAtB = new java.util.concurrent.atomic.AtomicBoolean(true);
+        b.answer("HEAD", r -> {
+            MockResponse m = new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0");
+            return r.getHeader("X-Autosync-Want-Pending-To-Me") == null ? m
+                    : m.addHeader("X-Autosync-Pending", changeAtB.get() ? "1" : "0");
+        });
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
+        assertTrue(b.seen.stream().allMatch(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") == null),
+                "the first check deletes nothing whatever b holds: it does not ask");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (b.seen.stream().noneMatch(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") != null)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        RecordedRequest asked = b.seen.stream().filter(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") != null)
+                .findFirst().orElseThrow(() -> new AssertionError("the second check asked b: " + b.methods()));
+        assertEquals("true", asked.getHeader("X-Newest"), "and read the newest replica's copy");
+        Thread.sleep(300); // what it would delete after asking, it would by now
+        assertTrue(!b.methods().contains("DELETE"), "b's copy stays: " + b.methods());
+        assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
+                && r.getPath().equals("/v1/AUTH_test/c")), "and a's: " + local.methods());
+
+        changeAtB.set(false); // b's change arrived (here it did not call the drain off)
+        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!b.methods().contains("DELETE") && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the checks a sync pass apart go on by themselves
+        }
+        assertTrue(b.methods().contains("DELETE"), "now the copies go: " + b.methods());
+        assertTrue(local.seen.stream().anyMatch(r -> r.getMethod().equals("DELETE")
+                && r.getPath().equals("/v1/AUTH_test/c")), local.methods().toString());
     }
 
     @Test

@@ -15,8 +15,8 @@ import okhttp3.mockwebserver.RecordedRequest;
 
 /**
  * A MockWebServer standing in for a Swift cluster or another site's Autosync proxy: answers by
- * method (PUT 201, POST 204, DELETE 204, HEAD 204 with zero objects, GET 200 unless told
- * otherwise) and records every request before answering it.
+ * method (PUT 201, POST 204, DELETE 204, HEAD 204 with zero objects and, asked as a peer, nothing
+ * pending for the asker, GET 200 unless told otherwise) and records every request before answering it.
  */
 final class StubSite implements AutoCloseable {
     final MockWebServer server = new MockWebServer();
@@ -30,7 +30,11 @@ final class StubSite implements AutoCloseable {
         answer("POST", 204);
         answer("DELETE", 204);
         answer("GET", 200);
-        answer("HEAD", r -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0"));
+        // as a peer's proxy with nothing pending for the asker, when asked
+        answer("HEAD", r -> {
+            MockResponse m = new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0");
+            return r.getHeader("X-Autosync-Want-Pending-To-Me") == null ? m : m.addHeader("X-Autosync-Pending", "0");
+        });
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest r) {

@@ -74,12 +74,27 @@ final class DrainRepairer {
     CompletableFuture<KeyRepairer.Outcome> drain(RepairRecord r, Long emptySince) {
         Placement placement = fed.policy().decide(r.account(), r.container());
         String path = "/v1/" + SwiftPath.quote(r.account()) + "/" + SwiftPath.quote(r.container());
-        Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
+        String here = fed.site().name();
+        Map<String, CompletableFuture<ClusterResponse>> heads = new LinkedHashMap<>();
         for (Site s : placement.sites()) {
-            heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, Map.of(), new byte[0]))
-                    .thenApply(KeyRepairer::state));
+            // the newest replica's answer: a delete must not go by one that missed a later change
+            Map<String, List<String>> h = new LinkedHashMap<>(KeyRepairer.NEWEST);
+            if (emptySince != null && !s.name().equals(here)) {
+                // this check may be the one that deletes: a peer says whether a change is on its way
+                h.put(org.autosync.proxy.federation.ClockHeaders.WANT_PENDING_TO_ME, List.of("1"));
+            }
+            heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])));
         }
-        return all(heads).thenCompose(copies -> {
+        return all(heads).thenCompose(answers -> {
+            Map<String, CopyState> copies = new LinkedHashMap<>();
+            List<String> onTheWay = new ArrayList<>();
+            answers.forEach((site, resp) -> {
+                copies.put(site, KeyRepairer.state(resp));
+                if (emptySince != null && !site.equals(here)
+                        && !"0".equals(resp.header(org.autosync.proxy.federation.ClockHeaders.PENDING))) {
+                    onTheWay.add(site);
+                }
+            });
             Map<String, CompletableFuture<Optional<Long>>> newest = new LinkedHashMap<>();
             // past the deadline the counts decide: no listing of what may be a large container
             boolean pastDeadline = micros(clock.instant()) - r.stampMicros() > settings.drainDeadline().toNanos() / 1000;
@@ -93,7 +108,7 @@ final class DrainRepairer {
                 found.forEach((site, t) -> t.ifPresent(v -> newestObject.put(site, v)));
                 long now = micros(clock.instant());
                 DrainDecision.Verdict v = DrainDecision.decide(r, copies, newestObject, now, emptySince,
-                        settings.syncPass(), settings.drainDeadline());
+                        settings.syncPass(), settings.drainDeadline(), onTheWay);
                 Long nextEmptySince = !v.emptyNow() ? null : emptySince == null ? now : emptySince;
                 return switch (v.step()) {
                     case DONE -> done(new KeyRepairer.Outcome(RepairAction.Kind.IN_SYNC, v.reason(), true));

@@ -37,6 +37,12 @@ public final class KeyRepairer implements RecordHandler {
         }
     }
 
+    /**
+     * On a HEAD whose answer may lead to a DELETE: Swift answers from the newest of its
+     * replicas, not the first to answer, which may have missed a later PUT.
+     */
+    static final Map<String, List<String>> NEWEST = Map.of("x-newest", List.of("true"));
+
     private final FederationSettings fed;
     private final RingRoutes routes;
     private final LocalService local;
@@ -110,7 +116,7 @@ public final class KeyRepairer implements RecordHandler {
 
     /** Reads the copy here and at the record's target, and decides. */
     private CompletableFuture<RepairAction> decide(RepairRecord r, Site site, String path, Map<String, String> sync) {
-        ClusterRequest head = new ClusterRequest("HEAD", path, Map.of(), new byte[0]);
+        ClusterRequest head = new ClusterRequest("HEAD", path, NEWEST, new byte[0]);
         CompletableFuture<CopyState> here = local.send(head).thenApply(KeyRepairer::state);
         CompletableFuture<CopyState> there = peers.send(site, head).thenApply(res -> res.response() == null
                 ? CopyState.unknown(res.outcome().label()) : state(res.response()));

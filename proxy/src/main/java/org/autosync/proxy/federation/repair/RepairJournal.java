@@ -134,6 +134,16 @@ public final class RepairJournal implements RepairRecords, RecordStore {
     }
 
     @Override
+    public CompletableFuture<Boolean> pendingTo(String account, String container, String target) {
+        String prefix = RepairRecord.keyHash(account, container) + "/" + target + "/";
+        String first = recentWrites.ceilingKey(prefix);
+        if (first != null && first.startsWith(prefix)) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return page(containerPath, new ArrayList<>(), "", prefix).thenApply(names -> !names.isEmpty());
+    }
+
+    @Override
     public CompletableFuture<List<String>> supersedeDrains(String account, String container, long changedAtMicros) {
         return mayHavePending(account, container).thenCompose(any -> !any ? CompletableFuture.completedFuture(List.of())
                 : pendingFor(account, container).thenCompose(entries -> {

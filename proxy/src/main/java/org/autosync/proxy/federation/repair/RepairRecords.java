@@ -34,6 +34,11 @@ public interface RepairRecords {
         }
 
         @Override
+        public CompletableFuture<Boolean> pendingTo(String account, String container, String target) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
         public CompletableFuture<Boolean> mayHavePending(String account, String container) {
             return CompletableFuture.completedFuture(false);
         }
@@ -74,6 +79,13 @@ public interface RepairRecords {
      * since), without waiting for a listing: for the request path.
      */
     CompletableFuture<Boolean> mayHavePending(String account, String container);
+
+    /**
+     * Whether records of the key aimed at {@code target} are pending, by a listing made now (and
+     * what this process wrote since): a change taken here that is still to reach that site. A
+     * key sharing the hash counts too: the asker only waits longer.
+     */
+    CompletableFuture<Boolean> pendingTo(String account, String container, String target);
 
     /**
      * Calls off this site's draining deletes of the container that are older than

@@ -86,6 +86,24 @@ class RepairJournalTest {
     }
 
     @Test
+    void aKeyHasChangesPendingToASiteByAListingMadeNowOfTheRecordsAimedAtIt() throws Exception {
+        RepairJournal writer = new RepairJournal(this::swift, "AUTH_autosync", Duration.ofHours(1));
+        RepairJournal other = new RepairJournal(this::swift, "AUTH_autosync", Duration.ofHours(1)); // another replica
+        assertFalse(other.hasPending("AUTH_t", "c8").get(), "its listing, fresh for an hour, shows nothing");
+        String name = writer.record(List.of(record("c8"))).get().get(0); // site a's change still to reach b
+        writer.record(List.of(new RepairRecord("AUTH_t", "c10", RepairOp.CONTAINER_DRAIN, "a", "a", 2_000_000L,
+                Set.of(), Map.of()))).get(); // a delete draining at a: aimed at a itself
+        assertTrue(other.pendingTo("AUTH_t", "c8", "b").get(), "listed now, not from the hour-old listing");
+        assertFalse(other.pendingTo("AUTH_t", "c10", "b").get(), "a drain at a is no change on its way to b");
+        assertFalse(other.pendingTo("AUTH_t", "c9", "b").get());
+        calls.clear();
+        assertTrue(writer.pendingTo("AUTH_t", "c8", "b").get());
+        assertEquals(List.of(), calls, "what this process wrote is known without a listing");
+        other.remove(name).get();
+        assertFalse(other.pendingTo("AUTH_t", "c8", "b").get(), "gone once repaired");
+    }
+
+    @Test
     void aListingYoungerThanTheRepairIntervalAnswersWithoutAskingSwift() throws Exception {
         RepairJournal journal = new RepairJournal(this::swift, "AUTH_autosync", Duration.ofHours(1));
         RepairJournal other = new RepairJournal(this::swift, "AUTH_autosync");
