@@ -338,12 +338,41 @@ class RepairRecordingTest {
 
         changeAtB.set(false); // b's change arrived (here it did not call the drain off)
         deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!b.methods().contains("DELETE") && System.nanoTime() < deadline) {
-            Thread.sleep(50); // the checks a sync pass apart go on by themselves
+        while (local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE") && r.getPath().equals("/v1/AUTH_test/c"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the checks a sync pass apart go on by themselves; this site's copy goes last
         }
         assertTrue(b.methods().contains("DELETE"), "now the copies go: " + b.methods());
         assertTrue(local.seen.stream().anyMatch(r -> r.getMethod().equals("DELETE")
                 && r.getPath().equals("/v1/AUTH_test/c")), local.methods().toString());
+    }
+
+    /**
+     * A client's PUT through another replica of this site, while the drain deletes the other
+     * copies, removes the record: this site's copy, deleted last, is kept, and the copies already
+     * deleted are made again, so that the container the client kept exists everywhere.
+     */
+    @Test
+    void aChangeHereWhileTheOtherCopiesAreDeletedKeepsThisOneAndMakesThemAgain() throws Exception {
+        start(b.url(), Duration.ofMillis(300));
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        b.answer("DELETE", q -> {
+            local.answer("GET", r -> r.getPath().startsWith("/auth/")
+                    ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
+                            .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
+                    : r.getPath().startsWith(JOURNAL + "?") ? new MockResponse().setResponseCode(200).setBody("[]")
+                    : new MockResponse().setResponseCode(204)); // the record is gone from now on
+            return new MockResponse().setResponseCode(204);
+        });
+        proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!b.methods().contains("PUT") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(b.methods().contains("DELETE") && b.methods().contains("PUT"),
+                "b's copy went, and was made again: " + b.methods());
+        assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
+                && r.getPath().equals("/v1/AUTH_test/c")), "this site's copy stays: " + local.methods());
     }
 
     @Test

@@ -160,6 +160,21 @@ final class DrainRepairer {
                     .map(Site::name).toList() + " after every copy read empty twice", true));
         }
         Site s = order.get(i);
+        if (i > 0 && i == order.size() - 1 && s.name().equals(fed.site().name())) {
+            // this site's copy last: a client's PUT or POST through any replica here since the
+            // first check removed the record, and wants the container kept
+            return stillPending(r).thenCompose(pending -> pending ? deleteHere(r, placement, path, order, i, deleted)
+                    : recreate(r, placement, path, deleted).thenApply(v -> new KeyRepairer.Outcome(
+                            RepairAction.Kind.SUPERSEDED, "called off by a later change of the container while its"
+                            + " copies were deleted; re-created " + deleted.stream().map(Site::name).toList(), true)));
+        }
+        return deleteHere(r, placement, path, order, i, deleted);
+    }
+
+    /** Deletes the copy at {@code order[i]}, then goes on with the next. */
+    private CompletableFuture<KeyRepairer.Outcome> deleteHere(RepairRecord r, Placement placement, String path,
+                                                              List<Site> order, int i, List<Site> deleted) {
+        Site s = order.get(i);
         return call(s, new ClusterRequest("DELETE", path, Map.of(), new byte[0])).thenCompose(resp -> {
             if (resp.is2xx() || resp.status() == 404) {
                 deleted.add(s);
