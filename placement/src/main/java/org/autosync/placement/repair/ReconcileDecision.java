@@ -158,13 +158,19 @@ public final class ReconcileDecision {
             return new Plan(Verdict.CONFLICT, List.of(), "metadata differs and no change record says which is "
                     + "newer: " + String.join("; ", unsettled), clocksFrom);
         }
+        Map<String, ChangeClock> createClocks = createClocks(metadata, winningClock, clocks, present);
+        if (clocks.isEmpty() && !absent.isEmpty() && !metadata.isEmpty()) {
+            // the site may hold clocks of a copy it lost, and keeps its newer value (here: none)
+            // of each header that arrives without one: the values must go with their clocks
+            clocksFrom.addAll(present);
+        }
         List<SiteAction> actions = new ArrayList<>();
         List<String> why = new ArrayList<>();
         for (String s : absent) {
             Map<String, String> h = new TreeMap<>(metadata);
             policies.forEach(p -> h.put(ReplicatedHeaders.STORAGE_POLICY, p));
             h.putAll(sync.getOrDefault(s, Map.of()));
-            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h, winningClock));
+            actions.add(new SiteAction(s, RepairAction.Kind.CREATE, h, createClocks));
             why.add("missing at " + s + " (never created there, or deleted straight at its Swift)");
         }
         updates(copies, present, settled, sync, "metadata", actions, why);
@@ -224,6 +230,32 @@ public final class ReconcileDecision {
                 .map(s -> new SiteAction(s, RepairAction.Kind.DELETE, Map.of())).toList();
         return new Plan(Verdict.UPDATED, deletes, "the empty copy at " + String.join(", ", present)
                 + " is left over from the delete through Autosync at " + atSite);
+    }
+
+    /**
+     * The clocks a new copy's values go with: a settled header's winning clock, else the newest
+     * clock any present copy (all holding the same value) has for it.
+     */
+    private static Map<String, ChangeClock> createClocks(Map<String, String> metadata,
+                                                         Map<String, ChangeClock> winningClock,
+                                                         Map<String, Map<String, ChangeClock>> clocks,
+                                                         List<String> present) {
+        Map<String, ChangeClock> out = new TreeMap<>();
+        for (String name : metadata.keySet()) {
+            ChangeClock best = winningClock.get(name);
+            if (best == null) {
+                for (String s : present) {
+                    ChangeClock c = clocks.getOrDefault(s, Map.of()).get(name);
+                    if (c != null && c.isNewerThan(best)) {
+                        best = c;
+                    }
+                }
+            }
+            if (best != null) {
+                out.put(name, best);
+            }
+        }
+        return out;
     }
 
     /** The values every present copy must end with, their clocks, and the headers no clock settles. */

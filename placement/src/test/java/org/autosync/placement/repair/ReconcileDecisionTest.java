@@ -189,6 +189,30 @@ class ReconcileDecisionTest {
     }
 
     @Test
+    void aMissingCopyWithMetadataAsksForThePresentCopiesClocksToo() {
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue"),
+                CopyState.absent()), SYNC);
+        assertEquals(java.util.Set.of("a", "b"), p.clocksFrom(),
+                "b may hold clocks of a copy it lost: a's values must go with a's clocks");
+    }
+
+    @Test
+    void aMissingCopyIsCreatedWithTheClocksOfTheValuesItGets() {
+        // b lost its copy but kept its clocks (color and read set through Autosync at 7 and 8):
+        // a CREATE without them would have b keep its "newer" nothing for both, for good
+        ChangeClock color = new ChangeClock(7, "a");
+        ChangeClock read = new ChangeClock(8, "b");
+        Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue",
+                "X-Container-Read", ".r:*", "X-Container-Meta-Size", "l"), CopyState.absent()), SYNC,
+                Map.of("a", Map.of("x-container-meta-color", color, "x-container-read", read), "b", Map.of()));
+        assertEquals(Verdict.UPDATED, p.verdict());
+        assertEquals(List.of(new SiteAction("b", RepairAction.Kind.CREATE, Map.of("x-container-meta-color", "blue",
+                "x-container-read", ".r:*", "x-container-meta-size", "l", "x-container-sync-to", "//lab/a/AUTH_t/c",
+                "x-container-sync-key", "k"), Map.of("x-container-meta-color", color, "x-container-read", read))),
+                p.actions(), "each value with its clock; one set straight at Swift goes without");
+    }
+
+    @Test
     void oneHeaderWithoutAnyClockKeepsTheWholeContainerAConflict() {
         Plan p = ReconcileDecision.decide(copies(copy(SYNC_A, "X-Container-Meta-Color", "blue",
                 "X-Container-Meta-Size", "s"), copy(SYNC_B, "X-Container-Meta-Color", "red",

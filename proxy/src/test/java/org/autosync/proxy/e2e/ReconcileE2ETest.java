@@ -118,6 +118,31 @@ class ReconcileE2ETest {
     }
 
     /**
+     * b's copy is lost (deleted straight at its Swift), while b keeps the change clocks of the
+     * metadata and ACL set through Autosync: the copy reconcile makes again gets the values with
+     * their clocks; without them b would keep its "newer" nothing for each, and stay a conflict.
+     */
+    @Test
+    void aCopyLostAtBIsMadeAgainWithTheMetadataAndTheAclItsClocksKnow() throws Exception {
+        String c = name("lost-at-b");
+        HttpResponse<byte[]> put = viaA("PUT", c, "X-Container-Meta-Color", "green", "X-Container-Read", ".r:*");
+        assertEquals(201, put.statusCode(), text(put));
+        assertEquals("green", header(send(SWIFT_B, "HEAD", c), "X-Container-Meta-Color"), "the fan-out made it at b");
+        assertTrue(running.get(1).federation().changeClocks().read(ACCOUNT, c).get()
+                .containsKey("x-container-read"), "b keeps the clocks of what it applied");
+        assertEquals(204, send(SWIFT_B, "DELETE", c).statusCode());
+
+        ReconcileReport done = reconcile(false);
+        assertEquals(0, done.failed() + done.conflicts(), done.toMap(true).toString());
+        HttpResponse<byte[]> atB = send(SWIFT_B, "HEAD", c);
+        assertEquals(204, atB.statusCode());
+        assertEquals("green", header(atB, "X-Container-Meta-Color"));
+        assertEquals(".r:*", header(atB, "X-Container-Read"));
+        ReconcileReport again = reconcile(false);
+        assertEquals(0, again.updated() + again.conflicts(), "in sync: " + again.details());
+    }
+
+    /**
      * Nobody runs a command: the first replica of site a reconciles every reconcile.interval by
      * itself, and status shows the run; a second replica of the same site leaves it to the first.
      */
@@ -351,10 +376,14 @@ class ReconcileE2ETest {
     }
 
     /** As the lab's reseller admin, through proxy a. */
-    private HttpResponse<byte[]> viaA(String method, String container) {
+    private HttpResponse<byte[]> viaA(String method, String container, String... headers) {
         send(SWIFT_A, "HEAD", ""); // a token for a's Swift, which proxy a passes on
-        return FanOutSwiftSite.send(HttpRequest.newBuilder(URI.create(url(0) + "/v1/" + ACCOUNT + "/" + container))
-                .header("X-Auth-Token", TOKENS.get(SWIFT_A)).method(method, HttpRequest.BodyPublishers.noBody()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(0) + "/v1/" + ACCOUNT + "/" + container))
+                .header("X-Auth-Token", TOKENS.get(SWIFT_A)).method(method, HttpRequest.BodyPublishers.noBody());
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return FanOutSwiftSite.send(b);
     }
 
     private String name(String hint) {
