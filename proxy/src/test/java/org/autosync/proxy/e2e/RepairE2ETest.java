@@ -80,12 +80,16 @@ class RepairE2ETest {
     }
 
     private AutosyncProxy start(String site) {
+        return start(site, "");
+    }
+
+    private AutosyncProxy start(String site, String extra) {
         int port = site.equals("a") ? portA : portB;
         int swift = site.equals("a") ? SWIFT_A.port() : SWIFT_B.port();
-        Settings s = Settings.fromConfig(ConfigFactory.parseString(
+        Settings s = Settings.fromConfig(ConfigFactory.parseString(extra).withFallback(ConfigFactory.parseString(
                         "autosync.repair.interval = " + REPAIR_INTERVAL.toMillis() + "ms\n"
                         // the lab syncs every 5 s
-                        + "autosync.deletes { sync-interval = 6s, deadline = 2m }")
+                        + "autosync.deletes { sync-interval = 6s, deadline = 2m }"))
                 .withFallback(FanOutE2ETest.hocon(site, port, swift, urlA, urlB,
                         "repair-e2e-sync-key-secret-0123", "repair-e2e-peer-secret-456789ab")));
         try {
@@ -301,9 +305,63 @@ class RepairE2ETest {
         }
     }
 
+    /**
+     * A client's POST through b after the delete, whose leg to a did not arrive: b applied it and
+     * holds the record that a must get it (the replica of b owning the key is not running yet). Once sync has emptied
+     * b and a sync pass has gone by, every copy reads empty twice; a's drain asks b before it
+     * deletes, and keeps both. b's repair then carries the change to a, which calls the drain off.
+     */
+    @Test
+    void aChangeThroughBWhoseLegToADidNotArriveKeepsTheContainerWhenEveryCopyReadsEmpty() throws Exception {
+        AutosyncProxy a = start("a");
+        String c = name("changed-at-b");
+        // b's replica here (one of two) leaves the key to the other one, which is not running
+        int owner = org.autosync.placement.repair.RepairRecord.workerOf(
+                org.autosync.placement.repair.RepairRecord.keyHash("AUTH_test", c), 2);
+        AutosyncProxy b = start("b", "autosync.repair { workers = 2, worker-index = " + (1 - owner) + " }");
+        drainAfterDelete(a, c);
+        // what b's fan-out leaves when its leg to a fails: the change applied at b, recorded for a
+        assertEquals(204, SWIFT_B.send("POST", containerPath(c), "X-Container-Meta-Gen", "2").statusCode());
+        b.federation().repairRecords().record(List.of(new org.autosync.placement.repair.RepairRecord("AUTH_test", c,
+                org.autosync.placement.repair.RepairOp.CONTAINER_POST, "a", "b",
+                java.time.Instant.now().toEpochMilli() * 1000, java.util.Set.of("x-container-meta-gen")))).get();
+        await(() -> SWIFT_B.listObjects(c).isEmpty(), "sync carried the object delete to b");
+        // two and a half sync passes (deletes.sync-interval 6 s) with every copy empty: a drain
+        // that did not ask b would have deleted both by now
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < until && SWIFT_B.head(containerPath(c)).statusCode() == 204) {
+            a.federation().repairWorker().passNow();
+            Thread.sleep(1_000);
+        }
+        assertEquals(204, SWIFT_B.head(containerPath(c)).statusCode(), "b's copy, with the client's change, stays");
+        assertEquals(204, SWIFT_A.head(containerPath(c)).statusCode(), "and a's, which the change is to reach");
+        assertEquals(1, pendingAt(a), "the drain waits for b's change");
+
+        stop(b);
+        start("b"); // the replica owning the key: its first pass carries the change to a, which calls the drain off
+        await(() -> {
+            try {
+                a.federation().repairWorker().passNow();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return pendingAt(a) == 0;
+        }, "b's change reached a and called the drain off");
+        for (FanOutSwiftSite s : List.of(SWIFT_A, SWIFT_B)) {
+            HttpResponse<byte[]> head = s.head(containerPath(c));
+            assertEquals(204, head.statusCode(), "kept at " + s);
+            assertEquals("2", header(head, "X-Container-Meta-Gen"), "the client's change at " + s);
+        }
+    }
+
     /** A container whose only object was deleted through a, then the container: 202, draining at b. */
     private String drainingAfterDelete(AutosyncProxy a, String hint) throws Exception {
         String c = name(hint);
+        drainAfterDelete(a, c);
+        return c;
+    }
+
+    private void drainAfterDelete(AutosyncProxy a, String c) throws Exception {
         assertEquals(201, via(a, "PUT", containerPath(c)).statusCode());
         assertEquals(201, via(a, "PUT", objectPath(c, "o"), "Content-Type", "text/plain").statusCode());
         await(() -> SWIFT_B.listObjects(c).size() == 1, "the object reached b");
@@ -314,7 +372,6 @@ class RepairE2ETest {
             assertEquals("a=empty, b=draining", header(del, "X-Autosync-Sites"));
             assertEquals("a, b", header(del, "X-Autosync-Repair-Pending"), "repair deletes every copy");
         }
-        return c;
     }
 
     /**
