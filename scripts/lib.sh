@@ -57,9 +57,9 @@ ensure_jdk() {
   [ -z "${JAVA_HOME:-}" ] || die "JAVA_HOME=$JAVA_HOME has no bin/javac; unset it or point it at a JDK 17"
   need_root "installing a JDK (openjdk-17-jdk-headless)"
   say "no JDK found: installing openjdk-17-jdk-headless"
-  as_root apt-get update -qq
+  as_root apt-get update -qq || die "apt-get update failed"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends openjdk-17-jdk-headless >/dev/null
+    --no-install-recommends openjdk-17-jdk-headless >/dev/null || die "installing openjdk-17-jdk-headless failed"
   if ! v=$(javac_major) || [ "$v" -lt 17 ]; then
     die "openjdk-17-jdk-headless installed, but javac 17 is still not usable"
   fi
