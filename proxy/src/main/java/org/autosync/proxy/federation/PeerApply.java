@@ -133,7 +133,8 @@ public final class PeerApply {
         String account = keyed ? path.account() : null;
         String container = path.kind() == SwiftPath.Kind.CONTAINER ? path.container() : "";
         if (clocks == null || !keyed) {
-            // repair off here: nothing recorded, so nothing on its way to the asker either
+            // repair off here: nothing is ever recorded (the records say none), so nothing is on
+            // its way to the asker either
             return pendingTo != null && keyed && clean.method().equals("HEAD")
                     ? withPendingTo(apply(clean), account, container, pendingTo) : apply(clean);
         }

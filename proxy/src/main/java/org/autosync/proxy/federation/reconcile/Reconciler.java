@@ -392,10 +392,7 @@ public final class Reconciler {
                                                                 boolean newest) {
             Map<String, CompletableFuture<CopyState>> heads = new LinkedHashMap<>();
             for (Site s : p.sites()) {
-                Map<String, List<String>> h = new LinkedHashMap<>();
-                if (newest) {
-                    h.put("x-newest", List.of("true"));
-                }
+                Map<String, List<String>> h = new LinkedHashMap<>(newest ? KeyRepairer.NEWEST : Map.of());
                 if (!s.name().equals(fed.site().name())) {
                     h.put(ClockHeaders.WANT_PENDING.toLowerCase(java.util.Locale.ROOT), List.of("1"));
                 }

@@ -41,7 +41,7 @@ public final class KeyRepairer implements RecordHandler {
      * On a HEAD whose answer may lead to a DELETE: Swift answers from the newest of its
      * replicas, not the first to answer, which may have missed a later PUT.
      */
-    static final Map<String, List<String>> NEWEST = Map.of("x-newest", List.of("true"));
+    public static final Map<String, List<String>> NEWEST = Map.of("x-newest", List.of("true"));
 
     private final FederationSettings fed;
     private final RingRoutes routes;
