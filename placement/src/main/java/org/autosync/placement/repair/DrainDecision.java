@@ -111,6 +111,26 @@ public final class DrainDecision {
             }
             return new Verdict(Step.WAIT, "draining: " + String.join(", ", full));
         }
+        // A copy PUT or POSTed after the delete (Swift's Last-Modified, past the sites' skew) holds
+        // a client's change whose leg has not called the delete off here yet (in flight, or failed
+        // and not yet repaired): that change wins, as on a single Swift, so nothing is deleted.
+        // Not an empty check either: the two-check clock starts again once it has arrived.
+        List<String> changed = new ArrayList<>();
+        copies.forEach((site, c) -> {
+            if (c.presence() == Presence.PRESENT
+                    && c.changedAfter(drain.stampMicros() + RepairDecision.CLOCKS_AGREE_WITHIN_MICROS)) {
+                changed.add(site);
+            }
+        });
+        if (!changed.isEmpty()) {
+            if (pastDeadline) {
+                return new Verdict(Step.CONFLICT, "changed at " + String.join(", ", changed) + " after the delete"
+                        + " (Last-Modified), and no change called the delete off within " + deadline
+                        + ": every copy kept; delete the container again to finish");
+            }
+            return new Verdict(Step.WAIT, "changed at " + String.join(", ", changed) + " after the delete"
+                    + " (Last-Modified): nothing deleted while that change is on its way here to call it off");
+        }
         if (emptySinceMicros == null) {
             return new Verdict(Step.EMPTY_ONCE, "every copy reads empty; checking again after a sync pass", true);
         }
@@ -118,9 +138,10 @@ public final class DrainDecision {
             return new Verdict(Step.WAIT, "every copy reads empty; waiting for a sync pass (" + syncPass + ")", true);
         }
         if (!changesOnTheWay.isEmpty()) {
+            // not emptyNow: the worker backs off as for any retry, and the two checks start over
             return new Verdict(Step.WAIT, "every copy read empty twice, but " + String.join(", ", changesOnTheWay)
                     + " holds a change of the container still to arrive here, or cannot say: nothing deleted"
-                    + " until it has", true);
+                    + " until it has");
         }
         return new Verdict(Step.DELETE_ALL, "every copy read empty twice, a sync pass apart", true);
     }

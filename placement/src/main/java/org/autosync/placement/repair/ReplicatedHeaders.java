@@ -65,6 +65,20 @@ public final class ReplicatedHeaders {
         return lowerName.contains("temp-url-key");
     }
 
+    /**
+     * What a container copy is made anew with: its replicated headers and its storage policy
+     * (lower-case names), sorted by name.
+     */
+    public static Map<String, String> snapshot(Map<String, String> headers) {
+        Map<String, String> out = of(headers, true);
+        headers.forEach((k, v) -> {
+            if (k.equalsIgnoreCase(STORAGE_POLICY)) {
+                out.put(STORAGE_POLICY, v);
+            }
+        });
+        return out;
+    }
+
     /** The replicated headers among {@code headers} (lower-case names), sorted by name. */
     public static Map<String, String> of(Map<String, String> headers, boolean container) {
         Map<String, String> out = new TreeMap<>();

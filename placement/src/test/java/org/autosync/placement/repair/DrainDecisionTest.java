@@ -73,11 +73,34 @@ class DrainDecisionTest {
         Verdict v = DrainDecision.decide(DRAIN, copies(holding(0), holding(0)), Map.of(),
                 DELETED_AT + 400 * 1_000_000L, firstEmpty, PASS, DEADLINE, java.util.List.of("b"));
         assertEquals(Step.WAIT, v.step(), v.reason());
-        assertTrue(v.emptyNow(), "the two-check clock runs on");
+        assertFalse(v.emptyNow(), "the checks start over once it has arrived (no recheck every instant meanwhile)");
         assertTrue(v.reason().contains("b holds a change of the container still to arrive here"), v.reason());
         assertEquals(Step.DELETE_ALL, DrainDecision.decide(DRAIN, copies(holding(0), holding(0)), Map.of(),
                 DELETED_AT + 400 * 1_000_000L, firstEmpty, PASS, DEADLINE, java.util.List.of()).step(),
                 "once it has arrived (and not called the delete off), the copies go");
+    }
+
+    private static CopyState emptyLastModified(long secondsAfterTheDelete) {
+        String t = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(java.time.Instant
+                .ofEpochSecond(DELETED_AT / 1_000_000L + secondsAfterTheDelete).atZone(java.time.ZoneOffset.UTC));
+        return CopyState.present(Map.of("X-Container-Object-Count", "0", "Last-Modified", t));
+    }
+
+    @Test
+    void aCopyChangedAfterTheDeleteIsKeptUntilTheChangeCallsItOffAndReportedAtTheDeadline() {
+        // a client's POST through b after the delete, applied at b, its leg to a not arrived yet
+        Verdict v = decide(copies(holding(0), emptyLastModified(5)), Map.of(), 10, null);
+        assertEquals(Step.WAIT, v.step(), v.reason());
+        assertFalse(v.emptyNow(), "no empty check counts meanwhile");
+        assertTrue(v.reason().startsWith("changed at b after the delete"), v.reason());
+        long firstEmpty = DELETED_AT + 10 * 1_000_000L;
+        assertEquals(Step.WAIT, decide(copies(holding(0), emptyLastModified(5)), Map.of(), 400, firstEmpty).step(),
+                "not even after two empty checks");
+        Verdict late = decide(copies(holding(0), emptyLastModified(5)), Map.of(), 3601, null);
+        assertEquals(Step.CONFLICT, late.step(), "nothing called it off by the deadline: kept and reported");
+        assertTrue(late.reason().contains("every copy kept"), late.reason());
+        assertEquals(Step.EMPTY_ONCE, decide(copies(holding(0), emptyLastModified(2)), Map.of(), 10, null).step(),
+                "a second after the delete (Last-Modified rounds up) is within the sites' skew: the delete's own");
     }
 
     @Test

@@ -724,13 +724,13 @@ public final class FanOutExecutor {
 
     /** What a copy deleted too early is re-created with: the container's headers as they were. */
     private static Map<String, String> snapshotOf(ClusterResponse head) {
-        Map<String, String> snapshot = new TreeMap<>();
+        Map<String, String> first = new TreeMap<>();
         head.headers().forEach((k, v) -> {
-            if (!v.isEmpty() && (ReplicatedHeaders.isReplicated(k, true) || k.equals(ReplicatedHeaders.STORAGE_POLICY))) {
-                snapshot.put(k, v.get(0));
+            if (!v.isEmpty()) {
+                first.put(k, v.get(0));
             }
         });
-        return snapshot;
+        return ReplicatedHeaders.snapshot(first);
     }
 
     /**

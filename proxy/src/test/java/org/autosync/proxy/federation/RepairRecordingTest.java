@@ -66,11 +66,15 @@ class RepairRecordingTest {
     }
 
     private void start(URI siteB, Duration syncPass) throws InterruptedException {
+        // a pass an hour: this test is about what the fan-out writes, not about the worker
+        start(siteB, syncPass, Duration.ofHours(1));
+    }
+
+    private void start(URI siteB, Duration syncPass, Duration interval) throws InterruptedException {
         FederationFixture f = FederationFixture.at("a").site("a", URI.create("http://127.0.0.1:9")).site("b", siteB)
                 .authUrl(URI.create(local.url() + "/auth/v1.0"));
-        // a pass an hour: this test is about what the fan-out writes, not about the worker
-        RepairSettings repair = RepairSettings.off().withEnabled(true).withInterval(Duration.ofHours(1))
-                .withMaxBackoff(Duration.ofHours(1)).withSyncPass(syncPass);
+        RepairSettings repair = RepairSettings.off().withEnabled(true).withInterval(interval)
+                .withMaxBackoff(interval).withSyncPass(syncPass);
         proxy = TestProxy.start(local.server.getPort(), s -> s.federation(f.build().withRepair(repair)));
     }
 
@@ -312,7 +316,7 @@ class RepairRecordingTest {
      */
     @Test
     void aDrainDeletesNothingWhileAPeerHoldsAChangeOfTheContainerStillToArriveHere() throws Exception {
-        start(b.url(), Duration.ofMillis(300));
+        start(b.url(), Duration.ofMillis(300), Duration.ofMillis(200)); // the worker's own passes carry it on
         java.util.concurrent.atomic.AtomicBoolean changeAtB = new java.util.concurrent.atomic.AtomicBoolean(true);
         b.answer("HEAD", r -> {
             MockResponse m = new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0");
@@ -321,8 +325,6 @@ class RepairRecordingTest {
         });
         drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
         proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
-        assertTrue(b.seen.stream().allMatch(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") == null),
-                "the first check deletes nothing whatever b holds: it does not ask");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (b.seen.stream().noneMatch(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") != null)
                 && System.nanoTime() < deadline) {
@@ -331,8 +333,10 @@ class RepairRecordingTest {
         RecordedRequest asked = b.seen.stream().filter(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") != null)
                 .findFirst().orElseThrow(() -> new AssertionError("the second check asked b: " + b.methods()));
         assertEquals("true", asked.getHeader("X-Newest"), "and read the newest replica's copy");
-        Thread.sleep(300); // what it would delete after asking, it would by now
+        Thread.sleep(1_000); // what it would delete after asking, it would by now; and it asks again
         assertTrue(!b.methods().contains("DELETE"), "b's copy stays: " + b.methods());
+        long asks = b.seen.stream().filter(r -> r.getHeader("X-Autosync-Want-Pending-To-Me") != null).count();
+        assertTrue(asks < 10, "backing off, not asking every instant: " + asks + " asks in a second");
         assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
                 && r.getPath().equals("/v1/AUTH_test/c")), "and a's: " + local.methods());
 
@@ -373,6 +377,37 @@ class RepairRecordingTest {
                 "b's copy went, and was made again: " + b.methods());
         assertTrue(local.seen.stream().noneMatch(r -> r.getMethod().equals("DELETE")
                 && r.getPath().equals("/v1/AUTH_test/c")), "this site's copy stays: " + local.methods());
+    }
+
+    /**
+     * This site's copy, deleted last, refuses (an object arrived): b's copy, already deleted, is
+     * made again from this site's copy as it is now, and the drain goes on under a new record
+     * stamped after that (b's new put time must not read as a client's change after the delete).
+     */
+    @Test
+    void aCopyRefusingItsDeleteHasTheOthersMadeAgainFromItAndDrainsUnderANewRecord() throws Exception {
+        start(b.url(), Duration.ofMillis(300));
+        long deletedAt = (System.currentTimeMillis() - 1000) * 1000;
+        String name = drainRecordedHere(deletedAt);
+        local.answer("HEAD", q -> new MockResponse().setResponseCode(204).addHeader("X-Container-Object-Count", "0")
+                .addHeader("X-Container-Meta-Color", "green"));
+        local.answer("DELETE", q -> new MockResponse().setResponseCode(q.getPath().equals("/v1/AUTH_test/c") ? 409 : 204));
+        int writes = journalWrites().size();
+        proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((!b.methods().contains("PUT") || journalWrites().size() == writes) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals("green", b.only("PUT").getHeader("X-Container-Meta-Color"),
+                "made again from this site's copy as it is now: " + b.methods());
+        JsonNode rec = JSON.readTree(journalWrites().get(journalWrites().size() - 1).getBody().readByteArray());
+        assertEquals("CONTAINER_DRAIN", rec.path("op").asText(), rec.toString());
+        assertTrue(rec.path("stamp").asLong() > deletedAt + 1_000_000L, "stamped after the re-create: " + rec);
+        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!recordDeleted(name) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(recordDeleted(name), "the old record is done: " + local.methods());
     }
 
     @Test

@@ -24,8 +24,10 @@ import org.autosync.placement.repair.ChangeClock;
 import org.autosync.placement.repair.CopyState;
 import org.autosync.placement.repair.DrainDecision;
 import org.autosync.placement.repair.RepairAction;
+import org.autosync.placement.repair.RepairOp;
 import org.autosync.placement.repair.RepairRecord;
 import org.autosync.placement.repair.ReplicatedHeaders;
+import org.autosync.proxy.cluster.ClusterClient;
 import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
@@ -163,16 +165,23 @@ final class DrainRepairer {
         if (i > 0 && i == order.size() - 1 && s.name().equals(fed.site().name())) {
             // this site's copy last: a client's PUT or POST through any replica here since the
             // first check removed the record, and wants the container kept
-            return stillPending(r).thenCompose(pending -> pending ? deleteHere(r, placement, path, order, i, deleted)
-                    : recreate(r, placement, path, deleted).thenApply(v -> new KeyRepairer.Outcome(
-                            RepairAction.Kind.SUPERSEDED, "called off by a later change of the container while its"
-                            + " copies were deleted; re-created " + deleted.stream().map(Site::name).toList(), true)));
+            return stillPending(r).handle((pending, err) -> err != null ? null : pending).thenCompose(pending -> {
+                if (Boolean.TRUE.equals(pending)) {
+                    return deleteCopyAt(r, placement, path, order, i, deleted);
+                }
+                // called off (or not known): the copies already deleted come back, as this one stays
+                String why = pending == null ? "its record could not be read again before this site's copy"
+                        : "called off by a later change of the container while its copies were deleted";
+                return recreate(r, placement, path, deleted).thenApply(v -> new KeyRepairer.Outcome(pending == null
+                        ? RepairAction.Kind.RETRY : RepairAction.Kind.SUPERSEDED, why + "; re-created "
+                        + deleted.stream().map(Site::name).toList(), pending != null));
+            });
         }
-        return deleteHere(r, placement, path, order, i, deleted);
+        return deleteCopyAt(r, placement, path, order, i, deleted);
     }
 
     /** Deletes the copy at {@code order[i]}, then goes on with the next. */
-    private CompletableFuture<KeyRepairer.Outcome> deleteHere(RepairRecord r, Placement placement, String path,
+    private CompletableFuture<KeyRepairer.Outcome> deleteCopyAt(RepairRecord r, Placement placement, String path,
                                                               List<Site> order, int i, List<Site> deleted) {
         Site s = order.get(i);
         return call(s, new ClusterRequest("DELETE", path, Map.of(), new byte[0])).thenCompose(resp -> {
@@ -181,25 +190,59 @@ final class DrainRepairer {
                 return deleteInTurn(r, placement, path, order, i + 1, deleted);
             }
             // Swift refused (409: an object arrived) or the site is away: whatever went already
-            // comes back from the snapshot, so the copies that still hold objects can sync to it.
-            return recreate(r, placement, path, deleted).thenApply(v -> new KeyRepairer.Outcome(
-                    RepairAction.Kind.RETRY, "DELETE at " + s.name() + " answered " + resp.status()
-                            + "; re-created " + deleted.stream().map(Site::name).toList() + ", still draining", false));
+            // comes back, so the copies that still hold objects can sync to it, and the drain
+            // goes on under a record stamped after the re-creates (whose put times would
+            // otherwise read as changes made after the delete).
+            String why = "DELETE at " + s.name() + " answered " + resp.status() + "; re-created "
+                    + deleted.stream().map(Site::name).toList();
+            return recreate(r, placement, path, deleted).thenCompose(v -> records.record(List.of(new RepairRecord(
+                    r.account(), r.container(), RepairOp.CONTAINER_DRAIN, r.target(), r.origin(),
+                    micros(clock.instant()), r.headers(), r.snapshot()))))
+                    .handle((names, err) -> err == null
+                            ? new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED, why + ", still draining as "
+                                    + names.get(0), true)
+                            : new KeyRepairer.Outcome(RepairAction.Kind.RETRY, why + "; the drain's new record was"
+                                    + " not stored (" + ClusterClient.cause(err).getMessage() + ")", false));
         });
     }
 
+    /**
+     * Makes the copies at {@code again} anew from this site's copy as it is now (it is deleted
+     * last, so it is there): a change a client made since the delete is in it, with the clocks
+     * this site keeps for those values. Unreadable, the delete's snapshot goes instead, with only
+     * the clocks from before the delete.
+     */
     private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> again) {
-        return clocks.read(r.account(), r.container()).exceptionally(err -> Map.of())
-                .thenCompose(known -> recreate(r, placement, path, again, known));
+        if (again.isEmpty()) {
+            return done(null);
+        }
+        Site here = siteOf(placement, fed.site().name());
+        CompletableFuture<Map<String, String>> values = call(here, new ClusterRequest("HEAD", path, KeyRepairer.NEWEST,
+                new byte[0])).thenApply(resp -> resp.is2xx() ? ReplicatedHeaders.snapshot(KeyRepairer.state(resp)
+                .headers()) : null);
+        return values.thenCombine(clocks.read(r.account(), r.container()).exceptionally(err -> Map.of()),
+                (now, known) -> now != null ? recreate(r, placement, path, again, now, known)
+                        : recreate(r, placement, path, again, r.snapshot(), before(known, r.stampMicros())))
+                .thenCompose(f -> f);
     }
 
-    /** The snapshot's values go with their clocks: a peer still has its clocks of the deleted copy. */
+    private static Map<String, ChangeClock> before(Map<String, ChangeClock> clocks, long micros) {
+        Map<String, ChangeClock> out = new java.util.TreeMap<>();
+        clocks.forEach((h, c) -> {
+            if (c.stampMicros() <= micros) {
+                out.put(h, c);
+            }
+        });
+        return out;
+    }
+
+    /** The values go with their clocks: a peer still has its clocks of the deleted copy. */
     private CompletableFuture<Void> recreate(RepairRecord r, Placement placement, String path, List<Site> again,
-                                             Map<String, ChangeClock> known) {
+                                             Map<String, String> values, Map<String, ChangeClock> known) {
         List<CompletableFuture<ClusterResponse>> puts = new ArrayList<>();
         for (Site s : again) {
             Map<String, List<String>> h = new LinkedHashMap<>();
-            r.snapshot().forEach((k, v) -> h.put(k, List.of(v)));
+            values.forEach((k, v) -> h.put(k, List.of(v)));
             routes.syncTo(placement, s.name(), SwiftPath.quote(r.account()), SwiftPath.quote(r.container()))
                     .ifPresent(to -> {
                         h.put(ReplicatedHeaders.SYNC_TO, List.of(to));
