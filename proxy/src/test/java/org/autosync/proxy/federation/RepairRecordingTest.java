@@ -410,6 +410,33 @@ class RepairRecordingTest {
         assertTrue(recordDeleted(name), "the old record is done: " + local.methods());
     }
 
+    /** As above, but a client's change called the drain off meanwhile: no new record brings it back. */
+    @Test
+    void aDrainCalledOffWhileAnotherCopyWasMadeAgainIsNotRecordedAgain() throws Exception {
+        start(b.url(), Duration.ofMillis(300));
+        drainRecordedHere((System.currentTimeMillis() - 1000) * 1000);
+        local.answer("DELETE", q -> {
+            if (!q.getPath().equals("/v1/AUTH_test/c")) {
+                return new MockResponse().setResponseCode(204);
+            }
+            local.answer("GET", r -> r.getPath().startsWith("/auth/")
+                    ? new MockResponse().setResponseCode(200).addHeader("X-Auth-Token", "AUTH_tk_service")
+                            .addHeader("X-Storage-Url", "http://127.0.0.1:1/v1/AUTH_admin")
+                    : r.getPath().startsWith(JOURNAL + "?") ? new MockResponse().setResponseCode(200).setBody("[]")
+                    : new MockResponse().setResponseCode(204)); // a client's PUT here removed the record
+            return new MockResponse().setResponseCode(409);
+        });
+        int writes = journalWrites().size();
+        proxy.federation().repairWorker().passNow(); // both copies read empty once: a second check is booked
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!b.methods().contains("PUT") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(b.methods().contains("PUT"), "b's copy made again: " + b.methods());
+        Thread.sleep(300); // a new record would be written by now
+        assertEquals(writes, journalWrites().size(), "the delete the client called off is not recorded again");
+    }
+
     @Test
     void statusCountsARecordFromTheMomentItIsWrittenNotFromTheNextPass() throws Exception {
         start(FederationFixture.closedUrl());

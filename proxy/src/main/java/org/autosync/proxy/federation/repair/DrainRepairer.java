@@ -193,17 +193,30 @@ final class DrainRepairer {
             // comes back, so the copies that still hold objects can sync to it, and the drain
             // goes on under a record stamped after the re-creates (whose put times would
             // otherwise read as changes made after the delete).
-            String why = "DELETE at " + s.name() + " answered " + resp.status() + "; re-created "
-                    + deleted.stream().map(Site::name).toList();
-            return recreate(r, placement, path, deleted).thenCompose(v -> records.record(List.of(new RepairRecord(
-                    r.account(), r.container(), RepairOp.CONTAINER_DRAIN, r.target(), r.origin(),
-                    micros(clock.instant()), r.headers(), r.snapshot()))))
-                    .handle((names, err) -> err == null
-                            ? new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED, why + ", still draining as "
-                                    + names.get(0), true)
-                            : new KeyRepairer.Outcome(RepairAction.Kind.RETRY, why + "; the drain's new record was"
-                                    + " not stored (" + ClusterClient.cause(err).getMessage() + ")", false));
+            String why = "DELETE at " + s.name() + " answered " + resp.status();
+            if (deleted.isEmpty()) {
+                return done(new KeyRepairer.Outcome(RepairAction.Kind.RETRY, why + ", still draining", false));
+            }
+            String again = why + "; re-created " + deleted.stream().map(Site::name).toList();
+            return recreate(r, placement, path, deleted).thenCompose(v -> redrain(r, again));
         });
+    }
+
+    /**
+     * The drain goes on under a new record stamped now, and the old one is done; unless a
+     * client's change called it off meanwhile (its record is gone: none is written again) or
+     * that cannot be told (the old one stays, and its copies made again after it keep it from
+     * deleting until an operator looks: a conflict at the deadline, nothing lost).
+     */
+    private CompletableFuture<KeyRepairer.Outcome> redrain(RepairRecord r, String why) {
+        return stillPending(r).thenCompose(pending -> !pending
+                ? done(new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED, why + "; called off meanwhile", true))
+                : records.record(List.of(new RepairRecord(r.account(), r.container(), RepairOp.CONTAINER_DRAIN,
+                        r.target(), r.origin(), micros(clock.instant()), r.headers(), r.snapshot())))
+                        .thenApply(names -> new KeyRepairer.Outcome(RepairAction.Kind.SUPERSEDED, why
+                                + ", still draining as " + names.get(0), true)))
+                .exceptionally(err -> new KeyRepairer.Outcome(RepairAction.Kind.RETRY, why + "; the drain could not"
+                        + " go on under a new record (" + ClusterClient.cause(err).getMessage() + ")", false));
     }
 
     /**
