@@ -268,6 +268,7 @@ class RepairRecordingTest {
         start(b.url());
         putRecordedFor(1_700_000_000_000_001L);
         proxy.federation().repairWorker().passNow();
+        assertEquals("true", b.only("HEAD").getHeader("X-Newest"), "decided from the newest replica's answer");
         RecordedRequest fix = b.only("POST");
         assertEquals("1700000000000001", fix.getHeader("X-Autosync-Changed-At"), "the sync headers went out with it");
         String syncTo = fix.getHeader("X-Container-Sync-To");
@@ -534,12 +535,16 @@ class RepairRecordingTest {
     void aClientCannotSetChangeClocksAndTheFanOutCarriesItsOwn() throws Exception {
         start(b.url());
         HttpResponse<String> r = call("POST", "/v1/AUTH_test/c", "X-Auth-Token", "tk", "X-Container-Meta-Color", "x",
-                "X-Autosync-Clocks", "x-container-meta-color=9999999999999999-zz", "X-Autosync-Want-Clocks", "1");
+                "X-Autosync-Clocks", "x-container-meta-color=9999999999999999-zz", "X-Autosync-Want-Clocks", "1",
+                "X-Autosync-Want-Pending-To-Me", "1");
         assertEquals(204, r.statusCode(), r.body());
         RecordedRequest atLocal = local.seen.stream().filter(q -> q.getPath().equals("/v1/AUTH_test/c")).findFirst()
                 .orElseThrow();
         assertNull(atLocal.getHeader("X-Autosync-Clocks"), "never to Swift");
         assertNull(atLocal.getHeader("X-Autosync-Want-Clocks"));
+        assertNull(atLocal.getHeader("X-Autosync-Want-Pending-To-Me"));
+        assertNull(b.seen.stream().filter(q -> q.getMethod().equals("POST")).findFirst().orElseThrow()
+                .getHeader("X-Autosync-Want-Pending-To-Me"), "nor passed on to a peer");
         // (b also answers the repair worker's healthcheck probes)
         String sent = b.seen.stream().filter(q -> q.getMethod().equals("POST")).findFirst().orElseThrow()
                 .getHeader("X-Autosync-Clocks");

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.autosync.placement.Placement;
 import org.autosync.placement.Site;
@@ -32,6 +33,7 @@ import org.autosync.proxy.cluster.ClusterRequest;
 import org.autosync.proxy.cluster.ClusterResponse;
 import org.autosync.proxy.config.FederationSettings;
 import org.autosync.proxy.config.RepairSettings;
+import org.autosync.proxy.federation.ClockHeaders;
 import org.autosync.proxy.federation.LocalService;
 import org.autosync.proxy.federation.PeerClient;
 import org.autosync.proxy.federation.ring.RingRoutes;
@@ -83,7 +85,7 @@ final class DrainRepairer {
             Map<String, List<String>> h = new LinkedHashMap<>(KeyRepairer.NEWEST);
             if (emptySince != null && !s.name().equals(here)) {
                 // this check may be the one that deletes: a peer says whether a change is on its way
-                h.put(org.autosync.proxy.federation.ClockHeaders.WANT_PENDING_TO_ME, List.of("1"));
+                h.put(ClockHeaders.WANT_PENDING_TO_ME, List.of("1"));
             }
             heads.put(s.name(), call(s, new ClusterRequest("HEAD", path, h, new byte[0])));
         }
@@ -93,7 +95,7 @@ final class DrainRepairer {
             answers.forEach((site, resp) -> {
                 copies.put(site, KeyRepairer.state(resp));
                 if (emptySince != null && !site.equals(here)
-                        && !"0".equals(resp.header(org.autosync.proxy.federation.ClockHeaders.PENDING))) {
+                        && !"0".equals(resp.header(ClockHeaders.PENDING))) {
                     onTheWay.add(site);
                 }
             });
@@ -240,7 +242,7 @@ final class DrainRepairer {
     }
 
     private static Map<String, ChangeClock> before(Map<String, ChangeClock> clocks, long micros) {
-        Map<String, ChangeClock> out = new java.util.TreeMap<>();
+        Map<String, ChangeClock> out = new TreeMap<>();
         clocks.forEach((h, c) -> {
             if (c.stampMicros() <= micros) {
                 out.put(h, c);
@@ -262,7 +264,7 @@ final class DrainRepairer {
                         h.put(ReplicatedHeaders.SYNC_KEY, List.of(fed.syncKeys().keyFor(r.account(), r.container())));
                     });
             if (!known.isEmpty() && !s.name().equals(fed.site().name())) {
-                h.put(org.autosync.proxy.federation.ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
+                h.put(ClockHeaders.CLOCKS.toLowerCase(java.util.Locale.ROOT),
                         List.of(ChangeClock.formatAll(known)));
             }
             puts.add(call(s, new ClusterRequest("PUT", path, h, new byte[0])).thenApply(resp -> {
